@@ -1,0 +1,53 @@
+# godl — a Jupyter kernel for Go deep-learning notebooks.
+#
+#   make lab    build, install the kernel, open the tutorial notebooks in JupyterLab
+#   make test   everything CI runs: go vet, unit tests (asm and noasm), end-to-end tests
+SHELL := /bin/bash
+GO ?= go
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := bin/godl
+
+.PHONY: build install lab test test-go test-e2e bench venv venv-lab clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+# The Python side (Jupyter clients, the conformance suite) lives in a venv:
+# Debian refuses a bare pip install.
+$(VENV)/.stamp: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q -r tests/requirements.txt
+	touch $@
+venv: $(VENV)/.stamp
+
+$(VENV)/.lab-stamp: $(VENV)/.stamp
+	$(PY) -m pip install -q jupyterlab
+	touch $@
+venv-lab: $(VENV)/.lab-stamp
+
+# install writes the kernelspec for the current user (JUPYTER_DATA_DIR is
+# honoured) and pre-warms the plugin build cache.
+install: build venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN) install --user
+
+lab: install venv-lab
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: build venv
+	$(GO) vet ./...
+	$(MAKE) test-go
+	$(MAKE) test-e2e
+
+test-go:
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags noasm ./dl/...
+
+test-e2e: build venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH GODL_BIN=$(CURDIR)/$(BIN) $(PY) -m pytest -v tests/
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+clean:
+	rm -rf bin $(VENV)

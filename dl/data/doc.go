@@ -1,0 +1,2 @@
+// Package data has datasets and batch loaders, mirroring torch.utils.data.
+package data

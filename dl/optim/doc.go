@@ -1,0 +1,3 @@
+// Package optim has optimizers and learning-rate schedulers, mirroring
+// torch.optim.
+package optim

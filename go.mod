@@ -1,0 +1,3 @@
+module github.com/godl-dev/godl
+
+go 1.26
