@@ -1,0 +1,139 @@
+package display
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// counterLive is a live output whose state is a number.
+func counterLive(n *int) *live {
+	return newLive(func() (map[string]any, map[string]any) {
+		return map[string]any{MIMEText: fmt.Sprint(*n)}, nil
+	})
+}
+
+func TestLiveThrottle(t *testing.T) {
+	rec := record(t)
+	c := useFakeClock(t)
+	n := 0
+	l := counterLive(&n)
+	defer l.finish()
+	l.show()
+	// 1000 updates 1 ms apart: one second of a tight loop.
+	for range 1000 {
+		n++
+		l.update()
+		c.Advance(time.Millisecond)
+	}
+	msgs := rec.all()
+	// The first display plus at most one update per 100 ms.
+	if len(msgs) > 1+10 {
+		t.Errorf("%d messages in 1 s, want at most 11", len(msgs))
+	}
+	for i, m := range msgs {
+		if m.DisplayID != l.id {
+			t.Errorf("message %d has display id %q, want %q", i, m.DisplayID, l.id)
+		}
+	}
+	// Held-back state goes out on the trailing timer.
+	c.Advance(time.Second)
+	if got := rec.last(t).Data[MIMEText]; got != "1000" {
+		t.Errorf("last message shows %v, want 1000", got)
+	}
+}
+
+func TestLiveSpacing(t *testing.T) {
+	rec := record(t)
+	c := useFakeClock(t)
+	n := 0
+	l := counterLive(&n)
+	var sentAt []time.Time
+	l.render = func() (map[string]any, map[string]any) {
+		sentAt = append(sentAt, c.Now())
+		return map[string]any{MIMEText: fmt.Sprint(n)}, nil
+	}
+	l.show()
+	for range 500 {
+		n++
+		l.update()
+		c.Advance(3 * time.Millisecond)
+	}
+	l.finish()
+	// All but the final flush are at least minInterval apart.
+	for i := 1; i < len(sentAt)-1; i++ {
+		if d := sentAt[i].Sub(sentAt[i-1]); d < minInterval {
+			t.Errorf("messages %d and %d only %v apart", i-1, i, d)
+		}
+	}
+	if got := rec.last(t).Data[MIMEText]; got != "500" {
+		t.Errorf("final message shows %v, want 500", got)
+	}
+	// After finish, updates are dropped.
+	before := len(rec.all())
+	l.update()
+	if len(rec.all()) != before {
+		t.Error("a finished live output still sent")
+	}
+}
+
+func TestFlushSendsPending(t *testing.T) {
+	rec := record(t)
+	useFakeClock(t)
+	n := 0
+	l := counterLive(&n)
+	defer l.finish()
+	l.show()
+	n = 7
+	l.update() // within the interval: held back
+	if got := rec.last(t).Data[MIMEText]; got != "0" {
+		t.Fatalf("update inside the interval was sent: %v", got)
+	}
+	Flush()
+	if got := rec.last(t).Data[MIMEText]; got != "7" {
+		t.Errorf("after Flush last message shows %v, want 7", got)
+	}
+	count := len(rec.all())
+	Flush() // nothing pending: nothing sent
+	if len(rec.all()) != count {
+		t.Error("Flush sent again with nothing pending")
+	}
+}
+
+func TestSlowRenderWidensInterval(t *testing.T) {
+	rec := record(t)
+	c := useFakeClock(t)
+	l := newLive(func() (map[string]any, map[string]any) {
+		c.Advance(50 * time.Millisecond) // a render that takes 50 ms
+		return map[string]any{MIMEText: "x"}, nil
+	})
+	defer l.finish()
+	l.show()
+	if l.interval < 500*time.Millisecond {
+		t.Errorf("interval %v after a 50 ms render, want ≥ 500 ms", l.interval)
+	}
+	_ = rec
+}
+
+func TestClear(t *testing.T) {
+	rec := record(t)
+	Clear(true)
+	m := rec.last(t)
+	if len(m.Data) != 1 || m.Data[MIMEClearOutput] != true {
+		t.Errorf("Clear(true) sent %v", m.Data)
+	}
+}
+
+func TestPipeSenderOutsideNotebook(t *testing.T) {
+	if inNotebook() {
+		t.Skip("running inside a notebook")
+	}
+	var b strings.Builder
+	p := pipeSender{stdout: &b}
+	p.send(toProtocol(map[string]any{MIMEText: "hello", MIMEHTML: "<b>hello</b>"}, nil, ""))
+	p.send(toProtocol(map[string]any{MIMEClearOutput: false}, nil, ""))
+	if b.String() != "hello\n" {
+		t.Errorf("stdout got %q, want %q", b.String(), "hello\n")
+	}
+}

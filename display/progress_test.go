@@ -1,0 +1,92 @@
+package display
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+)
+
+func TestProgressEndsAt100(t *testing.T) {
+	rec := record(t)
+	c := useFakeClock(t)
+	seen := 0
+	for i := range Progress(1000, "epoch") {
+		if i != seen {
+			t.Fatalf("got index %d, want %d", i, seen)
+		}
+		seen++
+		c.Advance(7 * time.Millisecond) // 7 s in all
+	}
+	if seen != 1000 {
+		t.Fatalf("loop ran %d times, want 1000", seen)
+	}
+	msgs := rec.all()
+	// 7 s allows 70 throttled updates, plus the first display and the final flush.
+	if len(msgs) > 72 {
+		t.Errorf("%d messages for a 7 s loop, want at most 72", len(msgs))
+	}
+	last := msgs[len(msgs)-1]
+	text := last.Data[MIMEText].(string)
+	if !strings.Contains(text, "100%") || !strings.Contains(text, "1000/1000") || !strings.HasPrefix(text, "epoch") {
+		t.Errorf("final text %q does not show 100%% and 1000/1000", text)
+	}
+	h := last.Data[MIMEHTML].(string)
+	if !strings.Contains(h, `value="1000" max="1000"`) || !strings.Contains(h, "100%") {
+		t.Errorf("final html %q is not at 100%%", h)
+	}
+	if _, err := html.Parse(strings.NewReader(h)); err != nil {
+		t.Errorf("html does not parse: %v", err)
+	}
+	if !strings.Contains(text, "00:07<00:00") {
+		t.Errorf("final text %q does not show 7 s elapsed and nothing left", text)
+	}
+	if !strings.Contains(text, "142.86it/s") {
+		t.Errorf("final text %q does not show the rate 142.86it/s", text)
+	}
+	for _, m := range msgs {
+		if m.DisplayID != last.DisplayID || m.DisplayID == "" {
+			t.Fatalf("progress messages do not share one display id")
+		}
+	}
+}
+
+func TestProgressBreak(t *testing.T) {
+	rec := record(t)
+	c := useFakeClock(t)
+	for i := range Progress(10, "") {
+		c.Advance(time.Second)
+		if i == 3 {
+			break
+		}
+	}
+	text := rec.last(t).Data[MIMEText].(string)
+	if !strings.Contains(text, "3/10") || !strings.Contains(text, " 30%") {
+		t.Errorf("after a break at i=3 the bar shows %q, want 3/10 and 30%%", text)
+	}
+	// The third step ended at 3 s: 1 step/s, 7 steps left.
+	if !strings.Contains(text, "00:03<00:07, 1.00it/s") {
+		t.Errorf("text %q: want elapsed 00:03, eta 00:07 and 1.00it/s", text)
+	}
+}
+
+func TestProgressEmpty(t *testing.T) {
+	rec := record(t)
+	useFakeClock(t)
+	for range Progress(0, "none") {
+		t.Fatal("a loop of 0 ran")
+	}
+	if text := rec.last(t).Data[MIMEText].(string); !strings.Contains(text, "100%") {
+		t.Errorf("empty progress shows %q, want 100%%", text)
+	}
+}
+
+// BenchmarkProgressStep measures what one step of a Progress loop costs
+// when the throttle holds the update back (the common case).
+func BenchmarkProgressStep(b *testing.B) {
+	old := setSender(&recorder{})
+	defer setSender(old)
+	for range Progress(b.N, "bench") {
+	}
+}
