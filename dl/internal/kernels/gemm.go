@@ -1,12 +1,122 @@
 // Package kernels holds the numeric inner loops of dl: matrix multiply
 // (blocked, packed, with assembly micro-kernels) and its pure-Go fallback.
+//
+// Functions here write only into the output slice they are given and leave
+// their inputs alone. Misuse (negative sizes, short slices, small strides)
+// panics.
 package kernels
+
+import "fmt"
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major float32
 // matrices, where op(X) is X or its transpose. op(A) is m×k, op(B) is k×n,
 // C is m×n; lda, ldb, ldc are the row strides of A, B and C as stored.
+// When beta is 0, C is overwritten without being read (NaNs in it vanish).
+//
+// Large products run on up to Threads() goroutines.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	scaleC(m, n, beta, c, ldc)
+	if k == 0 || alpha == 0 {
+		return
+	}
+	gemmParallel(chooseKernel(), transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+}
+
+func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernels: Sgemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	// Stored shapes: A is m×k or k×m, B is k×n or n×k.
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMatrix("A", ar, ac, a, lda)
+	checkMatrix("B", br, bc, b, ldb)
+	checkMatrix("C", m, n, c, ldc)
+}
+
+func checkMatrix(name string, rows, cols int, s []float32, ld int) {
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("kernels: Sgemm: ld%s=%d < %d columns", name, ld, cols))
+	}
+	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("kernels: Sgemm: %s has %d elements, %d×%d with stride %d needs %d",
+			name, len(s), rows, cols, ld, (rows-1)*ld+cols))
+	}
+}
+
+// scaleC sets C = beta*C, writing zeros outright when beta is 0.
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// gemmBlocked adds alpha*op(A)*op(B) to C with the kernel kn, following the
+// BLIS loop nest (gonum's dgemm.go splits work the same way but does not
+// pack): for each nc-wide block of columns and kc-deep slab, pack B once; for
+// each mc-tall block of rows, pack A and run the macro-kernel over the tiles.
+func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	for jc := 0; jc < n; jc += blockNC {
+		nc := min(blockNC, n-jc)
+		for pc := 0; pc < k; pc += blockKC {
+			kc := min(blockKC, k-pc)
+			packB(ws.b, kn.nr, transB, b, ldb, pc, jc, kc, nc)
+			for ic := 0; ic < m; ic += blockMC {
+				mc := min(blockMC, m-ic)
+				packA(ws.a, kn.mr, transA, a, lda, ic, pc, mc, kc, alpha)
+				macroKernel(kn, ws, mc, nc, kc, c[ic*ldc+jc:], ldc)
+			}
+		}
+	}
+}
+
+// macroKernel runs the micro-kernel over every mr×nr tile of an mc×nc block
+// of C from packed A and B. Tiles cut by the block's edge are computed into
+// a scratch tile and only their valid part is added to C, so nothing outside
+// the block is ever touched.
+func macroKernel(kn *microKernel, ws *workspace, mc, nc, kc int, c []float32, ldc int) {
+	mr, nr := kn.mr, kn.nr
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		bp := ws.b[jr*kc : jr*kc+nr*kc]
+		for ir := 0; ir < mc; ir += mr {
+			rows := min(mr, mc-ir)
+			ap := ws.a[ir*kc : ir*kc+mr*kc]
+			if rows == mr && cols == nr {
+				kn.fn(kc, ap, bp, c[ir*ldc+jr:], ldc)
+				continue
+			}
+			t := ws.tile[:mr*nr]
+			clear(t)
+			kn.fn(kc, ap, bp, t, nr)
+			for i := range rows {
+				dst := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+cols]
+				for j, v := range t[i*nr : i*nr+cols] {
+					dst[j] += v
+				}
+			}
+		}
+	}
 }
 
 // sgemmRef is the reference triple loop every faster path is tested against.

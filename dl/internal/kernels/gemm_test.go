@@ -1,0 +1,278 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// guard is the bit pattern written around and between the rows of every
+// buffer; a store outside the matrix changes it and fails the test.
+const guard = 0x7fc0dead // a quiet NaN
+
+const guardLen = 37 // odd, so the matrix start is misaligned too
+
+// guarded is a rows×cols matrix with row stride ld, surrounded by guards.
+type guarded struct {
+	buf            []float32
+	rows, cols, ld int
+	data           []float32 // buf[guardLen:len-guardLen]
+}
+
+func newGuarded(rng *rand.Rand, rows, cols, ld int, fill float32) *guarded {
+	size := 0
+	if rows > 0 {
+		size = (rows-1)*ld + cols
+	}
+	g := &guarded{buf: make([]float32, size+2*guardLen), rows: rows, cols: cols, ld: ld}
+	for i := range g.buf {
+		g.buf[i] = math.Float32frombits(guard)
+	}
+	g.data = g.buf[guardLen : guardLen+size : guardLen+size]
+	for i := range rows {
+		for j := range cols {
+			v := fill
+			if rng != nil {
+				v = rng.Float32()*2 - 1
+			}
+			g.data[i*ld+j] = v
+		}
+	}
+	return g
+}
+
+func (g *guarded) clone() *guarded {
+	h := *g
+	h.buf = append([]float32(nil), g.buf...)
+	h.data = h.buf[guardLen : guardLen+len(g.data) : guardLen+len(g.data)]
+	return &h
+}
+
+// checkGuards reports any guard or gap element that is no longer the guard.
+func (g *guarded) checkGuards(t *testing.T, name string) {
+	t.Helper()
+	for i, v := range g.buf {
+		j := i - guardLen
+		inside := j >= 0 && j < len(g.data) && j%g.ld < g.cols
+		if !inside && math.Float32bits(v) != guard {
+			t.Fatalf("%s: stray store at offset %d (row stride %d, %d×%d): %v", name, j, g.ld, g.rows, g.cols, v)
+		}
+	}
+}
+
+// impls are the micro-kernels this build and CPU can run; each is tested,
+// not only the one Sgemm would pick here.
+func impls() []string {
+	s := []string{"go"}
+	if haveAVX2 {
+		s = append(s, "avx2")
+	}
+	if haveAVX512 {
+		s = append(s, "avx512")
+	}
+	return s
+}
+
+// force makes Sgemm choose the named kernel until the returned func runs.
+func force(name string) (restore func()) {
+	old512, old2 := useAVX512, useAVX2
+	useAVX512 = name == "avx512"
+	useAVX2 = name == "avx2"
+	return func() { useAVX512, useAVX2 = old512, old2 }
+}
+
+func withThreads(n int, minWork int) (restore func()) {
+	oldT, oldW := threads.Load(), minParallelWork
+	SetThreads(n)
+	minParallelWork = minWork
+	return func() { threads.Store(oldT); minParallelWork = oldW }
+}
+
+type gemmCase struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	pad            int // extra row stride beyond the row length
+}
+
+func (tc gemmCase) String() string {
+	return fmt.Sprintf("tA=%v,tB=%v,m=%d,n=%d,k=%d,alpha=%v,beta=%v,pad=%d",
+		tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.pad)
+}
+
+// run checks Sgemm against sgemmRef for one case with the current kernel
+// and thread settings.
+func (tc gemmCase) run(t *testing.T, rng *rand.Rand) {
+	t.Helper()
+	ar, ac := tc.m, tc.k
+	if tc.transA {
+		ar, ac = tc.k, tc.m
+	}
+	br, bc := tc.k, tc.n
+	if tc.transB {
+		br, bc = tc.n, tc.k
+	}
+	a := newGuarded(rng, ar, ac, max(1, ac)+tc.pad, 0)
+	b := newGuarded(rng, br, bc, max(1, bc)+tc.pad, 0)
+	var c *guarded
+	if tc.beta == 0 {
+		// beta 0 must overwrite, not scale: NaN*0 would stay NaN.
+		c = newGuarded(nil, tc.m, tc.n, tc.n+tc.pad, float32(math.NaN()))
+	} else {
+		c = newGuarded(rng, tc.m, tc.n, tc.n+tc.pad, 0)
+	}
+	want := c.clone()
+	sgemmRef(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a.data, a.ld, b.data, b.ld, tc.beta, want.data, want.ld)
+	// The error bound of a k-term float32 dot product, scaled by the sum of
+	// magnitudes; any wrong element or missed term is far outside it.
+	absA, absB := a.clone(), b.clone()
+	for _, m := range []*guarded{absA, absB} {
+		for i := range m.data {
+			m.data[i] = float32(math.Abs(float64(m.data[i])))
+		}
+	}
+	mag := newGuarded(nil, tc.m, tc.n, tc.n+tc.pad, 0)
+	sgemmRef(tc.transA, tc.transB, tc.m, tc.n, tc.k, 1, absA.data, absA.ld, absB.data, absB.ld, 0, mag.data, mag.ld)
+	aBefore, bBefore := a.clone(), b.clone()
+
+	Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, a.data, a.ld, b.data, b.ld, tc.beta, c.data, c.ld)
+
+	c.checkGuards(t, "C")
+	for i := range a.buf {
+		if math.Float32bits(a.buf[i]) != math.Float32bits(aBefore.buf[i]) {
+			t.Fatalf("A modified at %d", i-guardLen)
+		}
+	}
+	for i := range b.buf {
+		if math.Float32bits(b.buf[i]) != math.Float32bits(bBefore.buf[i]) {
+			t.Fatalf("B modified at %d", i-guardLen)
+		}
+	}
+	eps := float64(math.Nextafter32(1, 2) - 1)
+	for i := range tc.m {
+		for j := range tc.n {
+			got, w := float64(c.data[i*c.ld+j]), float64(want.data[i*want.ld+j])
+			tol := float64(2*tc.k+4) * eps * (math.Abs(float64(tc.alpha))*float64(mag.data[i*mag.ld+j]) + math.Abs(w))
+			if math.IsNaN(got) || math.Abs(got-w) > tol {
+				t.Fatalf("C[%d][%d] = %v, want %v (tol %g)", i, j, got, w, tol)
+			}
+		}
+	}
+}
+
+func TestSgemm(t *testing.T) {
+	small := [][3]int{
+		{1, 1, 1}, {1, 7, 3}, {7, 1, 5}, {7, 7, 7}, {2, 3, 0}, {33, 33, 33},
+		{13, 37, 1}, {33, 7, 257}, {40, 33, 7}, {5, 100, 33}, {6, 16, 4}, {12, 32, 9},
+		{24, 64, 3}, {25, 65, 2},
+	}
+	big := [][3]int{
+		{257, 257, 257},     // every edge at once
+		{65, 129, 300},      // k over blockKC
+		{300, 70, 40},       // m over blockMC
+		{3, blockNC + 5, 5}, // n over blockNC
+		{129, 47, 520},
+	}
+	scalars := [][2]float32{{1, 0}, {0.5, 2}, {-1.5, 1}, {0, -1}}
+	for _, impl := range impls() {
+		t.Run(impl, func(t *testing.T) {
+			defer force(impl)()
+			rng := rand.New(rand.NewPCG(1, 2))
+			// Threads 1, and 2 and 3 with the parallel cut-off removed so
+			// that even small products are split (3 gives uneven strips).
+			for _, th := range []int{1, 2, 3} {
+				defer withThreads(th, 0)()
+				for _, s := range small {
+					for tr := range 4 {
+						for _, ab := range scalars {
+							for _, pad := range []int{0, 3} {
+								tc := gemmCase{tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], ab[0], ab[1], pad}
+								t.Run(fmt.Sprintf("threads=%d/%v", th, tc), func(t *testing.T) { tc.run(t, rng) })
+							}
+						}
+					}
+				}
+				if th == 3 || testing.Short() {
+					continue
+				}
+				for _, s := range big {
+					for tr := range 4 {
+						tc := gemmCase{tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], 0.5, 2, 5}
+						if tr == 0 {
+							tc.beta = 0
+						}
+						t.Run(fmt.Sprintf("threads=%d/%v", th, tc), func(t *testing.T) { tc.run(t, rng) })
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMicroKernels checks each micro-kernel alone against its reference loop,
+// with a C tile whose row stride leaves gaps that must stay untouched.
+func TestMicroKernels(t *testing.T) {
+	kernels := []*microKernel{&kernelGo}
+	if haveAVX2 {
+		kernels = append(kernels, &kernelAVX2)
+	}
+	if haveAVX512 {
+		kernels = append(kernels, &kernelAVX512)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, kn := range kernels {
+		for _, k := range []int{0, 1, 2, 7, 64, 257} {
+			a := newGuarded(rng, 1, kn.mr*k, max(1, kn.mr*k), 0)
+			b := newGuarded(rng, 1, kn.nr*k, max(1, kn.nr*k), 0)
+			c := newGuarded(rng, kn.mr, kn.nr, kn.nr+5, 0)
+			want := c.clone()
+			sgemmKernelRef(kn.mr, kn.nr, k, a.data, b.data, want.data, want.ld)
+			kn.fn(k, a.data, b.data, c.data, c.ld)
+			c.checkGuards(t, kn.name)
+			for i := range c.data {
+				if i%c.ld >= kn.nr {
+					continue
+				}
+				if d := math.Abs(float64(c.data[i] - want.data[i])); d > 1e-4 {
+					t.Fatalf("%s k=%d: c[%d] = %v, want %v", kn.name, k, i, c.data[i], want.data[i])
+				}
+			}
+		}
+	}
+}
+
+func TestSgemmPanics(t *testing.T) {
+	for _, f := range []func(){
+		func() { Sgemm(false, false, -1, 1, 1, 1, nil, 1, nil, 1, 0, nil, 1) },
+		func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		},
+		func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 1, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		},
+		func() {
+			Sgemm(true, false, 2, 3, 2, 1, make([]float32, 4), 2, make([]float32, 6), 3, 0, make([]float32, 5), 3)
+		},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestThreads(t *testing.T) {
+	defer withThreads(0, minParallelWork)()
+	if Threads() < 1 {
+		t.Fatalf("default Threads() = %d", Threads())
+	}
+	SetThreads(3)
+	if Threads() != 3 {
+		t.Fatalf("Threads() = %d after SetThreads(3)", Threads())
+	}
+}

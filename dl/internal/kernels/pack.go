@@ -1,0 +1,121 @@
+package kernels
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// Block sizes (BLIS names). A kc×nr panel of B stays in L1 while the mc×kc
+// block of A streams past it from L2; the kc×nc block of B lives in L2/L3.
+// mc is a multiple of every kernel's mr, nc of every nr.
+const (
+	blockMC = 144
+	blockKC = 256
+	blockNC = 4096
+)
+
+// workspace is one goroutine's packing buffers. They are pooled: a fresh
+// page costs far more than the arithmetic of a small product.
+type workspace struct {
+	a    []float32 // blockMC × blockKC
+	b    []float32 // blockKC × blockNC
+	tile []float32 // maxMR × maxNR, for partial tiles at the edges
+}
+
+var workspaces = sync.Pool{New: func() any {
+	return &workspace{
+		a:    alignedFloats(blockMC * blockKC),
+		b:    alignedFloats(blockKC * blockNC),
+		tile: alignedFloats(maxMR * maxNR),
+	}
+}}
+
+// alignedFloats returns n zeroed float32s starting on a 64-byte boundary, so
+// the kernels' full-width loads of packed panels never split a cache line.
+func alignedFloats(n int) []float32 {
+	s := make([]float32, n+16)
+	off := int(uintptr(unsafe.Pointer(&s[0]))%64) / 4
+	if off != 0 {
+		off = 16 - off
+	}
+	return s[off : off+n : off+n]
+}
+
+// packA copies alpha times the mc×kc block of op(A) at (i0, p0) into dst as
+// mr-row panels, each stored column by column (dst[panel*mr*kc + p*mr + i]);
+// rows past mc are zero so the kernels need not know about edges.
+func packA(dst []float32, mr int, transA bool, a []float32, lda, i0, p0, mc, kc int, alpha float32) {
+	for ir := 0; ir < mc; ir += mr {
+		panel := dst[ir*kc : ir*kc+mr*kc]
+		rows := min(mr, mc-ir)
+		if transA {
+			// op(A)[i][p] = a[p*lda+i]: each column of the panel is contiguous.
+			for p := range kc {
+				off := (p0+p)*lda + i0 + ir
+				src := a[off : off+rows]
+				d := panel[p*mr : p*mr+rows]
+				for i, v := range src {
+					d[i] = alpha * v
+				}
+			}
+		} else {
+			i := 0
+			// Four rows at a time: four streams of reads, one of writes.
+			for ; i+4 <= rows; i += 4 {
+				off := (i0+ir+i)*lda + p0
+				r0 := a[off : off+kc]
+				r1 := a[off+lda : off+lda+kc]
+				r2 := a[off+2*lda : off+2*lda+kc]
+				r3 := a[off+3*lda : off+3*lda+kc]
+				for p := range kc {
+					d := panel[p*mr+i : p*mr+i+4 : p*mr+i+4]
+					d[0] = alpha * r0[p]
+					d[1] = alpha * r1[p]
+					d[2] = alpha * r2[p]
+					d[3] = alpha * r3[p]
+				}
+			}
+			for ; i < rows; i++ {
+				off := (i0+ir+i)*lda + p0
+				for p, v := range a[off : off+kc] {
+					panel[p*mr+i] = alpha * v
+				}
+			}
+		}
+		if rows < mr {
+			for p := range kc {
+				clear(panel[p*mr+rows : p*mr+mr])
+			}
+		}
+	}
+}
+
+// packB copies the kc×nc block of op(B) at (p0, j0) into dst as nr-column
+// panels, each stored row by row (dst[panel*nr*kc + p*nr + j]); columns past
+// nc are zero.
+func packB(dst []float32, nr int, transB bool, b []float32, ldb, p0, j0, kc, nc int) {
+	for jr := 0; jr < nc; jr += nr {
+		panel := dst[jr*kc : jr*kc+nr*kc]
+		cols := min(nr, nc-jr)
+		if transB {
+			// op(B)[p][j] = b[j*ldb+p]: each row of the stored matrix is a
+			// column of the panel.
+			for j := range cols {
+				off := (j0+jr+j)*ldb + p0
+				for p, v := range b[off : off+kc] {
+					panel[p*nr+j] = v
+				}
+			}
+		} else {
+			for p := range kc {
+				off := (p0+p)*ldb + j0 + jr
+				copy(panel[p*nr:p*nr+cols], b[off:off+cols])
+			}
+		}
+		if cols < nr {
+			for p := range kc {
+				clear(panel[p*nr+cols : p*nr+nr])
+			}
+		}
+	}
+}

@@ -1,0 +1,45 @@
+//go:build !noasm
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run gen_kernels.go
+
+// The assembly kernels need the instructions and the OS support for their
+// registers; x/sys/cpu checks both (XCR0 for the zmm and ymm state).
+var (
+	haveAVX512 = cpu.X86.HasAVX512F
+	haveAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+)
+
+// sgemmKernel12x32AVX512 adds the product of a packed 12×k panel of A and a
+// packed k×32 panel of B to a 12×32 tile of C:
+//
+//	for p := range k {
+//		for i := range 12 {
+//			for j := range 32 {
+//				c[i*ldc+j] += a[p*12+i] * b[p*32+j]
+//			}
+//		}
+//	}
+//
+// The sums are kept in registers, so each element of C is read and written
+// once. It needs len(a) ≥ 12k, len(b) ≥ 32k and len(c) ≥ 11*ldc+32, which
+// the caller guarantees; it does not check.
+//
+//go:noescape
+func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int)
+
+// sgemmKernel6x16AVX2 is sgemmKernel12x32AVX512 for a 6×16 tile:
+//
+//	for p := range k {
+//		for i := range 6 {
+//			for j := range 16 {
+//				c[i*ldc+j] += a[p*6+i] * b[p*16+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int)

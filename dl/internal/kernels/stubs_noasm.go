@@ -1,0 +1,18 @@
+//go:build !amd64 || noasm
+
+package kernels
+
+// Without assembly the vector kernels are never chosen; they still exist,
+// as their reference loops, so the code that names them builds everywhere.
+var (
+	haveAVX512 = false
+	haveAVX2   = false
+)
+
+func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int) {
+	sgemmKernelRef(12, 32, k, a, b, c, ldc)
+}
+
+func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int) {
+	sgemmKernelRef(6, 16, k, a, b, c, ldc)
+}
