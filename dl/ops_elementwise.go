@@ -1,0 +1,340 @@
+package dl
+
+import "math"
+
+// Hot binary kernels are written out so the compiler sees plain loops.
+var (
+	addK = &binKernel{
+		vv: func(d, a, b []float32) {
+			b, d = b[:len(a)], d[:len(a)]
+			for i, x := range a {
+				d[i] = x + b[i]
+			}
+		},
+		vs: func(d, a []float32, s float32) {
+			d = d[:len(a)]
+			for i, x := range a {
+				d[i] = x + s
+			}
+		},
+		sv: func(d []float32, s float32, b []float32) {
+			d = d[:len(b)]
+			for i, x := range b {
+				d[i] = s + x
+			}
+		},
+	}
+	subK = &binKernel{
+		vv: func(d, a, b []float32) {
+			b, d = b[:len(a)], d[:len(a)]
+			for i, x := range a {
+				d[i] = x - b[i]
+			}
+		},
+		vs: func(d, a []float32, s float32) {
+			d = d[:len(a)]
+			for i, x := range a {
+				d[i] = x - s
+			}
+		},
+		sv: func(d []float32, s float32, b []float32) {
+			d = d[:len(b)]
+			for i, x := range b {
+				d[i] = s - x
+			}
+		},
+	}
+	mulK = &binKernel{
+		vv: func(d, a, b []float32) {
+			b, d = b[:len(a)], d[:len(a)]
+			for i, x := range a {
+				d[i] = x * b[i]
+			}
+		},
+		vs: func(d, a []float32, s float32) {
+			d = d[:len(a)]
+			for i, x := range a {
+				d[i] = x * s
+			}
+		},
+		sv: func(d []float32, s float32, b []float32) {
+			d = d[:len(b)]
+			for i, x := range b {
+				d[i] = s * x
+			}
+		},
+	}
+	divK = kernelOf(func(a, b float32) float32 { return a / b })
+)
+
+// Add returns a + b with broadcasting.
+func Add(a, b *Tensor) *Tensor {
+	out := binary("Add", a, b, addK)
+	return Record("Add", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor { return []*Tensor{g, g} })
+}
+
+// Sub returns a - b with broadcasting.
+func Sub(a, b *Tensor) *Tensor {
+	out := binary("Sub", a, b, subK)
+	return Record("Sub", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
+		var gb *Tensor
+		if b.TracksGrad() {
+			gb = Neg(g)
+		}
+		return []*Tensor{g, gb}
+	})
+}
+
+// Mul returns a * b elementwise with broadcasting.
+func Mul(a, b *Tensor) *Tensor {
+	out := binary("Mul", a, b, mulK)
+	return Record("Mul", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		if a.TracksGrad() {
+			ga = binary("Mul", g, b, mulK)
+		}
+		if b.TracksGrad() {
+			gb = binary("Mul", g, a, mulK)
+		}
+		return []*Tensor{ga, gb}
+	})
+}
+
+// Div returns a / b elementwise with broadcasting.
+func Div(a, b *Tensor) *Tensor {
+	out := binary("Div", a, b, divK)
+	return Record("Div", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		if a.TracksGrad() {
+			ga = binary("Div", g, b, divK)
+		}
+		if b.TracksGrad() {
+			// d(a/b)/db = -a/b² = -out/b
+			gb = Neg(binary("Div", binary("Mul", g, out.Detach(), mulK), b, divK))
+		}
+		return []*Tensor{ga, gb}
+	})
+}
+
+// Maximum returns the elementwise larger of a and b; the gradient goes to a
+// where a >= b.
+func Maximum(a, b *Tensor) *Tensor {
+	m := Ge(a.Detach(), b.Detach())
+	return Add(Mul(a, m), Mul(b, RSubScalar(1, m)))
+}
+
+// Minimum returns the elementwise smaller of a and b.
+func Minimum(a, b *Tensor) *Tensor {
+	m := Le(a.Detach(), b.Detach())
+	return Add(Mul(a, m), Mul(b, RSubScalar(1, m)))
+}
+
+// Comparisons return 1/0 masks and are not differentiable.
+func cmp(op string, a, b *Tensor, f func(x, y float32) bool) *Tensor {
+	return binary(op, a, b, kernelOf(func(x, y float32) float32 {
+		if f(x, y) {
+			return 1
+		}
+		return 0
+	}))
+}
+
+// Eq returns 1 where a == b, else 0.
+func Eq(a, b *Tensor) *Tensor { return cmp("Eq", a, b, func(x, y float32) bool { return x == y }) }
+
+// Gt returns 1 where a > b, else 0.
+func Gt(a, b *Tensor) *Tensor { return cmp("Gt", a, b, func(x, y float32) bool { return x > y }) }
+
+// Ge returns 1 where a >= b, else 0.
+func Ge(a, b *Tensor) *Tensor { return cmp("Ge", a, b, func(x, y float32) bool { return x >= y }) }
+
+// Lt returns 1 where a < b, else 0.
+func Lt(a, b *Tensor) *Tensor { return cmp("Lt", a, b, func(x, y float32) bool { return x < y }) }
+
+// Le returns 1 where a <= b, else 0.
+func Le(a, b *Tensor) *Tensor { return cmp("Le", a, b, func(x, y float32) bool { return x <= y }) }
+
+// unaryMap applies f to every element of t into a new contiguous tensor,
+// with no graph.
+func unaryMap(t *Tensor, f func(dst, src []float32)) *Tensor {
+	src := t.contiguousData()
+	out := newTensor(t.shape)
+	if len(src) >= 1<<16 {
+		CheckInterrupt()
+	}
+	f(out.data, src)
+	return out
+}
+
+// contiguousData returns the elements in row-major order, without copying
+// when t is already contiguous. The result must not be written.
+func (t *Tensor) contiguousData() []float32 {
+	if t.IsContiguous() {
+		return t.RawData()
+	}
+	return t.Data()
+}
+
+// mapF is a per-element unary map for the ops that are not hot.
+func mapF(f func(float64) float64) func(dst, src []float32) {
+	return func(dst, src []float32) {
+		for i, x := range src {
+			dst[i] = float32(f(float64(x)))
+		}
+	}
+}
+
+// Neg returns -t.
+func Neg(t *Tensor) *Tensor { return MulScalar(t, -1) }
+
+// AddScalar returns t + s.
+func AddScalar(t *Tensor, s float32) *Tensor {
+	out := unaryMap(t, func(d, a []float32) { addK.vs(d, a, s) })
+	return Record("AddScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
+}
+
+// MulScalar returns t * s.
+func MulScalar(t *Tensor, s float32) *Tensor {
+	out := unaryMap(t, func(d, a []float32) { mulK.vs(d, a, s) })
+	return Record("MulScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		return []*Tensor{unaryMap(g, func(d, a []float32) { mulK.vs(d, a, s) })}
+	})
+}
+
+// RSubScalar returns s - t.
+func RSubScalar(s float32, t *Tensor) *Tensor { return AddScalar(Neg(t), s) }
+
+// Pow returns t raised to the power p elementwise.
+func Pow(t *Tensor, p float32) *Tensor {
+	var f func(d, a []float32)
+	switch p {
+	case 2:
+		f = func(d, a []float32) {
+			for i, x := range a {
+				d[i] = x * x
+			}
+		}
+	case 1:
+		f = func(d, a []float32) { copy(d, a) }
+	default:
+		f = mapF(func(x float64) float64 { return math.Pow(x, float64(p)) })
+	}
+	out := unaryMap(t, f)
+	return Record("Pow", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		// d/dx x^p = p x^(p-1)
+		dx := unaryMap(t, mapF(func(x float64) float64 {
+			if p == 0 {
+				return 0
+			}
+			return float64(p) * math.Pow(x, float64(p)-1)
+		}))
+		return []*Tensor{binary("Pow", g, dx, mulK)}
+	})
+}
+
+// unaryOp is an elementwise op whose derivative is computed from the input
+// x and the output y: dy/dx = deriv(x, y).
+func unaryOp(name string, t *Tensor, f func(float64) float64, deriv func(x, y float64) float64) *Tensor {
+	out := unaryMap(t, mapF(f))
+	return Record(name, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		gd, xd, yd := g.contiguousData(), t.contiguousData(), out.RawData()
+		r := newTensor(t.shape)
+		for i := range r.data {
+			r.data[i] = gd[i] * float32(deriv(float64(xd[i]), float64(yd[i])))
+		}
+		return []*Tensor{r}
+	})
+}
+
+// Exp returns e^t elementwise.
+func Exp(t *Tensor) *Tensor {
+	return unaryOp("Exp", t, math.Exp, func(_, y float64) float64 { return y })
+}
+
+// Log returns the natural logarithm elementwise.
+func Log(t *Tensor) *Tensor {
+	return unaryOp("Log", t, math.Log, func(x, _ float64) float64 { return 1 / x })
+}
+
+// Sqrt returns the square root elementwise.
+func Sqrt(t *Tensor) *Tensor {
+	return unaryOp("Sqrt", t, math.Sqrt, func(_, y float64) float64 { return 0.5 / y })
+}
+
+// Abs returns |t| elementwise (gradient 0 at 0, as PyTorch).
+func Abs(t *Tensor) *Tensor {
+	return unaryOp("Abs", t, math.Abs, func(x, _ float64) float64 {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return 0
+	})
+}
+
+// Sin returns sin(t) elementwise.
+func Sin(t *Tensor) *Tensor {
+	return unaryOp("Sin", t, math.Sin, func(x, _ float64) float64 { return math.Cos(x) })
+}
+
+// Cos returns cos(t) elementwise.
+func Cos(t *Tensor) *Tensor {
+	return unaryOp("Cos", t, math.Cos, func(x, _ float64) float64 { return -math.Sin(x) })
+}
+
+// Clamp limits t to [lo, hi]; the gradient is 1 inside and 0 outside.
+func Clamp(t *Tensor, lo, hi float32) *Tensor {
+	l, h := float64(lo), float64(hi)
+	return unaryOp("Clamp", t, func(x float64) float64 { return math.Min(math.Max(x, l), h) },
+		func(x, _ float64) float64 {
+			if x < l || x > h {
+				return 0
+			}
+			return 1
+		})
+}
+
+// Method spellings of the functions above.
+
+func (t *Tensor) Add(o *Tensor) *Tensor             { return Add(t, o) }
+func (t *Tensor) Sub(o *Tensor) *Tensor             { return Sub(t, o) }
+func (t *Tensor) Mul(o *Tensor) *Tensor             { return Mul(t, o) }
+func (t *Tensor) Div(o *Tensor) *Tensor             { return Div(t, o) }
+func (t *Tensor) Neg() *Tensor                      { return Neg(t) }
+func (t *Tensor) Pow(p float32) *Tensor             { return Pow(t, p) }
+func (t *Tensor) AddScalar(s float32) *Tensor       { return AddScalar(t, s) }
+func (t *Tensor) SubScalar(s float32) *Tensor       { return AddScalar(t, -s) }
+func (t *Tensor) MulScalar(s float32) *Tensor       { return MulScalar(t, s) }
+func (t *Tensor) DivScalar(s float32) *Tensor       { return MulScalar(t, 1/s) }
+func (t *Tensor) Exp() *Tensor                      { return Exp(t) }
+func (t *Tensor) Log() *Tensor                      { return Log(t) }
+func (t *Tensor) Sqrt() *Tensor                     { return Sqrt(t) }
+func (t *Tensor) Abs() *Tensor                      { return Abs(t) }
+func (t *Tensor) Clamp(lo, hi float32) *Tensor      { return Clamp(t, lo, hi) }
+func (t *Tensor) Eq(o *Tensor) *Tensor              { return Eq(t, o) }
+func (t *Tensor) Gt(o *Tensor) *Tensor              { return Gt(t, o) }
+func (t *Tensor) Lt(o *Tensor) *Tensor              { return Lt(t, o) }
+func (t *Tensor) Maximum(o *Tensor) *Tensor         { return Maximum(t, o) }
+func (t *Tensor) Minimum(o *Tensor) *Tensor         { return Minimum(t, o) }
+func (t *Tensor) Sigmoid() *Tensor                  { return Sigmoid(t) }
+func (t *Tensor) Tanh() *Tensor                     { return Tanh(t) }
+func (t *Tensor) ReLU() *Tensor                     { return ReLU(t) }
+func (t *Tensor) Softmax(dim int) *Tensor           { return Softmax(t, dim) }
+func (t *Tensor) LogSoftmax(dim int) *Tensor        { return LogSoftmax(t, dim) }
+func (t *Tensor) MatMul(o *Tensor) *Tensor          { return MatMul(t, o) }
+
+// addInto adds src into dst in place (dst contiguous, same shape); used for
+// gradient accumulation.
+func addInto(dst, src *Tensor) {
+	d := dst.RawData()
+	s := src.contiguousData()
+	if len(s) != len(d) {
+		s = binary("Add", Zeros(dst.shape...), src, addK).RawData()
+	}
+	addK.vv(d, d, s)
+}
+
+// addNoGrad returns a + b without recording.
+func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, addK) }

@@ -1,0 +1,300 @@
+package dl
+
+import "math"
+
+// Reductions. Sum(dims...) and Mean(dims...) drop the reduced dimensions;
+// SumKeep and MeanKeep keep them with size 1 (PyTorch's keepdim=True).
+// With no dims every dimension is reduced.
+
+// reduceDims normalises dims (negative allowed, no dims = all) into a
+// sorted, duplicate-free mask.
+func reduceMask(op string, t *Tensor, dims []int) []bool {
+	mask := make([]bool, t.Dim())
+	if len(dims) == 0 {
+		for i := range mask {
+			mask[i] = true
+		}
+		return mask
+	}
+	for _, d := range dims {
+		mask[t.normDim(op, d)] = true
+	}
+	return mask
+}
+
+// reducedShape is t's shape with masked dimensions removed or set to 1.
+func reducedShape(shape []int, mask []bool, keep bool) []int {
+	out := []int{}
+	for i, d := range shape {
+		switch {
+		case !mask[i]:
+			out = append(out, d)
+		case keep:
+			out = append(out, 1)
+		}
+	}
+	return out
+}
+
+// sumDims sums t over dims with no graph. Adjacent dimensions with the same
+// fate are merged, then each reduced block is summed out as an
+// [outer, r, inner] problem, last block first. Sums accumulate in float64.
+func sumDims(t *Tensor, dims []int, keep bool) *Tensor {
+	mask := reduceMask("Sum", t, dims)
+	return sumMask(t, mask, keep)
+}
+
+func sumMask(t *Tensor, mask []bool, keep bool) *Tensor {
+	x := t.contiguousData()
+	var blocks []int
+	var red []bool
+	for i, d := range t.shape {
+		if len(blocks) > 0 && red[len(red)-1] == mask[i] {
+			blocks[len(blocks)-1] *= d
+			continue
+		}
+		blocks = append(blocks, d)
+		red = append(red, mask[i])
+	}
+	if len(x) >= 1<<16 {
+		CheckInterrupt()
+	}
+	cur := x
+	for j := len(blocks) - 1; j >= 0; j-- {
+		if !red[j] {
+			continue
+		}
+		outer, inner := numel(blocks[:j]), numel(blocks[j+1:])
+		r := blocks[j]
+		next := make([]float32, outer*inner)
+		sumAxis(next, cur, outer, r, inner)
+		cur = next
+		blocks = append(blocks[:j], blocks[j+1:]...)
+		red = append(red[:j], red[j+1:]...)
+	}
+	if len(cur) > 0 && &cur[0] == &x[0] { // nothing reduced: copy
+		cur = append([]float32(nil), x...)
+	} else if len(cur) == 0 {
+		cur = []float32{}
+	}
+	return fromData(cur, reducedShape(t.shape, mask, keep))
+}
+
+// sumAxis writes dst[o, i] = Σ_k src[o, k, i].
+func sumAxis(dst, src []float32, outer, r, inner int) {
+	if inner == 1 {
+		for o := range outer {
+			row := src[o*r : o*r+r]
+			var s0, s1, s2, s3 float64
+			k := 0
+			for ; k+4 <= len(row); k += 4 {
+				s0 += float64(row[k])
+				s1 += float64(row[k+1])
+				s2 += float64(row[k+2])
+				s3 += float64(row[k+3])
+			}
+			for ; k < len(row); k++ {
+				s0 += float64(row[k])
+			}
+			dst[o] = float32(s0 + s1 + s2 + s3)
+		}
+		return
+	}
+	acc := make([]float64, inner)
+	for o := range outer {
+		clear(acc)
+		for k := range r {
+			row := src[(o*r+k)*inner : (o*r+k+1)*inner]
+			for i, v := range row {
+				acc[i] += float64(v)
+			}
+		}
+		d := dst[o*inner : (o+1)*inner]
+		for i, v := range acc {
+			d[i] = float32(v)
+		}
+	}
+}
+
+// expandGrad broadcasts the gradient of a reduction back to t's shape.
+func expandGrad(g *Tensor, t *Tensor, mask []bool) *Tensor {
+	return g.Reshape(reducedShape(t.shape, mask, true)...).Expand(t.shape...)
+}
+
+// Sum sums over dims (all when none), dropping them.
+func (t *Tensor) Sum(dims ...int) *Tensor { return sumOp(t, dims, false) }
+
+// SumKeep sums over dims, keeping them with size 1.
+func (t *Tensor) SumKeep(dims ...int) *Tensor { return sumOp(t, dims, true) }
+
+// Sum is the function spelling of t.Sum(dims...).
+func Sum(t *Tensor, dims ...int) *Tensor { return sumOp(t, dims, false) }
+
+func sumOp(t *Tensor, dims []int, keep bool) *Tensor {
+	mask := reduceMask("Sum", t, dims)
+	out := sumMask(t, mask, keep)
+	return Record("Sum", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		return []*Tensor{expandGrad(g, t, mask)}
+	})
+}
+
+// Mean averages over dims (all when none), dropping them.
+func (t *Tensor) Mean(dims ...int) *Tensor { return meanOp(t, dims, false) }
+
+// MeanKeep averages over dims, keeping them with size 1.
+func (t *Tensor) MeanKeep(dims ...int) *Tensor { return meanOp(t, dims, true) }
+
+// Mean is the function spelling of t.Mean(dims...).
+func Mean(t *Tensor, dims ...int) *Tensor { return meanOp(t, dims, false) }
+
+func meanOp(t *Tensor, dims []int, keep bool) *Tensor {
+	mask := reduceMask("Mean", t, dims)
+	count := 1
+	for i, d := range t.shape {
+		if mask[i] {
+			count *= d
+		}
+	}
+	out := sumMask(t, mask, keep)
+	inv := float32(1 / float64(count))
+	if count == 0 {
+		inv = float32(math.NaN())
+	}
+	mulK.vs(out.data, out.data, inv)
+	return Record("Mean", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		return []*Tensor{expandGrad(MulScalar(g, inv), t, mask)}
+	})
+}
+
+// Var returns the variance over dims (all when none), unbiased (divided by
+// n−1) as torch.var; VarKeep keeps the dims. Composed from Mean and Sum.
+func (t *Tensor) Var(dims ...int) *Tensor { return varOp(t, dims, false, true) }
+
+// VarKeep is Var keeping the reduced dims with size 1.
+func (t *Tensor) VarKeep(dims ...int) *Tensor { return varOp(t, dims, true, true) }
+
+func varOp(t *Tensor, dims []int, keep, unbiased bool) *Tensor {
+	mask := reduceMask("Var", t, dims)
+	count := 1
+	for i, d := range t.shape {
+		if mask[i] {
+			count *= d
+		}
+	}
+	d := t.Sub(t.MeanKeep(dims...))
+	s := d.Mul(d).sumOrKeep(dims, keep)
+	n := count
+	if unbiased {
+		n--
+	}
+	return s.MulScalar(1 / float32(n))
+}
+
+func (t *Tensor) sumOrKeep(dims []int, keep bool) *Tensor {
+	if keep {
+		return t.SumKeep(dims...)
+	}
+	return t.Sum(dims...)
+}
+
+// maxArg finds the maximum along one dimension (or over everything when dim
+// is nil), returning values and flat argmax positions in t's contiguous
+// layout.
+func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []int, pos []int) {
+	x := t.contiguousData()
+	var outer, r, inner int
+	var shape []int
+	switch len(dims) {
+	case 0:
+		outer, r, inner = 1, len(x), 1
+		shape = []int{}
+		if keep {
+			shape = make([]int, t.Dim())
+			for i := range shape {
+				shape[i] = 1
+			}
+		}
+	case 1:
+		d := t.normDim(op, dims[0])
+		outer, r, inner = softmaxLayout(t, d)
+		mask := make([]bool, t.Dim())
+		mask[d] = true
+		shape = reducedShape(t.shape, mask, keep)
+	default:
+		Panicf(op, "takes at most one dimension, got %v", dims)
+	}
+	if r == 0 {
+		Panicf(op, "cannot reduce an empty dimension of shape %v", t.shape)
+	}
+	vals = newTensor(shape)
+	idx = make([]int, outer*inner)
+	pos = make([]int, outer*inner)
+	for o := range outer {
+		for in := range inner {
+			base := o*r*inner + in
+			best, bk := x[base], 0
+			for k := 1; k < r; k++ {
+				v := x[base+k*inner]
+				if v > best || (v != v && best == best) { // NaN wins, as torch
+					best, bk = v, k
+				}
+			}
+			j := o*inner + in
+			vals.data[j] = best
+			idx[j] = bk
+			pos[j] = base + bk*inner
+		}
+	}
+	return vals, idx, pos
+}
+
+// Max returns the maximum over dim (or over all elements with no argument),
+// dropping that dimension. The gradient flows to the first maximal element.
+func (t *Tensor) Max(dim ...int) *Tensor { return maxOp("Max", t, dim, false) }
+
+// MaxKeep is Max keeping the reduced dimension with size 1.
+func (t *Tensor) MaxKeep(dim ...int) *Tensor { return maxOp("Max", t, dim, true) }
+
+// Min returns the minimum over dim (or over everything), as Max.
+func (t *Tensor) Min(dim ...int) *Tensor { return Neg(maxOp("Min", Neg(t), dim, false)) }
+
+// MinKeep is Min keeping the reduced dimension.
+func (t *Tensor) MinKeep(dim ...int) *Tensor { return Neg(maxOp("Min", Neg(t), dim, true)) }
+
+func maxOp(op string, t *Tensor, dims []int, keep bool) *Tensor {
+	vals, _, pos := maxArg(op, t, dims, keep)
+	return Record(op, vals, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		gd := g.contiguousData()
+		r := newTensor(t.shape)
+		for j, p := range pos {
+			r.data[p] += gd[j]
+		}
+		return []*Tensor{r}
+	})
+}
+
+// Argmax returns the index of the maximum along dim (or the flat index over
+// all elements with no argument) as a float32 tensor of whole numbers.
+func (t *Tensor) Argmax(dim ...int) *Tensor { return argOp("Argmax", t, dim, false) }
+
+// ArgmaxKeep is Argmax keeping the reduced dimension with size 1.
+func (t *Tensor) ArgmaxKeep(dim ...int) *Tensor { return argOp("Argmax", t, dim, true) }
+
+// Argmin returns the index of the minimum, as Argmax.
+func (t *Tensor) Argmin(dim ...int) *Tensor { return argOp("Argmin", Neg(t.Detach()), dim, false) }
+
+func argOp(op string, t *Tensor, dims []int, keep bool) *Tensor {
+	vals, idx, _ := maxArg(op, t, dims, keep)
+	for j, k := range idx {
+		vals.data[j] = float32(k)
+	}
+	return vals
+}
+
+// Function spellings.
+
+// Max is t.Max(dim...).
+func Max(t *Tensor, dim ...int) *Tensor { return t.Max(dim...) }
+
+// Argmax is t.Argmax(dim...).
+func Argmax(t *Tensor, dim ...int) *Tensor { return t.Argmax(dim...) }

@@ -1,0 +1,63 @@
+package dl
+
+import (
+	"math/rand/v2"
+	"sync"
+)
+
+// The global generator behind Randn, Rand, Uniform, RandPerm and Bernoulli.
+// A mutex keeps it safe for data loaders running in goroutines.
+var (
+	rngMu sync.Mutex
+	rng   = rand.New(rand.NewPCG(0x9e3779b97f4a7c15, 0))
+)
+
+// Seed makes the global generator repeatable.
+func Seed(seed int64) {
+	rngMu.Lock()
+	rng = rand.New(rand.NewPCG(uint64(seed), 0x853c49e6748fea9b))
+	rngMu.Unlock()
+}
+
+// fillRandom fills a fresh tensor of shape from f, holding the lock once.
+func fillRandom(shape []int, f func(r *rand.Rand) float32) *Tensor {
+	t := Zeros(shape...)
+	rngMu.Lock()
+	for i := range t.data {
+		t.data[i] = f(rng)
+	}
+	rngMu.Unlock()
+	return t
+}
+
+// Randn returns a tensor of standard normal samples.
+func Randn(shape ...int) *Tensor {
+	return fillRandom(shape, func(r *rand.Rand) float32 { return float32(r.NormFloat64()) })
+}
+
+// Rand returns a tensor of samples uniform in [0, 1).
+func Rand(shape ...int) *Tensor {
+	return fillRandom(shape, func(r *rand.Rand) float32 { return r.Float32() })
+}
+
+// Uniform returns a tensor of samples uniform in [lo, hi).
+func Uniform(lo, hi float32, shape ...int) *Tensor {
+	return fillRandom(shape, func(r *rand.Rand) float32 { return lo + (hi-lo)*r.Float32() })
+}
+
+// Bernoulli returns a mask of ones (with probability p) and zeros.
+func Bernoulli(p float32, shape ...int) *Tensor {
+	return fillRandom(shape, func(r *rand.Rand) float32 {
+		if r.Float32() < p {
+			return 1
+		}
+		return 0
+	})
+}
+
+// RandPerm returns a random permutation of 0..n-1.
+func RandPerm(n int) []int {
+	rngMu.Lock()
+	defer rngMu.Unlock()
+	return rng.Perm(n)
+}

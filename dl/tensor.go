@@ -1,0 +1,323 @@
+package dl
+
+import (
+	"fmt"
+	"math"
+)
+
+// Tensor is an n-dimensional array of float32 with PyTorch's semantics:
+// row-major storage, views that share it (Reshape, Transpose, Select ...),
+// and a link into the autograd graph when it was computed from tensors that
+// require gradients.
+//
+// Ops are functions or methods that return new tensors and leave their
+// arguments alone; the few that write into the receiver say so.
+type Tensor struct {
+	data    []float32 // storage, possibly shared with other views
+	offset  int       // index of element [0 0 ... 0] in data
+	shape   []int
+	strides []int
+
+	requiresGrad bool    // a leaf that wants gradients
+	grad         *Tensor // accumulated gradient of a leaf
+	node         *node   // the op that made this tensor, nil for leaves
+}
+
+// newTensor returns a contiguous tensor of the given shape with fresh
+// zeroed storage. The shape slice is copied.
+func newTensor(shape []int) *Tensor {
+	shape = append([]int(nil), shape...)
+	n := checkShape("Tensor", shape)
+	return &Tensor{data: make([]float32, n), shape: shape, strides: contiguousStrides(shape)}
+}
+
+// fromData wraps data (not copied) as a contiguous tensor of shape.
+func fromData(data []float32, shape []int) *Tensor {
+	shape = append([]int(nil), shape...)
+	return &Tensor{data: data, shape: shape, strides: contiguousStrides(shape)}
+}
+
+// checkShape validates a shape and returns its element count.
+func checkShape(op string, shape []int) int {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			Panicf(op, "negative dimension in shape %v", shape)
+		}
+		n *= d
+	}
+	return n
+}
+
+func contiguousStrides(shape []int) []int {
+	s := make([]int, len(shape))
+	st := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		s[i] = st
+		st *= shape[i]
+	}
+	return s
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// Zeros returns a tensor of zeros. With no shape it is a scalar.
+func Zeros(shape ...int) *Tensor { return newTensor(shape) }
+
+// Ones returns a tensor of ones.
+func Ones(shape ...int) *Tensor { return Full(1, shape...) }
+
+// Full returns a tensor filled with v.
+func Full(v float32, shape ...int) *Tensor {
+	t := newTensor(shape)
+	for i := range t.data {
+		t.data[i] = v
+	}
+	return t
+}
+
+// Scalar returns a 0-dimensional tensor holding v.
+func Scalar(v float32) *Tensor { return Full(v) }
+
+// ZerosLike returns zeros of t's shape.
+func ZerosLike(t *Tensor) *Tensor { return newTensor(t.shape) }
+
+// OnesLike returns ones of t's shape.
+func OnesLike(t *Tensor) *Tensor { return Full(1, t.shape...) }
+
+// Arange returns the 1-D tensor start, start+step, ... up to but excluding
+// end, as torch.arange.
+func Arange(start, end, step float32) *Tensor {
+	if step == 0 || (end-start)/step < 0 {
+		if step == 0 {
+			Panicf("Arange", "step must be nonzero")
+		}
+		return Zeros(0)
+	}
+	n := int(math.Ceil((float64(end) - float64(start)) / float64(step)))
+	t := Zeros(n)
+	for i := range t.data {
+		t.data[i] = float32(float64(start) + float64(i)*float64(step))
+	}
+	return t
+}
+
+// Linspace returns n evenly spaced values from start to end inclusive.
+func Linspace(start, end float32, n int) *Tensor {
+	if n < 0 {
+		Panicf("Linspace", "negative count %d", n)
+	}
+	t := Zeros(n)
+	if n == 1 {
+		t.data[0] = start
+		return t
+	}
+	// torch fills the first half from start and the second from end, which
+	// keeps both endpoints exact.
+	step := (float64(end) - float64(start)) / float64(n-1)
+	half := n / 2
+	for i := range n {
+		if i < half {
+			t.data[i] = float32(float64(start) + step*float64(i))
+		} else {
+			t.data[i] = float32(float64(end) - step*float64(n-1-i))
+		}
+	}
+	return t
+}
+
+// FromSlice returns a tensor holding a copy of data in the given shape; with
+// no shape it is 1-D. One dimension may be -1 and is inferred.
+func FromSlice(data []float32, shape ...int) *Tensor {
+	if len(shape) == 0 {
+		shape = []int{len(data)}
+	}
+	shape = inferShape("FromSlice", shape, len(data))
+	return fromData(append([]float32(nil), data...), shape)
+}
+
+// inferShape resolves one -1 entry in shape so that it holds n elements.
+func inferShape(op string, shape []int, n int) []int {
+	shape = append([]int(nil), shape...)
+	infer := -1
+	known := 1
+	for i, d := range shape {
+		switch {
+		case d == -1 && infer < 0:
+			infer = i
+		case d < 0:
+			Panicf(op, "invalid shape %v", shape)
+		default:
+			known *= d
+		}
+	}
+	if infer >= 0 {
+		if known == 0 || n%known != 0 {
+			Panicf(op, "shape %v is invalid for input of size %d", shape, n)
+		}
+		shape[infer] = n / known
+	} else if known != n {
+		Panicf(op, "shape %v is invalid for input of size %d", shape, n)
+	}
+	return shape
+}
+
+// Shape returns a copy of the dimensions.
+func (t *Tensor) Shape() []int { return append([]int(nil), t.shape...) }
+
+// Dim returns the number of dimensions.
+func (t *Tensor) Dim() int { return len(t.shape) }
+
+// Size returns the length of dimension d; negative d counts from the end.
+func (t *Tensor) Size(d int) int { return t.shape[t.normDim("Size", d)] }
+
+// Numel returns the number of elements.
+func (t *Tensor) Numel() int { return numel(t.shape) }
+
+// Strides returns a copy of the strides, in elements.
+func (t *Tensor) Strides() []int { return append([]int(nil), t.strides...) }
+
+// IsContiguous reports whether the elements lie in row-major order without
+// gaps, so RawData can expose them.
+func (t *Tensor) IsContiguous() bool {
+	st := 1
+	for i := len(t.shape) - 1; i >= 0; i-- {
+		if t.shape[i] != 1 && t.strides[i] != st {
+			return false
+		}
+		st *= t.shape[i]
+	}
+	return true
+}
+
+// RawData returns the live backing elements of a contiguous tensor: writes
+// change the tensor (and every view of it). It panics on a non-contiguous
+// view; call Contiguous first.
+func (t *Tensor) RawData() []float32 {
+	if !t.IsContiguous() {
+		Panicf("RawData", "tensor of shape %v is not contiguous", t.shape)
+	}
+	n := t.Numel()
+	return t.data[t.offset : t.offset+n : t.offset+n]
+}
+
+// Data returns a copy of the elements in row-major order.
+func (t *Tensor) Data() []float32 {
+	if t.IsContiguous() {
+		return append([]float32(nil), t.RawData()...)
+	}
+	out := make([]float32, t.Numel())
+	copyStrided(out, t.data, t.offset, t.shape, t.strides)
+	return out
+}
+
+// Item returns the only element of a one-element tensor.
+func (t *Tensor) Item() float32 {
+	if t.Numel() != 1 {
+		Panicf("Item", "tensor of shape %v has %d elements, not 1", t.shape, t.Numel())
+	}
+	return t.data[t.offset]
+}
+
+// At returns the element at the given index (one per dimension).
+func (t *Tensor) At(idx ...int) float32 { return t.data[t.index("At", idx)] }
+
+// Set writes v at the given index. It writes into t: do not use it on
+// tensors that are part of a graph you will differentiate.
+func (t *Tensor) Set(v float32, idx ...int) { t.data[t.index("Set", idx)] = v }
+
+func (t *Tensor) index(op string, idx []int) int {
+	if len(idx) != len(t.shape) {
+		Panicf(op, "%d indices for tensor of shape %v", len(idx), t.shape)
+	}
+	p := t.offset
+	for i, x := range idx {
+		if x < 0 {
+			x += t.shape[i]
+		}
+		if x < 0 || x >= t.shape[i] {
+			Panicf(op, "index %v out of range for shape %v", idx, t.shape)
+		}
+		p += x * t.strides[i]
+	}
+	return p
+}
+
+// Contiguous returns t if it is contiguous, else a contiguous copy (which
+// stays in the graph: gradients flow back to t).
+func (t *Tensor) Contiguous() *Tensor {
+	if t.IsContiguous() {
+		return t
+	}
+	out := fromData(t.Data(), t.shape)
+	return Record("Contiguous", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
+}
+
+// Clone returns a copy with its own storage; gradients flow back to t.
+func (t *Tensor) Clone() *Tensor {
+	out := fromData(t.Data(), t.shape)
+	return Record("Clone", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
+}
+
+// normDim resolves a possibly negative dimension index.
+func (t *Tensor) normDim(op string, d int) int {
+	return normDimN(op, d, len(t.shape), t.shape)
+}
+
+func normDimN(op string, d, n int, shape []int) int {
+	if d < 0 {
+		d += n
+	}
+	if d < 0 || d >= n {
+		Panicf(op, "dimension %d out of range for shape %v", d, shape)
+	}
+	return d
+}
+
+// copyStrided copies the strided elements of src (from off) into dst in
+// row-major order. The innermost dimension is a plain loop.
+func copyStrided(dst, src []float32, off int, shape, strides []int) {
+	if len(shape) == 0 {
+		dst[0] = src[off]
+		return
+	}
+	n := len(shape)
+	inner, is := shape[n-1], strides[n-1]
+	rows := numel(shape[:n-1])
+	idx := make([]int, n-1)
+	p := off
+	o := 0
+	for range rows {
+		if is == 1 {
+			copy(dst[o:o+inner], src[p:p+inner])
+		} else {
+			q := p
+			for j := range inner {
+				dst[o+j] = src[q]
+				q += is
+			}
+		}
+		o += inner
+		// advance the outer index like an odometer
+		for d := n - 2; d >= 0; d-- {
+			idx[d]++
+			p += strides[d]
+			if idx[d] < shape[d] {
+				break
+			}
+			p -= strides[d] * shape[d]
+			idx[d] = 0
+		}
+	}
+}
+
+// GoString helps debugging: shape and strides.
+func (t *Tensor) GoString() string {
+	return fmt.Sprintf("dl.Tensor{shape: %v, strides: %v, offset: %d}", t.shape, t.strides, t.offset)
+}
