@@ -1,0 +1,155 @@
+package display
+
+import (
+	"bytes"
+	"encoding/xml"
+	"image/png"
+	"io"
+	"math"
+	"strings"
+	"testing"
+)
+
+// checkPNG decodes the bundle's PNG and checks its pixel size is twice the
+// metadata size, which must be w×h.
+func checkPNG(t *testing.T, data, md map[string]any, w, h int) {
+	t.Helper()
+	raw, ok := data[MIMEPNG].([]byte)
+	if !ok {
+		t.Fatalf("no image/png []byte in bundle (keys %v)", keys(data))
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("PNG does not decode: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 2*w || b.Dy() != 2*h {
+		t.Errorf("PNG is %dx%d pixels, want %dx%d", b.Dx(), b.Dy(), 2*w, 2*h)
+	}
+	size, ok := md[MIMEPNG].(map[string]int)
+	if !ok || size["width"] != w || size["height"] != h {
+		t.Errorf("metadata %v, want image/png width %d height %d", md, w, h)
+	}
+	if s, _ := data[MIMEText].(string); s == "" {
+		t.Error("no text/plain fallback")
+	}
+}
+
+// wellFormedXML reads every token of s.
+func wellFormedXML(t *testing.T, s string) {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(s))
+	d.Strict = true
+	n := 0
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML after %d tokens: %v", n, err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("empty XML")
+	}
+}
+
+func keys(m map[string]any) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+func activations() (x []float64, ys map[string][]float64) {
+	x = make([]float64, 101)
+	ys = map[string][]float64{}
+	for i := range x {
+		v := -5 + 0.1*float64(i)
+		x[i] = v
+		ys["relu"] = append(ys["relu"], max(v, 0))
+		ys["sigmoid"] = append(ys["sigmoid"], 1/(1+math.Exp(-v)))
+		ys["tanh"] = append(ys["tanh"], math.Tanh(v))
+	}
+	return x, ys
+}
+
+func TestLinesPNG(t *testing.T) {
+	x, ys := activations()
+	data, md := LinesBundle("activations", x, ys, XLabel("x"), YLabel("f(x)"))
+	checkPNG(t, data, md, 600, 400)
+	text := data[MIMEText].(string)
+	if !strings.Contains(text, "3 series (relu, sigmoid, tanh)") || !strings.Contains(text, "101 points") {
+		t.Errorf("text fallback %q does not list the sorted series", text)
+	}
+}
+
+func TestLinesSeriesFormsAndSize(t *testing.T) {
+	x32 := []float32{0, 1, 2, 3}
+	data, md := LinesBundle("forms", x32,
+		Series{"a", []float32{1, 2, 3, 4}},
+		[]Series{{"b", []int{4, 3, 2, 1}}},
+		[]float64{0, 0, 1, 1},
+		Size(300, 200))
+	checkPNG(t, data, md, 300, 200)
+	if text := data[MIMEText].(string); !strings.Contains(text, "(a, b, y3)") {
+		t.Errorf("text %q: want series a, b, y3 in order", text)
+	}
+}
+
+func TestLinesSVG(t *testing.T) {
+	x, ys := activations()
+	data, _ := LinesBundle("svg", x, ys, AsSVG())
+	s, ok := data[MIMESVG].(string)
+	if !ok {
+		t.Fatalf("no SVG in %v", keys(data))
+	}
+	if _, png := data[MIMEPNG]; png {
+		t.Error("AsSVG bundle also has a PNG")
+	}
+	wellFormedXML(t, s)
+	if !strings.Contains(s, "<svg") {
+		t.Error("SVG has no <svg> element")
+	}
+}
+
+func TestLinesMisuse(t *testing.T) {
+	for name, f := range map[string]func(){
+		"length": func() { LinesBundle("", []float64{1, 2}, []float64{1, 2, 3}) },
+		"type":   func() { LinesBundle("", nil, "not numbers") },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestScatterAndHistogram(t *testing.T) {
+	data, md := ScatterBundle("points", []float64{1, 2, 3}, Series{"p", []float64{3, 1, 2}})
+	checkPNG(t, data, md, 600, 400)
+	vs := make([]float32, 1000)
+	for i := range vs {
+		vs[i] = float32(math.Sin(float64(i)))
+	}
+	data, md = HistogramBundle("sin", vs, Bins(20))
+	checkPNG(t, data, md, 600, 400)
+	if text := data[MIMEText].(string); !strings.Contains(text, "1000 values, 20 bins") {
+		t.Errorf("histogram text %q", text)
+	}
+}
+
+func TestLinesPublishes(t *testing.T) {
+	rec := record(t)
+	Lines("one", nil, []float64{1, 2, 3})
+	m := rec.last(t)
+	if _, ok := m.Data[MIMEPNG]; !ok || m.DisplayID != "" {
+		t.Errorf("Lines sent %v with display id %q", m.Data, m.DisplayID)
+	}
+}
