@@ -1,0 +1,91 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/dl/internal/kernels"
+)
+
+// Linear applies y = x Wᵀ + b to the last dimension of x.
+// Weight is [out in] and Bias [out] (nil with NoBias), as in PyTorch, so
+// weights copy across; both may be replaced by assignment.
+type Linear struct {
+	Weight *dl.Tensor `nn:"weight"`
+	Bias   *dl.Tensor `nn:"bias"`
+}
+
+// NewLinear returns a Linear layer initialised like PyTorch: weight and
+// bias uniform in ±1/√in. Option: NoBias.
+func NewLinear(in, out int, opts ...Option) *Linear {
+	if in <= 0 || out <= 0 {
+		dl.Panicf("Linear", "sizes must be positive, got in=%d out=%d", in, out)
+	}
+	c := configure("Linear", config{}, []string{"NoBias"}, opts)
+	bound := float32(1 / math.Sqrt(float64(in)))
+	l := &Linear{Weight: dl.Uniform(-bound, bound, out, in).RequiresGrad()}
+	if !c.noBias {
+		l.Bias = dl.Uniform(-bound, bound, out).RequiresGrad()
+	}
+	return l
+}
+
+// Forward applies the layer to x of shape [... in].
+func (l *Linear) Forward(x *dl.Tensor) *dl.Tensor {
+	return hooked(l, x, LinearOp(x, l.Weight, l.Bias))
+}
+
+// LinearOp computes x Wᵀ + b (b may be nil) as one fused op: one GEMM each
+// way and the bias added in the forward GEMM's output.
+func LinearOp(x, w, b *dl.Tensor) *dl.Tensor {
+	xs, ws := x.Shape(), w.Shape()
+	if len(ws) != 2 || len(xs) == 0 || xs[len(xs)-1] != ws[1] {
+		dl.Panicf("Linear", "input %v does not fit weight %v: last dimension must be %v", xs, ws, ws[1:])
+	}
+	out, in := ws[0], ws[1]
+	if b != nil && (b.Dim() != 1 || b.Size(0) != out) {
+		dl.Panicf("Linear", "bias %v does not fit weight %v", b.Shape(), ws)
+	}
+	rows := x.Numel() / in
+	x = x.Contiguous()
+	xd, wd := x.RawData(), w.Contiguous().RawData()
+	ys := append(xs[:len(xs)-1:len(xs)-1], out)
+	y := dl.Zeros(ys...)
+	yd := y.RawData()
+	beta := float32(0)
+	if b != nil {
+		bd := b.Contiguous().RawData()
+		for r := range rows {
+			copy(yd[r*out:(r+1)*out], bd)
+		}
+		beta = 1
+	}
+	kernels.Sgemm(false, true, rows, out, in, 1, xd, in, wd, in, beta, yd, out)
+	return dl.Record("Linear", y, []*dl.Tensor{x, w, b}, func(g *dl.Tensor) []*dl.Tensor {
+		gd := g.Contiguous().RawData()
+		var gx, gw, gb *dl.Tensor
+		if x.TracksGrad() {
+			gx = dl.Zeros(xs...)
+			kernels.Sgemm(false, false, rows, in, out, 1, gd, out, wd, in, 0, gx.RawData(), in)
+		}
+		if w.TracksGrad() {
+			gw = dl.Zeros(out, in)
+			kernels.Sgemm(true, false, out, in, rows, 1, gd, out, xd, in, 0, gw.RawData(), in)
+		}
+		if b != nil && b.TracksGrad() {
+			gb = dl.Zeros(out)
+			sumRows(gb.RawData(), gd, rows, out)
+		}
+		return []*dl.Tensor{gx, gw, gb}
+	})
+}
+
+// sumRows adds the rows of the rows×n matrix m into dst.
+func sumRows(dst, m []float32, rows, n int) {
+	for r := range rows {
+		row := m[r*n : (r+1)*n]
+		for j, v := range row {
+			dst[j] += v
+		}
+	}
+}
