@@ -78,6 +78,7 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	for jc := 0; jc < n; jc += blockNC {
 		nc := min(blockNC, n-jc)
+		ws.packedB(blockKC * roundUp(nc, kn.nr))
 		for pc := 0; pc < k; pc += blockKC {
 			kc := min(blockKC, k-pc)
 			packB(ws.b, kn.nr, transB, b, ldb, pc, jc, kc, nc)
@@ -118,6 +119,8 @@ func macroKernel(kn *microKernel, ws *workspace, mc, nc, kc int, c []float32, ld
 		}
 	}
 }
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // sgemmRef is the reference triple loop every faster path is tested against.
 func sgemmRef(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {

@@ -14,21 +14,53 @@ const (
 	blockNC = 4096
 )
 
-// workspace is one goroutine's packing buffers. They are pooled: a fresh
-// page costs far more than the arithmetic of a small product.
+// workspace is one goroutine's packing buffers. They are kept for reuse in a
+// free list rather than a sync.Pool: a pool is emptied by every other GC, and
+// first touches of fresh pages (≈10 µs per 4 KiB in a VM) would then cost
+// more than the arithmetic of a mid-sized product.
 type workspace struct {
 	a    []float32 // blockMC × blockKC
-	b    []float32 // blockKC × blockNC
+	b    []float32 // blockKC × nc, grown to the widest block seen
 	tile []float32 // maxMR × maxNR, for partial tiles at the edges
 }
 
-var workspaces = sync.Pool{New: func() any {
+var (
+	workspaceMu   sync.Mutex
+	freeWorkspace []*workspace
+)
+
+// maxFreeWorkspaces bounds the memory kept: one per thread is enough.
+const maxFreeWorkspaces = 8
+
+func getWorkspace() *workspace {
+	workspaceMu.Lock()
+	defer workspaceMu.Unlock()
+	if n := len(freeWorkspace); n > 0 {
+		ws := freeWorkspace[n-1]
+		freeWorkspace = freeWorkspace[:n-1]
+		return ws
+	}
 	return &workspace{
 		a:    alignedFloats(blockMC * blockKC),
-		b:    alignedFloats(blockKC * blockNC),
 		tile: alignedFloats(maxMR * maxNR),
 	}
-}}
+}
+
+func putWorkspace(ws *workspace) {
+	workspaceMu.Lock()
+	defer workspaceMu.Unlock()
+	if len(freeWorkspace) < maxFreeWorkspaces {
+		freeWorkspace = append(freeWorkspace, ws)
+	}
+}
+
+// packedB returns the B buffer with room for n floats.
+func (ws *workspace) packedB(n int) []float32 {
+	if len(ws.b) < n {
+		ws.b = alignedFloats(n)
+	}
+	return ws.b[:n]
+}
 
 // alignedFloats returns n zeroed float32s starting on a 64-byte boundary, so
 // the kernels' full-width loads of packed panels never split a cache line.

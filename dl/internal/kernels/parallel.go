@@ -45,42 +45,40 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 	}
 	t = min(t, tiles)
 	if t <= 1 {
-		ws := workspaces.Get().(*workspace)
+		ws := getWorkspace()
 		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
-		workspaces.Put(ws)
+		putWorkspace(ws)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := range t {
+	strip := func(w int) {
 		lo := (tiles * w / t) * step
 		hi := (tiles * (w + 1) / t) * step
+		ws := getWorkspace()
+		defer putWorkspace(ws)
 		if splitN {
+			// Columns lo..hi of op(B) and C.
 			hi = min(hi, n)
-		} else {
-			hi = min(hi, m)
-		}
-		if lo >= hi {
-			continue
-		}
-		wg.Go(func() {
-			ws := workspaces.Get().(*workspace)
-			defer workspaces.Put(ws)
-			if splitN {
-				// Columns lo..hi of op(B) and C.
-				bOff := lo
-				if transB {
-					bOff = lo * ldb
-				}
-				gemmBlocked(kn, ws, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, c[lo:], ldc)
-			} else {
-				// Rows lo..hi of op(A) and C.
-				aOff := lo * lda
-				if transA {
-					aOff = lo
-				}
-				gemmBlocked(kn, ws, transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, c[lo*ldc:], ldc)
+			bOff := lo
+			if transB {
+				bOff = lo * ldb
 			}
-		})
+			gemmBlocked(kn, ws, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, c[lo:], ldc)
+		} else {
+			// Rows lo..hi of op(A) and C.
+			hi = min(hi, m)
+			aOff := lo * lda
+			if transA {
+				aOff = lo
+			}
+			gemmBlocked(kn, ws, transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, c[lo*ldc:], ldc)
+		}
 	}
+	// t ≤ tiles, so every strip has at least one tile. The caller's
+	// goroutine takes the first strip rather than sitting idle.
+	var wg sync.WaitGroup
+	for w := 1; w < t; w++ {
+		wg.Go(func() { strip(w) })
+	}
+	strip(0)
 	wg.Wait()
 }
