@@ -2,7 +2,12 @@ package display
 
 import (
 	"fmt"
+	"image"
 	"maps"
+	"reflect"
+
+	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/dl/nn"
 )
 
 // MIME types used in bundles.
@@ -25,21 +30,52 @@ type Bundler interface {
 }
 
 // ValueBundle renders v, the value of a cell's last expression, as a MIME
-// bundle (data) with its metadata. data always holds "text/plain".
-// metadata is never nil.
+// bundle (data) with its metadata, in this order of preference:
+//
+//   - a Bundler: its own bundle;
+//   - a *dl.Tensor: an HTML table (see TensorBundle) and PyTorch's text;
+//   - an image.Image: a PNG;
+//   - an nn.Module (anything with Forward(*dl.Tensor) *dl.Tensor): its
+//     layers and parameter counts, as Summary without a forward pass;
+//   - anything else: fmt's %v.
+//
+// data always holds "text/plain"; metadata is never nil. A panic while
+// rendering falls back to %v, so showing a value never fails a cell.
 func ValueBundle(v any) (data map[string]any, metadata map[string]any) {
-	metadata = map[string]any{}
+	defer func() {
+		if r := recover(); r != nil {
+			data, metadata = plainBundle(v), map[string]any{}
+		}
+	}()
+	if isNilPointer(v) {
+		return plainBundle(v), map[string]any{}
+	}
 	switch x := v.(type) {
 	case Bundler:
 		data = maps.Clone(x.MIMEBundle())
 		if data == nil {
 			data = map[string]any{}
 		}
-	default:
-		data = map[string]any{}
+		if _, ok := data[MIMEText]; !ok {
+			data[MIMEText] = fmt.Sprintf("%v", v)
+		}
+		return data, map[string]any{}
+	case *dl.Tensor:
+		return tensorBundle(x)
+	case image.Image:
+		return ImageBundle(x)
+	case nn.Module:
+		return SummaryBundle(x)
 	}
-	if _, ok := data[MIMEText]; !ok {
-		data[MIMEText] = fmt.Sprintf("%v", v)
-	}
-	return data, metadata
+	return plainBundle(v), map[string]any{}
+}
+
+func plainBundle(v any) map[string]any {
+	return map[string]any{MIMEText: fmt.Sprintf("%v", v)}
+}
+
+// isNilPointer reports a typed nil pointer, whose methods would panic.
+func isNilPointer(v any) bool {
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
 }
