@@ -1,6 +1,238 @@
 package dl
 
-import "fmt"
+import (
+	"math"
+	"strconv"
+	"strings"
+)
 
-// String renders t like PyTorch's print.
-func (t *Tensor) String() string { return fmt.Sprint(t.Data()) }
+// Printing follows torch/_tensor_str.py (PyTorch 1.13) so that a notebook
+// shows what a PyTorch user expects: 4 decimals, a shared column width,
+// integer mode ("1.") and scientific mode chosen from the values, lines
+// wrapped at 80 characters, and more than 1000 elements summarised to 3
+// items at each edge of every dimension. A summarised tensor also shows its
+// size, which PyTorch leaves out.
+const (
+	printPrecision = 4
+	printThreshold = 1000
+	printEdgeItems = 3
+	printLineWidth = 80
+)
+
+// String renders t like PyTorch's print, e.g. "tensor([[ 0.1234, -1.0000]])".
+func (t *Tensor) String() string {
+	const prefix = "tensor("
+	indent := len(prefix)
+	var suffixes []string
+	var body string
+	data := t.Data()
+	if len(data) == 0 {
+		if t.Dim() != 1 {
+			suffixes = append(suffixes, "size="+sizeTuple(t.shape))
+		}
+		body = "[]"
+	} else {
+		summarize := len(data) > printThreshold
+		var f formatter
+		if summarize {
+			f = newFormatter(summarized(data, t.shape))
+			suffixes = append(suffixes, "size="+sizeTuple(t.shape))
+		} else {
+			f = newFormatter(data)
+		}
+		body = tensorStr(data, t.shape, indent, summarize, &f)
+	}
+	if t.node != nil {
+		suffixes = append(suffixes, "grad_fn=<"+t.node.name+"Backward>")
+	} else if t.requiresGrad {
+		suffixes = append(suffixes, "requires_grad=True")
+	}
+	return addSuffixes(prefix+body, suffixes, indent)
+}
+
+func sizeTuple(shape []int) string {
+	parts := make([]string, len(shape))
+	for i, d := range shape {
+		parts[i] = strconv.Itoa(d)
+	}
+	if len(shape) == 1 {
+		return "(" + parts[0] + ",)"
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+func addSuffixes(s string, suffixes []string, indent int) string {
+	var b strings.Builder
+	b.WriteString(s)
+	// as torch: len - rfind("\n") + 1, where rfind is -1 without a newline
+	last := len(s) - strings.LastIndexByte(s, '\n') + 1
+	for _, suf := range suffixes {
+		if last+len(suf)+2 > printLineWidth {
+			b.WriteString(",\n" + strings.Repeat(" ", indent) + suf)
+			last = indent + len(suf)
+		} else {
+			b.WriteString(", " + suf)
+			last += len(suf) + 2
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// formatter chooses one notation and width for all printed values.
+type formatter struct {
+	intMode, sciMode bool
+	width            int
+}
+
+func newFormatter(vals []float32) formatter {
+	f := formatter{intMode: true, width: 1}
+	var minAbs, maxAbs float64
+	n := 0
+	for _, v := range vals {
+		x := float64(v)
+		if v == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+			continue
+		}
+		a := math.Abs(x)
+		if n == 0 || a < minAbs {
+			minAbs = a
+		}
+		if n == 0 || a > maxAbs {
+			maxAbs = a
+		}
+		n++
+		if x != math.Ceil(x) {
+			f.intMode = false
+		}
+	}
+	if n == 0 {
+		return f
+	}
+	if f.intMode {
+		f.sciMode = maxAbs/minAbs > 1000 || maxAbs > 1e8
+	} else {
+		f.sciMode = maxAbs/minAbs > 1000 || maxAbs > 1e8 || minAbs < 1e-4
+	}
+	for _, v := range vals {
+		x := float64(v)
+		if v == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+			continue
+		}
+		var w int
+		switch {
+		case f.sciMode:
+			w = len(strconv.FormatFloat(x, 'e', printPrecision, 64))
+		case f.intMode:
+			w = len(strconv.FormatFloat(x, 'f', 0, 64)) + 1
+		default:
+			w = len(strconv.FormatFloat(x, 'f', printPrecision, 64))
+		}
+		f.width = max(f.width, w)
+	}
+	return f
+}
+
+func (f *formatter) format(v float32) string {
+	x := float64(v)
+	var s string
+	switch {
+	case math.IsNaN(x):
+		s = "nan"
+	case math.IsInf(x, 1):
+		s = "inf"
+	case math.IsInf(x, -1):
+		s = "-inf"
+	case f.sciMode:
+		s = strconv.FormatFloat(x, 'e', printPrecision, 64)
+	case f.intMode:
+		s = strconv.FormatFloat(x, 'f', 0, 64) + "."
+	default:
+		s = strconv.FormatFloat(x, 'f', printPrecision, 64)
+	}
+	if len(s) < f.width {
+		s = strings.Repeat(" ", f.width-len(s)) + s
+	}
+	return s
+}
+
+// summarized returns the values a summarised print shows, for choosing the
+// format from them only (torch's get_summarized_data).
+func summarized(data []float32, shape []int) []float32 {
+	if len(shape) == 0 {
+		return data
+	}
+	inner := numel(shape[1:])
+	var rows []int
+	if shape[0] > 2*printEdgeItems {
+		for i := range printEdgeItems {
+			rows = append(rows, i)
+		}
+		for i := shape[0] - printEdgeItems; i < shape[0]; i++ {
+			rows = append(rows, i)
+		}
+	} else {
+		for i := range shape[0] {
+			rows = append(rows, i)
+		}
+	}
+	var out []float32
+	for _, r := range rows {
+		out = append(out, summarized(data[r*inner:(r+1)*inner], shape[1:])...)
+	}
+	return out
+}
+
+// tensorStr prints the row-major data of the given shape at indent.
+func tensorStr(data []float32, shape []int, indent int, summarize bool, f *formatter) string {
+	switch len(shape) {
+	case 0:
+		return f.format(data[0])
+	case 1:
+		return vectorStr(data, indent, summarize, f)
+	}
+	inner := numel(shape[1:])
+	sub := func(i int) string {
+		return tensorStr(data[i*inner:(i+1)*inner], shape[1:], indent+1, summarize, f)
+	}
+	var slices []string
+	if summarize && shape[0] > 2*printEdgeItems {
+		for i := range printEdgeItems {
+			slices = append(slices, sub(i))
+		}
+		slices = append(slices, "...")
+		for i := shape[0] - printEdgeItems; i < shape[0]; i++ {
+			slices = append(slices, sub(i))
+		}
+	} else {
+		for i := range shape[0] {
+			slices = append(slices, sub(i))
+		}
+	}
+	sep := "," + strings.Repeat("\n", len(shape)-1) + strings.Repeat(" ", indent+1)
+	return "[" + strings.Join(slices, sep) + "]"
+}
+
+func vectorStr(data []float32, indent int, summarize bool, f *formatter) string {
+	elemLen := f.width + 2
+	perLine := max(1, (printLineWidth-indent)/elemLen)
+	var items []string
+	if summarize && len(data) > 2*printEdgeItems {
+		for _, v := range data[:printEdgeItems] {
+			items = append(items, f.format(v))
+		}
+		items = append(items, " ...")
+		for _, v := range data[len(data)-printEdgeItems:] {
+			items = append(items, f.format(v))
+		}
+	} else {
+		for _, v := range data {
+			items = append(items, f.format(v))
+		}
+	}
+	var lines []string
+	for i := 0; i < len(items); i += perLine {
+		lines = append(lines, strings.Join(items[i:min(i+perLine, len(items))], ", "))
+	}
+	return "[" + strings.Join(lines, ",\n"+strings.Repeat(" ", indent+1)) + "]"
+}
