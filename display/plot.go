@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -168,20 +169,11 @@ func xyBundle(kind, title string, x any, args []any, lines bool) (map[string]any
 	p := newPlot(title, c)
 	var names []string
 	for i, s := range ss {
-		xy := make(plotter.XYs, len(s.y))
 		xs := xValues(x, len(s.y))
-		for j := range xy {
-			xy[j] = plotter.XY{X: xs[j], Y: s.y[j]}
-		}
+		xy := xys(xs, s.y)
 		col := seriesColor(i)
 		if lines {
-			l, err := plotter.NewLine(xy)
-			if err != nil {
-				panic(fmt.Errorf("display: series %q: %w", s.name, err))
-			}
-			l.Color, l.Width = col, vg.Points(1.5)
-			p.Add(l)
-			p.Legend.Add(s.name, l)
+			addLine(p, i, s.name, xs, s.y)
 		} else {
 			sc, err := plotter.NewScatter(xy)
 			if err != nil {
@@ -200,6 +192,31 @@ func xyBundle(kind, title string, x any, args []any, lines bool) (map[string]any
 	}
 	text := fmt.Sprintf("%s %q: %d series (%s), %d points", kind, title, len(ss), strings.Join(names, ", "), n)
 	return renderPlot(p, c, text)
+}
+
+// xys pairs x and y, leaving out points that are not finite (a loss
+// that diverged), which the plotter would refuse.
+func xys(x, y []float64) plotter.XYs {
+	xy := make(plotter.XYs, 0, len(y))
+	for j := range y {
+		if finite(x[j]) && finite(y[j]) {
+			xy = append(xy, plotter.XY{X: x[j], Y: y[j]})
+		}
+	}
+	return xy
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// addLine adds series i as a line with a legend entry.
+func addLine(p *plot.Plot, i int, name string, x, y []float64) {
+	l, err := plotter.NewLine(xys(x, y))
+	if err != nil {
+		panic(fmt.Errorf("display: series %q: %w", name, err))
+	}
+	l.Color, l.Width = seriesColor(i), vg.Points(1.5)
+	p.Add(l)
+	p.Legend.Add(name, l)
 }
 
 // Histogram shows the distribution of values (a slice or a tensor of any

@@ -1,0 +1,91 @@
+package display
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godl-dev/godl/dl"
+)
+
+func TestCurveThrottledFinalState(t *testing.T) {
+	rec := record(t)
+	c := useFakeClock(t)
+	cv := NewCurve("loss", Size(320, 200))
+	if len(rec.all()) != 0 {
+		t.Fatal("an empty curve was shown")
+	}
+	for step := range 500 {
+		cv.Add("train", step, float32(1/(1+float64(step))))
+		if step%10 == 0 {
+			cv.Add("val", step, 1.5/(1+float64(step)))
+		}
+		c.Advance(10 * time.Millisecond) // 5 s of training
+	}
+	Flush() // the end of the cell
+	msgs := rec.all()
+	if len(msgs) > 5*10+2 {
+		t.Errorf("%d messages in 5 s, want at most 52", len(msgs))
+	}
+	last := msgs[len(msgs)-1]
+	for _, m := range msgs {
+		if m.DisplayID == "" || m.DisplayID != last.DisplayID {
+			t.Fatal("curve messages do not share one display id")
+		}
+	}
+	data := map[string]any{}
+	for k, v := range last.Data {
+		data[string(k)] = v
+	}
+	checkPNG(t, data, last.Metadata, 320, 200)
+	text := data[MIMEText].(string)
+	for _, want := range []string{"train: 500 points, step 499", "val: 50 points, step 490"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("final text %q lacks %q", text, want)
+		}
+	}
+	if x, _ := cv.Points("train"); len(x) != 500 || x[499] != 499 {
+		t.Errorf("train has %d points", len(x))
+	}
+}
+
+func TestCurveNumbers(t *testing.T) {
+	record(t)
+	useFakeClock(t)
+	cv := NewCurve("mixed")
+	defer cv.Finish()
+	cv.Add("a", 1, 2.5)
+	cv.Add("a", int64(2), float32(3))
+	cv.Add("a", 3.0, dl.Full(4))
+	cv.Add("a", uint8(4), math.NaN()) // kept, but not drawn
+	x, y := cv.Points("a")
+	if len(x) != 4 || x[2] != 3 || y[1] != 3 || y[2] != 4 {
+		t.Errorf("points %v %v", x, y)
+	}
+	if _, ok := cv.MIMEBundle()[MIMEPNG]; !ok {
+		t.Error("MIMEBundle has no PNG")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a string value did not panic")
+		}
+	}()
+	cv.Add("a", 5, "six")
+}
+
+// BenchmarkCurveRender measures one redraw of a 2-series, 500-point chart.
+func BenchmarkCurveRender(b *testing.B) {
+	cv := NewCurve("loss")
+	for _, name := range []string{"train", "val"} {
+		s := &curveSeries{name: name}
+		for i := range 500 {
+			s.x = append(s.x, float64(i))
+			s.y = append(s.y, 1/float64(i+1))
+		}
+		cv.series = append(cv.series, s)
+	}
+	for b.Loop() {
+		cv.bundle()
+	}
+}
