@@ -127,6 +127,13 @@ func setMode(m any, on bool) {
 
 var tensorType = reflect.TypeFor[*dl.Tensor]()
 
+// tensorNamer is a module that names its own tensors instead of being
+// walked field by field (the recurrent layers, whose PyTorch names
+// "weight_ih_l0" do not follow a struct's shape).
+type tensorNamer interface {
+	namedTensors() []NamedParam
+}
+
 // skipPkg lists packages whose values never hold model parameters: a model
 // that keeps its optimizer or data loader in a field does not thereby own
 // the dataset's tensors, and a dl.Tensor's own fields (its gradient) are
@@ -222,6 +229,12 @@ func (w *walker) visit(v reflect.Value, name string, buffer bool) {
 		}
 		if v.CanAddr() {
 			w.self(v.Addr(), name)
+			if tn, ok := asInterface(v.Addr()).(tensorNamer); ok {
+				for _, np := range tn.namedTensors() {
+					w.visit(reflect.ValueOf(np.Param), join(name, np.Name), buffer)
+				}
+				return
+			}
 		}
 		t := v.Type()
 		for i := range t.NumField() {

@@ -1,0 +1,54 @@
+package nn
+
+import "github.com/godl-dev/godl/dl"
+
+// Embedding maps integer ids to learned vectors: Weight is [num dim],
+// initialised from N(0, 1) as in PyTorch.
+type Embedding struct {
+	Weight *dl.Tensor `nn:"weight"`
+}
+
+// NewEmbedding returns an Embedding of num vectors of size dim.
+func NewEmbedding(num, dim int) *Embedding {
+	if num <= 0 || dim <= 0 {
+		dl.Panicf("Embedding", "sizes must be positive, got num=%d dim=%d", num, dim)
+	}
+	return &Embedding{Weight: dl.Randn(num, dim).RequiresGrad()}
+}
+
+// Forward looks up ids (a tensor of any shape holding whole numbers) and
+// returns [ids' shape..., dim].
+func (m *Embedding) Forward(ids *dl.Tensor) *dl.Tensor {
+	const op = "Embedding"
+	ws := m.Weight.Shape()
+	num, dim := ws[0], ws[1]
+	id := ids.Contiguous().RawData()
+	idx := make([]int, len(id))
+	for i, v := range id {
+		k := int(v)
+		if float32(k) != v || k < 0 || k >= num {
+			dl.Panicf(op, "id %v at position %d is not an index in [0, %d)", v, i, num)
+		}
+		idx[i] = k
+	}
+	w := m.Weight
+	wd := w.Contiguous().RawData()
+	y := dl.Zeros(append(ids.Shape(), dim)...)
+	yd := y.RawData()
+	for i, k := range idx {
+		copy(yd[i*dim:(i+1)*dim], wd[k*dim:(k+1)*dim])
+	}
+	y = dl.Record(op, y, []*dl.Tensor{w}, func(g *dl.Tensor) []*dl.Tensor {
+		gd := g.Contiguous().RawData()
+		gw := dl.Zeros(ws...)
+		gwd := gw.RawData()
+		for i, k := range idx {
+			row := gwd[k*dim : (k+1)*dim]
+			for j, v := range gd[i*dim : (i+1)*dim] {
+				row[j] += v
+			}
+		}
+		return []*dl.Tensor{gw}
+	})
+	return hooked(m, ids, y)
+}

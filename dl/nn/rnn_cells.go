@@ -1,0 +1,218 @@
+package nn
+
+import (
+	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/dl/internal/kernels"
+)
+
+// recurrentLayer runs one layer over x [T B in] from h0, c0 ([B H] or nil)
+// as a single recorded op. It returns [T B H] of outputs, with for an LSTM
+// one more row at index T holding the final cell state, so that h, c and
+// the outputs all reach autograd through views of one tensor.
+//
+// The input projection of all steps is one GEMM before the loop, the
+// weight gradients two GEMMs after the backward loop; only the hidden
+// projection runs per step.
+func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl.Tensor {
+	xs := x.Shape()
+	T, B, in := xs[0], xs[1], xs[2]
+	H := w.WeightHH.Size(1)
+	G := kind.gates() * H
+	x = x.Contiguous()
+	xd := x.RawData()
+	wih, whh := w.WeightIH.Contiguous().RawData(), w.WeightHH.Contiguous().RawData()
+	var bih, bhh []float32
+	if w.BiasIH != nil {
+		bih, bhh = w.BiasIH.Contiguous().RawData(), w.BiasHH.Contiguous().RawData()
+	}
+	TB, BH := T*B, B*H
+
+	// xw [T·B, G] = x Wᵢₕᵀ + bᵢₕ (+ bₕₕ, except for GRU whose n gate needs
+	// the hidden part apart).
+	xw := make([]float32, TB*G)
+	if bih != nil {
+		for r := range TB {
+			row := xw[r*G : (r+1)*G]
+			copy(row, bih)
+			if kind != cellGRU {
+				for j, v := range bhh {
+					row[j] += v
+				}
+			}
+		}
+	}
+	kernels.Sgemm(false, true, TB, G, in, 1, xd, in, wih, in, 1, xw, G)
+
+	// hs[t] is the hidden state before step t (hs[0] = h0), likewise cs.
+	hs := make([]float32, (T+1)*BH)
+	if h0 != nil {
+		copy(hs[:BH], h0.Contiguous().RawData())
+	}
+	var cs, tc, hwn, hw []float32
+	switch kind {
+	case cellLSTM:
+		cs, tc = make([]float32, (T+1)*BH), make([]float32, TB*H)
+		if c0 != nil {
+			copy(cs[:BH], c0.Contiguous().RawData())
+		}
+	case cellGRU:
+		hwn, hw = make([]float32, TB*H), make([]float32, B*G)
+	}
+	for t := range T {
+		dl.CheckInterrupt()
+		gates := xw[t*B*G : (t+1)*B*G]
+		hp, hn := hs[t*BH:(t+1)*BH], hs[(t+1)*BH:(t+2)*BH]
+		if kind == cellGRU {
+			for b := range B {
+				if bhh != nil {
+					copy(hw[b*G:(b+1)*G], bhh)
+				} else {
+					clear(hw[b*G : (b+1)*G])
+				}
+			}
+			kernels.Sgemm(false, true, B, G, H, 1, hp, H, whh, H, 1, hw, G)
+		} else {
+			kernels.Sgemm(false, true, B, G, H, 1, hp, H, whh, H, 1, gates, G)
+		}
+		for b := range B {
+			g := gates[b*G : (b+1)*G]
+			switch kind {
+			case cellTanh:
+				for j := range H {
+					v := tanhf(g[j])
+					g[j], hn[b*H+j] = v, v
+				}
+			case cellReLU:
+				for j := range H {
+					v := max(g[j], 0)
+					g[j], hn[b*H+j] = v, v
+				}
+			case cellLSTM:
+				cp, cn := cs[t*BH+b*H:t*BH+(b+1)*H], cs[(t+1)*BH+b*H:(t+1)*BH+(b+1)*H]
+				tcr := tc[t*BH+b*H : t*BH+(b+1)*H]
+				for j := range H {
+					i, f := sigmoidf(g[j]), sigmoidf(g[H+j])
+					gg, o := tanhf(g[2*H+j]), sigmoidf(g[3*H+j])
+					g[j], g[H+j], g[2*H+j], g[3*H+j] = i, f, gg, o
+					c := f*cp[j] + i*gg
+					cn[j] = c
+					tcr[j] = tanhf(c)
+					hn[b*H+j] = o * tcr[j]
+				}
+			case cellGRU:
+				u := hw[b*G : (b+1)*G]
+				un := hwn[t*BH+b*H : t*BH+(b+1)*H]
+				for j := range H {
+					r := sigmoidf(g[j] + u[j])
+					z := sigmoidf(g[H+j] + u[H+j])
+					n := tanhf(g[2*H+j] + r*u[2*H+j])
+					g[j], g[H+j], g[2*H+j] = r, z, n
+					un[j] = u[2*H+j]
+					hn[b*H+j] = (1-z)*n + z*hp[b*H+j]
+				}
+			}
+		}
+	}
+	rows := T
+	if kind == cellLSTM {
+		rows = T + 1
+	}
+	out := dl.Zeros(rows, B, H)
+	od := out.RawData()
+	copy(od, hs[BH:])
+	if kind == cellLSTM {
+		copy(od[TB*H:], cs[T*BH:])
+	}
+	inputs := []*dl.Tensor{x, h0, c0, w.WeightIH, w.WeightHH, w.BiasIH, w.BiasHH}
+	return dl.Record(kind.String(), out, inputs, func(gout *dl.Tensor) []*dl.Tensor {
+		gd := gout.Contiguous().RawData()
+		dh := make([]float32, BH) // gradient reaching h_t from step t+1
+		var dc []float32
+		if kind == cellLSTM {
+			dc = append([]float32(nil), gd[TB*H:]...)
+		}
+		dXW := make([]float32, TB*G)
+		dHW := dXW // the same for LSTM and RNN: both sides enter one sum
+		if kind == cellGRU {
+			dHW = make([]float32, TB*G)
+		}
+		for t := T - 1; t >= 0; t-- {
+			acts := xw[t*B*G : (t+1)*B*G]
+			dx, dhw := dXW[t*B*G:(t+1)*B*G], dHW[t*B*G:(t+1)*B*G]
+			hp := hs[t*BH : (t+1)*BH]
+			for b := range B {
+				a, d, du := acts[b*G:(b+1)*G], dx[b*G:(b+1)*G], dhw[b*G:(b+1)*G]
+				for j := range H {
+					k := b*H + j
+					dht := gd[t*BH+k] + dh[k]
+					switch kind {
+					case cellTanh:
+						d[j] = dht * (1 - a[j]*a[j])
+					case cellReLU:
+						if a[j] > 0 {
+							d[j] = dht
+						} else {
+							d[j] = 0
+						}
+					case cellLSTM:
+						i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
+						tcv := tc[t*BH+k]
+						dct := dc[k] + dht*o*(1-tcv*tcv)
+						d[j] = dct * gg * i * (1 - i)
+						d[H+j] = dct * cs[t*BH+k] * f * (1 - f)
+						d[2*H+j] = dct * i * (1 - gg*gg)
+						d[3*H+j] = dht * tcv * o * (1 - o)
+						dc[k] = dct * f
+					case cellGRU:
+						r, z, n := a[j], a[H+j], a[2*H+j]
+						dnp := dht * (1 - z) * (1 - n*n)
+						dr := dnp * hwn[t*BH+k] * r * (1 - r)
+						dz := dht * (hp[k] - n) * z * (1 - z)
+						d[j], d[H+j], d[2*H+j] = dr, dz, dnp
+						du[j], du[H+j], du[2*H+j] = dr, dz, dnp*r
+						dh[k] = dht * z // the direct path; the GEMM below adds to it
+					}
+				}
+			}
+			beta := float32(0)
+			if kind == cellGRU {
+				beta = 1
+			}
+			kernels.Sgemm(false, false, B, H, G, 1, dhw, G, whh, H, beta, dh, H)
+		}
+		grads := make([]*dl.Tensor, len(inputs))
+		if x.TracksGrad() {
+			gx := dl.Zeros(T, B, in)
+			kernels.Sgemm(false, false, TB, in, G, 1, dXW, G, wih, in, 0, gx.RawData(), in)
+			grads[0] = gx
+		}
+		if h0 != nil && h0.TracksGrad() {
+			grads[1] = dl.FromSlice(dh, B, H)
+		}
+		if c0 != nil && c0.TracksGrad() {
+			grads[2] = dl.FromSlice(dc, B, H)
+		}
+		if w.WeightIH.TracksGrad() {
+			g := dl.Zeros(G, in)
+			kernels.Sgemm(true, false, G, in, TB, 1, dXW, G, xd, in, 0, g.RawData(), in)
+			grads[3] = g
+		}
+		if w.WeightHH.TracksGrad() {
+			g := dl.Zeros(G, H)
+			kernels.Sgemm(true, false, G, H, TB, 1, dHW, G, hs, H, 0, g.RawData(), H)
+			grads[4] = g
+		}
+		if bih != nil {
+			gb := dl.Zeros(G)
+			sumRows(gb.RawData(), dXW, TB, G)
+			grads[5] = gb
+			gbh := dl.FromSlice(gb.RawData(), G)
+			if kind == cellGRU {
+				gbh = dl.Zeros(G)
+				sumRows(gbh.RawData(), dHW, TB, G)
+			}
+			grads[6] = gbh
+		}
+		return grads
+	})
+}
