@@ -26,6 +26,7 @@ type plotConfig struct {
 	xLabel, yLabel string
 	bins           int
 	logY           bool
+	cols           int // Images grid columns; 0 = about square
 }
 
 func defaultConfig() plotConfig {
