@@ -85,31 +85,31 @@ func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k in
 			for ic := 0; ic < m; ic += blockMC {
 				mc := min(blockMC, m-ic)
 				packA(ws.a, kn.mr, transA, a, lda, ic, pc, mc, kc, alpha)
-				macroKernel(kn, ws, mc, nc, kc, c[ic*ldc+jc:], ldc)
+				macroKernel(kn, ws.a, ws.b, ws.tile, mc, nc, kc, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 }
 
 // macroKernel runs the micro-kernel over every mr×nr tile of an mc×nc block
-// of C from packed A and B. Tiles cut by the block's edge are computed into
+// of C from packed A (ap, mr-row panels) and B (bp, nr-column panels). Tiles cut by the block's edge are computed into
 // a scratch tile and only their valid part is added to C, so nothing outside
 // the block is ever touched.
-func macroKernel(kn *microKernel, ws *workspace, mc, nc, kc int, c []float32, ldc int) {
+func macroKernel(kn *microKernel, ap, bp, tile []float32, mc, nc, kc int, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		bp := ws.b[jr*kc : jr*kc+nr*kc]
+		bpanel := bp[jr*kc : jr*kc+nr*kc]
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
-			ap := ws.a[ir*kc : ir*kc+mr*kc]
+			apanel := ap[ir*kc : ir*kc+mr*kc]
 			if rows == mr && cols == nr {
-				kn.fn(kc, ap, bp, c[ir*ldc+jr:], ldc)
+				kn.fn(kc, apanel, bpanel, c[ir*ldc+jr:], ldc)
 				continue
 			}
-			t := ws.tile[:mr*nr]
+			t := tile[:mr*nr]
 			clear(t)
-			kn.fn(kc, ap, bp, t, nr)
+			kn.fn(kc, apanel, bpanel, t, nr)
 			for i := range rows {
 				dst := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+cols]
 				for j, v := range t[i*nr : i*nr+cols] {

@@ -24,13 +24,13 @@ func Threads() int {
 }
 
 // minParallelWork is the m*n*k below which a second goroutine costs more
-// (start-up, a second packing of the shared operand) than it saves.
+// than it saves. (A variable so tests can split even tiny products.)
 var minParallelWork = 96 * 96 * 96
 
-// gemmParallel splits C into column strips (or row strips, whichever
-// dimension has more tiles) and runs gemmBlocked on each in its own
-// goroutine, each with its own packing buffers. Strips are whole tiles wide,
-// so only the last one has a partial edge.
+// sharedBFloats bounds the packed copy of B that the goroutines share
+// (64 MiB); wider products are done in several column blocks.
+const sharedBFloats = 16 << 20
+
 func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	t := Threads()
 	if m*n*k < minParallelWork {
@@ -38,40 +38,167 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 	}
 	tilesM := (m + kn.mr - 1) / kn.mr
 	tilesN := (n + kn.nr - 1) / kn.nr
-	splitN := tilesN >= tilesM
-	tiles, step := tilesM, kn.mr
-	if splitN {
-		tiles, step = tilesN, kn.nr
-	}
-	t = min(t, tiles)
-	if t <= 1 {
+	switch {
+	case t <= 1 || (tilesM < 2 && tilesN < 2):
 		ws := getWorkspace()
 		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
 		putWorkspace(ws)
+	case tilesM >= 2*t:
+		nc := min(n, max(kn.nr, sharedBFloats/k/kn.nr*kn.nr))
+		for jc := 0; jc < n; jc += nc {
+			bOff := jc
+			if transB {
+				bOff = jc * ldb
+			}
+			gemmShared(kn, t, transA, transB, m, min(nc, n-jc), k, alpha, a, lda, b[bOff:], ldb, c[jc:], ldc)
+		}
+	default:
+		gemmStrips(kn, min(t, tilesN), transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	}
+}
+
+// A sharedJob is one parallel product in which the goroutines first pack B
+// together, then take row chunks of C one at a time. Work is claimed from a
+// counter rather than dealt out in advance: starting a goroutine on an idle
+// core takes tens of microseconds here, and whoever is running meanwhile
+// simply takes more of the work.
+type sharedJob struct {
+	kn             *microKernel
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+
+	bp        []float32 // B packed: for each kc slab at p0, p0*roundUp(n, nr) onward
+	packTasks int       // kc slabs × groups of panels
+	groupCols int       // columns of B per packing task
+	chunk     int       // rows of C per chunk task
+	tasks     int       // packTasks + chunks
+
+	next     atomic.Int64 // next task to claim
+	packed   atomic.Int64 // packing tasks finished
+	finished atomic.Int64 // tasks finished
+}
+
+// gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines, the caller
+// being one of them. n must be small enough for B to be packed whole.
+func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	buf := getSharedB(k * roundUp(n, kn.nr))
+	defer putSharedB(buf)
+	j.bp = buf
+	// Pack in groups of 8 panels so two goroutines can share a slab.
+	j.groupCols = 8 * kn.nr
+	j.packTasks = (k + blockKC - 1) / blockKC * ((n + j.groupCols - 1) / j.groupCols)
+	// A few chunks per goroutine so a late start or a noisy neighbour is
+	// evened out; at least 4 tiles tall so each packed B panel is reused.
+	j.chunk = min(blockMC, max(4*kn.mr, roundUp((m+6*t-1)/(6*t), kn.mr)))
+	j.tasks = j.packTasks + (m+j.chunk-1)/j.chunk
+	for range t - 1 {
+		go j.work()
+	}
+	j.work()
+	// Late helpers may still be starting; the work is done when every task
+	// is, and a helper that finds the counter exhausted touches nothing.
+	for j.finished.Load() < int64(j.tasks) {
+		runtime.Gosched()
+	}
+}
+
+func (j *sharedJob) work() {
+	var ws *workspace
+	defer func() {
+		if ws != nil {
+			putWorkspace(ws)
+		}
+	}()
+	nr := j.kn.nr
+	groups := (j.n + j.groupCols - 1) / j.groupCols
+	ldp := roundUp(j.n, nr) // packed floats per unit of k
+	for {
+		id := int(j.next.Add(1) - 1)
+		if id >= j.tasks {
+			return
+		}
+		if id < j.packTasks {
+			pc := id / groups * blockKC
+			kc := min(blockKC, j.k-pc)
+			j0 := id % groups * j.groupCols
+			cols := min(j.groupCols, j.n-j0)
+			packB(j.bp[pc*ldp+j0*kc:], nr, j.transB, j.b, j.ldb, pc, j0, kc, cols)
+			j.packed.Add(1)
+			j.finished.Add(1)
+			continue
+		}
+		if ws == nil {
+			ws = getWorkspace()
+		}
+		for j.packed.Load() < int64(j.packTasks) {
+			runtime.Gosched()
+		}
+		ic := (id - j.packTasks) * j.chunk
+		mc := min(j.chunk, j.m-ic)
+		for pc := 0; pc < j.k; pc += blockKC {
+			kc := min(blockKC, j.k-pc)
+			packA(ws.a, j.kn.mr, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
+			macroKernel(j.kn, ws.a, j.bp[pc*ldp:], ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
+		}
+		j.finished.Add(1)
+	}
+}
+
+var (
+	sharedBMu   sync.Mutex
+	freeSharedB [][]float32
+)
+
+// getSharedB returns a packed-B buffer of n floats from a small free list
+// (kept, like the workspaces, to avoid first-touch page faults).
+func getSharedB(n int) []float32 {
+	sharedBMu.Lock()
+	defer sharedBMu.Unlock()
+	for i, s := range freeSharedB {
+		if cap(s) >= n {
+			freeSharedB = append(freeSharedB[:i], freeSharedB[i+1:]...)
+			return s[:n]
+		}
+	}
+	return alignedFloats(n)
+}
+
+func putSharedB(s []float32) {
+	sharedBMu.Lock()
+	defer sharedBMu.Unlock()
+	if len(freeSharedB) < 2 {
+		freeSharedB = append(freeSharedB, s)
 		return
 	}
-	strip := func(w int) {
-		lo := (tiles * w / t) * step
-		hi := (tiles * (w + 1) / t) * step
-		ws := getWorkspace()
-		defer putWorkspace(ws)
-		if splitN {
-			// Columns lo..hi of op(B) and C.
-			hi = min(hi, n)
-			bOff := lo
-			if transB {
-				bOff = lo * ldb
-			}
-			gemmBlocked(kn, ws, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, c[lo:], ldc)
-		} else {
-			// Rows lo..hi of op(A) and C.
-			hi = min(hi, m)
-			aOff := lo * lda
-			if transA {
-				aOff = lo
-			}
-			gemmBlocked(kn, ws, transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, c[lo*ldc:], ldc)
+	// Keep the larger buffers.
+	for i, f := range freeSharedB {
+		if cap(f) < cap(s) {
+			freeSharedB[i] = s
+			return
 		}
+	}
+}
+
+// gemmStrips is for products with too few rows to share out: C is cut into
+// t column strips, whole tiles wide, each done by gemmBlocked with its own
+// packing buffers.
+func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	tiles := (n + kn.nr - 1) / kn.nr
+	strip := func(w int) {
+		lo := (tiles * w / t) * kn.nr
+		hi := min((tiles*(w+1)/t)*kn.nr, n)
+		bOff := lo
+		if transB {
+			bOff = lo * ldb
+		}
+		ws := getWorkspace()
+		gemmBlocked(kn, ws, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, c[lo:], ldc)
+		putWorkspace(ws)
 	}
 	// t ≤ tiles, so every strip has at least one tile. The caller's
 	// goroutine takes the first strip rather than sitting idle.
