@@ -108,3 +108,5 @@ func useFakeClock(t *testing.T) *fakeClock {
 	t.Cleanup(func() { clk = old })
 	return c
 }
+
+func toMIME(s string) protocol.MIMEType { return protocol.MIMEType(s) }

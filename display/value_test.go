@@ -67,3 +67,5 @@ func TestValueBundleRecovers(t *testing.T) {
 		t.Errorf("no text after a panicking MIMEBundle: %v", data)
 	}
 }
+
+func imageOf(w, h int) image.Image { return image.NewGray(image.Rect(0, 0, w, h)) }
