@@ -79,6 +79,12 @@ func (c *Curve) MIMEBundle() map[string]any {
 	return data
 }
 
+// MIMEMetadata returns the chart's display size, to go with MIMEBundle.
+func (c *Curve) MIMEMetadata() map[string]any {
+	cfg := configure(c.opts)
+	return imageMetadata(MIMEPNG, cfg.width, cfg.height)
+}
+
 // Points returns the points of one series (copies), e.g. for a test or
 // to save them.
 func (c *Curve) Points(series string) (steps, values []float64) {

@@ -63,8 +63,12 @@ func TestCurveNumbers(t *testing.T) {
 	if len(x) != 4 || x[2] != 3 || y[1] != 3 || y[2] != 4 {
 		t.Errorf("points %v %v", x, y)
 	}
-	if _, ok := cv.MIMEBundle()[MIMEPNG]; !ok {
-		t.Error("MIMEBundle has no PNG")
+	data, md := ValueBundle(cv)
+	if _, ok := data[MIMEPNG]; !ok {
+		t.Error("a Curve as a cell value has no PNG")
+	}
+	if size, _ := md[MIMEPNG].(map[string]int); size["width"] != 600 {
+		t.Errorf("a Curve as a cell value has metadata %v", md)
 	}
 	defer func() {
 		if recover() == nil {

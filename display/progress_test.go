@@ -1,6 +1,9 @@
 package display
 
 import (
+	"encoding/gob"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +92,31 @@ func BenchmarkProgressStep(b *testing.B) {
 	defer setSender(old)
 	for range Progress(b.N, "bench") {
 	}
+}
+
+// gobSender encodes messages as the gonbui pipe does, then drops them:
+// the cost of a send without a kernel.
+type gobSender struct{ enc *gob.Encoder }
+
+func (g gobSender) send(d *protocol.DisplayData) { _ = g.enc.Encode(d) }
+
+// BenchmarkProgress1000In10s runs 1000-step Progress loops whose steps
+// take 10 ms of (fake) time each, so the throttle sends as it would in a
+// real 10 s loop (about 100 renders), and reports the real cost of the
+// bar as a share of those 10 s.
+func BenchmarkProgress1000In10s(b *testing.B) {
+	old := setSender(gobSender{gob.NewEncoder(io.Discard)})
+	defer setSender(old)
+	oldClk := clk
+	c := &fakeClock{now: time.Now()}
+	clk = c
+	defer func() { clk = oldClk }()
+	start := time.Now()
+	for b.Loop() {
+		for range Progress(1000, "epoch") {
+			c.Advance(10 * time.Millisecond)
+		}
+	}
+	perLoop := time.Since(start) / time.Duration(b.N)
+	b.ReportMetric(100*perLoop.Seconds()/10, "%of10s")
 }

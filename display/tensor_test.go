@@ -161,3 +161,11 @@ func TestTensorTableScalarAndScientific(t *testing.T) {
 		t.Errorf("0-D tensor cells %v", tds)
 	}
 }
+
+func TestTensorTableOfView(t *testing.T) {
+	x := dl.FromSlice([]float32{1, 2, 3, 4, 5, 6}, 2, 3).T() // [3 2], a strided view
+	tds, ths := cellTexts(t, TensorBundleHTML(t, x))
+	if strings.Join(tds, ",") != "1,4,2,5,3,6" || strings.Join(ths, ",") != ",0,1,0,1,2" {
+		t.Errorf("transposed table cells %v headers %v", tds, ths)
+	}
+}

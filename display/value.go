@@ -29,6 +29,11 @@ type Bundler interface {
 	MIMEBundle() map[string]any
 }
 
+// metadataer may accompany Bundler, for metadata such as image sizes.
+type metadataer interface {
+	MIMEMetadata() map[string]any
+}
+
 // ValueBundle renders v, the value of a cell's last expression, as a MIME
 // bundle (data) with its metadata, in this order of preference:
 //
@@ -59,7 +64,11 @@ func ValueBundle(v any) (data map[string]any, metadata map[string]any) {
 		if _, ok := data[MIMEText]; !ok {
 			data[MIMEText] = fmt.Sprintf("%v", v)
 		}
-		return data, map[string]any{}
+		md := map[string]any{}
+		if m, ok := v.(metadataer); ok {
+			maps.Copy(md, m.MIMEMetadata())
+		}
+		return data, md
 	case *dl.Tensor:
 		return tensorBundle(x)
 	case image.Image:
