@@ -96,7 +96,8 @@ func SaveTensors(path string, ts map[string]*dl.Tensor) error {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	header := map[string]any{}
+	// The "pt" format tag lets safetensors.torch's model helpers accept it.
+	header := map[string]any{"__metadata__": map[string]string{"format": "pt"}}
 	var off int64
 	for _, n := range names {
 		size := int64(ts[n].Numel()) * 4
