@@ -19,8 +19,8 @@ func names(nps []NamedParam) []string {
 type blockWithMap struct {
 	Heads   map[string]*Linear
 	Layers  []*Linear
-	Shared  *Linear `nn:"shared_fc"`
-	Again   *Linear // the same layer as Shared: listed once
+	Shared  *Linear    `nn:"shared_fc"`
+	Again   *Linear    // the same layer as Shared: listed once
 	Scratch *dl.Tensor `nn:"-"`
 	count   int
 }
