@@ -16,17 +16,17 @@ func TestCurveThrottledFinalState(t *testing.T) {
 	if len(rec.all()) != 0 {
 		t.Fatal("an empty curve was shown")
 	}
-	for step := range 500 {
+	for step := range 200 {
 		cv.Add("train", step, float32(1/(1+float64(step))))
 		if step%10 == 0 {
 			cv.Add("val", step, 1.5/(1+float64(step)))
 		}
-		c.Advance(10 * time.Millisecond) // 5 s of training
+		c.Advance(10 * time.Millisecond) // 2 s of training
 	}
 	Flush() // the end of the cell
 	msgs := rec.all()
-	if len(msgs) > 5*10+2 {
-		t.Errorf("%d messages in 5 s, want at most 52", len(msgs))
+	if len(msgs) > 2*10+2 {
+		t.Errorf("%d messages in 2 s, want at most 22", len(msgs))
 	}
 	last := msgs[len(msgs)-1]
 	for _, m := range msgs {
@@ -40,12 +40,12 @@ func TestCurveThrottledFinalState(t *testing.T) {
 	}
 	checkPNG(t, data, last.Metadata, 320, 200)
 	text := data[MIMEText].(string)
-	for _, want := range []string{"train: 500 points, step 499", "val: 50 points, step 490"} {
+	for _, want := range []string{"train: 200 points, step 199", "val: 20 points, step 190"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("final text %q lacks %q", text, want)
 		}
 	}
-	if x, _ := cv.Points("train"); len(x) != 500 || x[499] != 499 {
+	if x, _ := cv.Points("train"); len(x) != 200 || x[199] != 199 {
 		t.Errorf("train has %d points", len(x))
 	}
 }

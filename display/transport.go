@@ -25,7 +25,7 @@ type sender interface {
 
 var (
 	outMu sync.Mutex
-	out   sender = pipeSender{stdout: os.Stdout}
+	out   sender = pipeSender{}
 )
 
 // setSender replaces the destination of outputs and returns the old one.
@@ -47,6 +47,7 @@ func emit(d *protocol.DisplayData) {
 // pipeSender writes to the kernel over the gonbui pipe when the program
 // runs in a notebook, and prints the text/plain form otherwise, so a
 // display call in a test or a command-line program still says something.
+// A nil stdout means os.Stdout as it is at the time of the call.
 type pipeSender struct{ stdout io.Writer }
 
 func (p pipeSender) send(d *protocol.DisplayData) {
@@ -61,7 +62,11 @@ func (p pipeSender) send(d *protocol.DisplayData) {
 		if !strings.HasSuffix(t, "\n") {
 			t += "\n"
 		}
-		fmt.Fprint(p.stdout, t)
+		w := p.stdout
+		if w == nil {
+			w = os.Stdout
+		}
+		fmt.Fprint(w, t)
 	}
 }
 
