@@ -1,30 +1,341 @@
-// Package engine runs notebook cells as compiled Go plugins in a worker process.
+// Package engine runs notebook cells as compiled Go plugins in a worker
+// process, with state kept across cells.
+//
+// Each cell is rewritten (go/ast, go/types) into a package of its own:
+// top-level statements go into a run function, := variables become package
+// variables, names the user did not export are exported behind their back
+// (and un-mangled in everything the user sees), and uses of earlier cells'
+// names become references into those cells' packages. The package is built
+// with -buildmode=plugin in a private build module and loaded into one
+// long-lived worker, so values really live on. See builddir.go for how the
+// worker and the plugins are kept consistent.
 package engine
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/godl-dev/godl/kernel"
+	"github.com/godl-dev/godl/kernel/engine/worker"
 )
 
-// Options configure an Engine.
-type Options struct{}
+// Options configure an Engine. The zero value is what the kernel uses.
+type Options struct {
+	GoCmd     string // the go command; default $GODL_GO or go on PATH
+	SourceDir string // a godl checkout to build against; default: found
+	CacheDir  string // where the build module lives; default $GODL_CACHE or the user cache dir
+	NoMold    bool   // do not link with mold even if it is installed
+	// MemLimit caps the worker's address space in bytes; 0 picks
+	// $GODL_MEMORY_LIMIT or half the machine's memory, at most 8 GiB.
+	MemLimit uint64
+	// InterruptGrace is how long an interrupted cell may take to stop
+	// before the worker is killed; default 3 s.
+	InterruptGrace time.Duration
+}
 
 // Engine implements kernel.Engine.
-type Engine struct{}
+type Engine struct {
+	opts  Options
+	sess  string
+	setup sync.Once
+	bErr  error
+	b     *builder
+	done  chan struct{} // closed when the build finished
+
+	mu      sync.Mutex // compile state and the worker
+	comp    *compiler
+	proc    *proc
+	env     []string // from %env, for fresh workers
+	running *proc    // the worker running a cell, for Interrupt
+	intr    chan struct{}
+	counts  map[int]int // cell seq → execution count
+
+	lastWall, lastCPU float64 // of the last cell, for %time
+}
 
 var _ kernel.Engine = (*Engine)(nil)
 
-// New starts an engine.
-func New(opts Options) (*Engine, error) { return &Engine{}, nil }
+// New returns an engine; it starts building the worker in the background
+// so the first cell waits as little as possible.
+func New(opts Options) (*Engine, error) {
+	var id [4]byte
+	rand.Read(id[:])
+	if opts.InterruptGrace == 0 {
+		opts.InterruptGrace = 3 * time.Second
+	}
+	e := &Engine{opts: opts, sess: hex.EncodeToString(id[:]), done: make(chan struct{}), counts: map[int]int{}}
+	go e.prepare()
+	return e, nil
+}
 
+// prepare builds the worker and loads what type-checking needs.
+func (e *Engine) prepare() {
+	defer close(e.done)
+	b, err := newBuilder(e.opts)
+	if err == nil {
+		err = b.buildWorker()
+	}
+	if err != nil {
+		e.bErr = err
+		return
+	}
+	e.b = b
+	e.mu.Lock()
+	e.comp = e.newCompiler(nil)
+	e.mu.Unlock()
+}
+
+func (e *Engine) newCompiler(lost map[string]bool) *compiler {
+	fset := token.NewFileSet()
+	c := &compiler{fset: fset, imp: newImporter(fset, e.b), autos: autoImports(e.b.stdPackages()),
+		sess: e.sess, syms: map[string]*sym{}, lost: lost}
+	if e.comp != nil {
+		c.seq = e.comp.seq // package paths are never reused
+	}
+	return c
+}
+
+// Prewarm builds the worker and one throwaway plugin, so the build cache
+// holds everything a first cell needs (otherwise ~50 s on a small machine).
+func Prewarm(opts Options) error {
+	e, _ := New(opts)
+	defer e.Close()
+	res := e.Execute(context.Background(), kernel.ExecuteRequest{Code: "x := dl.Zeros(2, 2)\nfmt.Sprint(x)"}, discard{})
+	if res.Error != nil {
+		return fmt.Errorf("pre-warming the cell build: %s: %s", res.Error.EName, res.Error.EValue)
+	}
+	return nil
+}
+
+type discard struct{}
+
+func (discard) Stream(string, string)      {}
+func (discard) Display(kernel.DisplayData) {}
+func (discard) ClearOutput(bool)           {}
+func (discard) Input(string, bool) (string, error) {
+	return "", fmt.Errorf("no input")
+}
+
+func cellError(ename, evalue string, tb ...string) *kernel.CellError {
+	if len(tb) == 0 {
+		tb = []string{ename + ": " + evalue}
+	}
+	return &kernel.CellError{EName: ename, EValue: evalue, Traceback: tb}
+}
+
+// Execute runs one cell.
 func (e *Engine) Execute(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) kernel.ExecuteResult {
-	return kernel.ExecuteResult{Error: &kernel.CellError{EName: "NotImplemented", EValue: "engine not implemented yet", Traceback: []string{"engine not implemented yet"}}}
+	if res, ok := e.magic(ctx, req, out); ok {
+		return res
+	}
+	return e.run(ctx, req.Code, req.ExecutionCount, out)
 }
-func (e *Engine) Complete(code string, cursor int) kernel.Completion { return kernel.Completion{} }
-func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
-	return kernel.Inspection{}
+
+// ready waits for the background build.
+func (e *Engine) ready(ctx context.Context) *kernel.CellError {
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return cellError("Cancelled", ctx.Err().Error())
+	}
+	if e.bErr != nil {
+		return cellError("SetupError", "cannot build the worker that runs cells", "cannot build the worker that runs cells:", e.bErr.Error())
+	}
+	return nil
 }
-func (e *Engine) Interrupt()   {}
-func (e *Engine) Close() error { return errors.New("not implemented") }
+
+// workerGone forgets the state of a dead worker; the names it held are
+// remembered so errors can say why they are undefined.
+func (e *Engine) workerGone() {
+	lost := map[string]bool{}
+	for n := range e.comp.syms {
+		lost[n] = true
+	}
+	e.comp = e.newCompiler(lost)
+	e.proc = nil
+}
+
+func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
+	if err := e.ready(ctx); err != nil {
+		return kernel.ExecuteResult{Error: err}
+	}
+	e.mu.Lock()
+	if e.proc != nil && !e.proc.alive() {
+		out.Stream("stderr", "godl: the worker process died after the previous cell ("+e.proc.deathReason()+"); all earlier values are gone, starting a fresh worker\n")
+		e.workerGone()
+	}
+	comp, msgs := e.comp.compileSafe(code, count)
+	e.mu.Unlock()
+	if msgs != nil {
+		return kernel.ExecuteResult{Error: cellError("CompileError", firstLine(msgs[0]), msgs...)}
+	}
+	if comp == nil {
+		return kernel.ExecuteResult{}
+	}
+	for _, n := range comp.notes {
+		out.Stream("stderr", n)
+	}
+	so, err := e.build(comp)
+	if err != nil {
+		return kernel.ExecuteResult{Error: cellError("BuildError", firstLine(unmangle(err.Error())), unmangle(err.Error()))}
+	}
+	e.mu.Lock()
+	if e.proc == nil {
+		p, err := startProc(e.b, e.memLimit(), e.env)
+		if err != nil {
+			e.mu.Unlock()
+			return kernel.ExecuteResult{Error: cellError("WorkerError", err.Error())}
+		}
+		e.proc = p
+	}
+	p := e.proc
+	e.running, e.intr = p, make(chan struct{}, 1)
+	e.counts[comp.cell.seq] = count
+	e.mu.Unlock()
+	rep, dead, killed := e.exchange(ctx, p, worker.Request{Op: worker.OpRun, ID: comp.cell.seq, Plugin: so}, out)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.running = nil
+	if dead {
+		why := p.deathReason()
+		if killed {
+			why = "it did not stop within " + e.opts.InterruptGrace.String() + " of the interrupt, so it was killed"
+		}
+		e.workerGone()
+		msg := "the worker process died (" + why + "); all earlier values are gone, the next cell starts a fresh worker"
+		if killed {
+			return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted: "+msg)}
+		}
+		return kernel.ExecuteResult{Error: cellError("WorkerDied", msg)}
+	}
+	if rep.EName != "load error" {
+		for _, s := range comp.newSyms {
+			e.comp.syms[s.name] = s
+			delete(e.comp.lost, s.name)
+		}
+	}
+	res := kernel.ExecuteResult{}
+	if rep.EName != "" {
+		res.Error = e.runtimeError(rep)
+	} else if rep.Value != nil {
+		res.Value = &kernel.DisplayData{Data: rep.Value, Metadata: rep.ValueMeta}
+	}
+	e.lastWall, e.lastCPU = rep.Wall, rep.CPU
+	return res
+}
+
+// exchange sends a request and waits for its reply and for all of the
+// output it caused. dead reports the worker died; killed that it was
+// killed because an interrupt did not stop the cell.
+func (e *Engine) exchange(ctx context.Context, p *proc, req worker.Request, out kernel.Output) (rep worker.Reply, dead, killed bool) {
+	p.attach(out)
+	defer p.attach(nil)
+	if err := p.req.Encode(&req); err != nil {
+		p.kill()
+		<-p.dead
+		p.eof.Wait()
+		return rep, true, false
+	}
+	var grace <-chan time.Time
+	for {
+		select {
+		case rep = <-p.replies:
+			// Both streams carry an end marker written before the reply.
+			timeout := time.After(2 * time.Second)
+			for got := 0; got < 2; {
+				select {
+				case m := <-p.markers:
+					if m.id == req.ID {
+						got++
+					}
+				case <-timeout:
+					got = 2
+				}
+			}
+			return rep, false, false
+		case <-p.dead:
+			p.eof.Wait()
+			return rep, true, killed
+		case <-e.intr:
+			p.cmd.Process.Signal(os.Interrupt)
+			if grace == nil {
+				grace = time.After(e.opts.InterruptGrace)
+			}
+		case <-grace:
+			killed = true
+			p.cmd.Process.Kill()
+		case <-ctx.Done():
+			killed = true
+			p.cmd.Process.Kill()
+		}
+	}
+}
+
+// build writes the cell's package and its plugin main, and builds the .so.
+func (e *Engine) build(c *compiled) (string, error) {
+	rel := filepath.Join("cells", e.sess, fmt.Sprintf("c%d", c.cell.seq))
+	dir := filepath.Join(e.b.dir, rel)
+	if err := os.MkdirAll(filepath.Join(dir, "main"), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cell.go"), []byte(c.src), 0o644); err != nil {
+		return "", err
+	}
+	main := "// Code generated by the godl engine. DO NOT EDIT.\n\npackage main\n\nimport c " +
+		fmt.Sprintf("%q", c.cell.path) + "\n\nfunc GodlRun() { c.GodlRun() }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main", "main.go"), []byte(main), 0o644); err != nil {
+		return "", err
+	}
+	so := filepath.Join(e.b.dir, "cells", e.sess, fmt.Sprintf("c%d.so", c.cell.seq))
+	return so, e.b.buildPlugin(filepath.Join(rel, "main"), so)
+}
+
+// Interrupt asks the running cell to stop: the worker gets SIGINT, which
+// sets the flag instrumented loops and dl ops check. If the cell is still
+// running after the grace period, the worker is killed.
+func (e *Engine) Interrupt() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running != nil {
+		select {
+		case e.intr <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Close stops the worker and removes this session's cell packages.
+func (e *Engine) Close() error {
+	<-e.done
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.proc != nil {
+		e.proc.reqW.Close()
+		select {
+		case <-e.proc.dead:
+		case <-time.After(2 * time.Second):
+			e.proc.kill()
+		}
+		e.proc = nil
+	}
+	if e.b != nil {
+		os.RemoveAll(filepath.Join(e.b.dir, "cells", e.sess))
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// editor collects text edits on a generated file. Edits never add lines,
+// so the //line directives stay true; only columns after an edit move.
+type editor struct {
+	src   string
+	fset  *token.FileSet
+	edits []textEdit
+	// rtUses are package-name identifiers replaced by the runtime's.
+	rtUses map[*ast.Ident]bool
+}
+
+type textEdit struct {
+	off, n int // replace src[off:off+n]
+	text   string
+}
+
+func (e *editor) off(p token.Pos) int { return e.fset.File(p).Offset(p) }
+
+func (e *editor) replace(off, n int, text string) {
+	e.edits = append(e.edits, textEdit{off, n, text})
+}
+
+func (e *editor) apply() string {
+	// Insertions go before a replacement at the same offset.
+	sort.SliceStable(e.edits, func(i, j int) bool {
+		a, b := e.edits[i], e.edits[j]
+		if a.off != b.off {
+			return a.off < b.off
+		}
+		return a.n == 0 && b.n != 0
+	})
+	var b strings.Builder
+	at := 0
+	for _, ed := range e.edits {
+		if ed.off < at {
+			continue // overlapping edits cannot happen; be safe
+		}
+		b.WriteString(e.src[at:ed.off])
+		b.WriteString(ed.text)
+		at = ed.off + ed.n
+	}
+	b.WriteString(e.src[at:])
+	return b.String()
+}
+
+// identAt is the identifier written at off.
+func (e *editor) identAt(off int) string {
+	end := off
+	for end < len(e.src) {
+		r, n := utf8.DecodeRuneInString(e.src[end:])
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		end += n
+	}
+	return e.src[off:end]
+}
+
+// stdinNames are the standard-input entry points cells get from the
+// runtime instead, so input goes through the front end.
+var stdinNames = map[string]bool{
+	"fmt.Scan": true, "fmt.Scanln": true, "fmt.Scanf": true, "os.Stdin": true,
+	"github.com/janpfeifer/gonb/gonbui.RequestInput": true,
+}
+
+// rename makes the AST say what the compiler must see: package-level
+// names exported, earlier cells' names qualified, stdin routed through
+// the runtime. It returns the earlier cells used.
+func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, proxies map[types.Object]*sym, e *editor) map[*cellPkg]bool {
+	used := map[*cellPkg]bool{}
+	fix := func(id *ast.Ident, obj types.Object) {
+		if obj == nil {
+			return
+		}
+		if s, ok := proxies[obj]; ok {
+			id.Name = s.ref()
+			used[s.cell] = true
+			return
+		}
+		if obj.Pkg() != pkg || obj.Parent() != pkg.Scope() || id.Name == "_" {
+			return
+		}
+		if _, ok := obj.(*types.Func); ok && (id.Name == "init" || id.Name == "GodlRun") {
+			return
+		}
+		id.Name = mangle(id.Name)
+	}
+	for id, obj := range info.Defs {
+		fix(id, obj)
+	}
+	for id, obj := range info.Uses {
+		fix(id, obj)
+	}
+	e.rtUses = map[*ast.Ident]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		se, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		x, ok := se.X.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		if pn, ok := info.Uses[x].(*types.PkgName); ok && stdinNames[pn.Imported().Path()+"."+se.Sel.Name] {
+			x.Name = rtAlias
+			e.rtUses[x] = true
+		}
+		return true
+	})
+	// Edits for every identifier whose spelling changed.
+	ast.Inspect(f, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || !id.Pos().IsValid() {
+			return true
+		}
+		off := e.off(id.Pos())
+		if orig := e.identAt(off); orig != id.Name {
+			e.replace(off, len(orig), id.Name)
+		}
+		return true
+	})
+	// Fields exported by mangling keep their name for reflection (nn
+	// parameter names) in a godl:"name" tag.
+	ast.Inspect(f, func(n ast.Node) bool {
+		st, ok := n.(*ast.StructType)
+		if !ok {
+			return true
+		}
+		for _, fl := range st.Fields.List {
+			if len(fl.Names) != 1 || !strings.HasPrefix(fl.Names[0].Name, manglePrefix) {
+				continue
+			}
+			orig := strings.TrimPrefix(fl.Names[0].Name, manglePrefix)
+			if e.identAt(e.off(fl.Names[0].Pos())) != orig {
+				continue // the user spelled it so
+			}
+			tag := fmt.Sprintf("godl:%q", orig)
+			if fl.Tag == nil {
+				e.replace(e.off(fl.Type.End()), 0, " `"+tag+"`")
+			} else if v, err := strconv.Unquote(fl.Tag.Value); err == nil && !strings.Contains(v, "godl:") {
+				end := e.off(fl.Tag.End()) - 1
+				if fl.Tag.Value[0] == '`' {
+					e.replace(end, 0, " "+tag)
+				} else {
+					e.replace(end, 0, strings.Trim(strconv.Quote(" "+tag), `"`))
+				}
+			}
+		}
+		return true
+	})
+	return used
+}
+
+// instrument puts an interrupt check at the top of every loop body and
+// records the value of the cell's last expression.
+func (e *editor) instrument(f *ast.File, wantResult bool) {
+	var run *ast.FuncDecl
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "GodlRun" && fd.Recv == nil {
+			run = fd
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		var body *ast.BlockStmt
+		switch n := n.(type) {
+		case *ast.ForStmt:
+			body = n.Body
+		case *ast.RangeStmt:
+			body = n.Body
+		}
+		if body != nil {
+			e.replace(e.off(body.Lbrace)+1, 0, " "+rtAlias+".Check();")
+		}
+		return true
+	})
+	if wantResult && run != nil && len(run.Body.List) > 0 {
+		if es, ok := run.Body.List[len(run.Body.List)-1].(*ast.ExprStmt); ok {
+			e.replace(e.off(es.X.Pos()), 0, rtAlias+".SetResult(")
+			e.replace(e.off(es.X.End()), 0, ")")
+		}
+	}
+}
+
+// imports reports which import paths are still used, and blanks the
+// user's imports that are not (Go would refuse them; a notebook should not).
+func (e *editor) imports(f *ast.File, info *types.Info) map[string]bool {
+	uses := map[*types.PkgName]int{}
+	for id, obj := range info.Uses {
+		if pn, ok := obj.(*types.PkgName); ok && !e.rtUses[id] {
+			uses[pn]++
+		}
+	}
+	used := map[string]bool{}
+	for _, is := range f.Imports {
+		p, _ := strconv.Unquote(is.Path.Value)
+		var pn *types.PkgName
+		if is.Name != nil {
+			pn, _ = info.Defs[is.Name].(*types.PkgName)
+		} else {
+			pn, _ = info.Implicits[is].(*types.PkgName)
+		}
+		if pn == nil || uses[pn] > 0 {
+			used[p] = true
+			continue
+		}
+		if strings.HasPrefix(e.fset.Position(is.Pos()).Filename, genFile) {
+			continue // generated imports are rewritten whole
+		}
+		if is.Name != nil {
+			e.replace(e.off(is.Name.Pos()), len(is.Name.Name), "_")
+		} else {
+			e.replace(e.off(is.Path.Pos()), 0, "_ ")
+		}
+	}
+	return used
+}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/godl-dev/godl/kernel"
+	"github.com/godl-dev/godl/kernel/engine/worker"
+)
+
+// compileSafe is compile with a net: a bug in the rewriter becomes a
+// clear cell error instead of taking the kernel down.
+func (c *compiler) compileSafe(code string, count int) (out *compiled, msgs []string) {
+	defer func() {
+		if v := recover(); v != nil {
+			out, msgs = nil, []string{fmt.Sprintf("internal error in the godl engine while rewriting the cell: %v", v), string(debug.Stack())}
+		}
+	}()
+	return c.compile(code, count)
+}
+
+// memLimit is the worker's address-space cap.
+func (e *Engine) memLimit() uint64 {
+	if e.opts.MemLimit != 0 {
+		return e.opts.MemLimit
+	}
+	if s := os.Getenv("GODL_MEMORY_LIMIT"); s != "" {
+		if n, err := parseSize(s); err == nil {
+			return n
+		}
+	}
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) == nil {
+		return min(uint64(si.Totalram)*uint64(si.Unit)/2, 8<<30)
+	}
+	return 8 << 30
+}
+
+// parseSize reads "4G", "512M", "1000000" (bytes); "0" means no limit.
+func parseSize(s string) (uint64, error) {
+	mult := uint64(1)
+	switch strings.ToUpper(s[len(s)-1:]) {
+	case "K":
+		mult = 1 << 10
+	case "M":
+		mult = 1 << 20
+	case "G":
+		mult = 1 << 30
+	}
+	if mult != 1 {
+		s = s[:len(s)-1]
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	return uint64(n * float64(mult)), err
+}
+
+// frameFile matches a stack line inside a cell: "\tcell3:7 +0x1d".
+var frameFile = regexp.MustCompile(`(?:^|/)cell([0-9]+):([0-9]+)`)
+
+// runtimeError turns a worker's failure into the cell's error, with the
+// stack trimmed to cell frames and labelled with the cell and its line.
+func (e *Engine) runtimeError(rep worker.Reply) *kernel.CellError {
+	if rep.Interrupted {
+		return cellError("Interrupted", "interrupted: the cell was stopped; variables are kept")
+	}
+	if rep.EName == "load error" {
+		msg := rep.EValue
+		if strings.Contains(msg, "different version of package") {
+			msg += "\n(the godl source or toolchain changed while the kernel ran: restart the kernel)"
+		}
+		return cellError("LoadError", firstLine(msg), "could not load the cell: "+msg)
+	}
+	ev := unmangle(rep.EValue)
+	tb := []string{rep.EName + ": " + ev}
+	lines := strings.Split(rep.Stack, "\n")
+	for i := 1; i < len(lines); i++ {
+		m := frameFile.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		seq, _ := strconv.Atoi(m[1])
+		label := "cell " + m[1]
+		if n := e.counts[seq]; n > 0 {
+			label = fmt.Sprintf("In [%d]", n)
+		}
+		fn := unmangle(lines[i-1])
+		if j := strings.LastIndex(fn, "("); j > 0 {
+			fn = fn[:j]
+		}
+		fn = strings.TrimPrefix(fn, "GodlRun")
+		if strings.HasPrefix(fn, ".func") || strings.HasPrefix(fn, "init.func") || strings.HasPrefix(fn, "glob..func") {
+			fn = "func literal"
+		}
+		where := fmt.Sprintf("  %s, line %s", label, m[2])
+		if fn != "" {
+			where += ", in " + fn
+		}
+		tb = append(tb, where)
+	}
+	return cellError(rep.EName, ev, tb...)
+}

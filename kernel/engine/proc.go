@@ -1,0 +1,329 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/godl-dev/godl/kernel"
+	"github.com/godl-dev/godl/kernel/engine/rt"
+	"github.com/godl-dev/godl/kernel/engine/worker"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+)
+
+// mimeClearOutput is display's clear_output message (a one-key bundle).
+const mimeClearOutput = "application/vnd.godl.clear-output+json"
+
+// proc is one running worker process and the goroutines that move its
+// output to the current cell.
+type proc struct {
+	cmd     *exec.Cmd
+	req     *json.Encoder
+	reqW    *os.File
+	stdin   *os.File
+	replies chan worker.Reply
+	dead    chan struct{}
+	exitErr error
+	fifoDir string
+	gonbR   *os.File
+	gonbW   *os.File
+	back    *gob.Encoder
+	markers chan marker
+	eof     sync.WaitGroup
+
+	mu      sync.Mutex
+	out     kernel.Output
+	pending []func(kernel.Output) // output that arrived between cells
+	ids     map[string]bool       // display ids already shown
+	errTail []byte                // the end of stderr, to say why the worker died
+}
+
+type marker struct {
+	stream string
+	id     int
+}
+
+func startProc(b *builder, memLimit uint64, env []string) (*proc, error) {
+	dir, err := os.MkdirTemp("", "godl-worker-")
+	if err != nil {
+		return nil, err
+	}
+	p := &proc{fifoDir: dir, replies: make(chan worker.Reply, 1), dead: make(chan struct{}),
+		markers: make(chan marker, 16), ids: map[string]bool{}}
+	gonb, back := filepath.Join(dir, "gonb"), filepath.Join(dir, "gonb_back")
+	for _, f := range []string{gonb, back} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			return nil, fmt.Errorf("named pipe for rich output: %w", err)
+		}
+	}
+	// O_RDWR opens a FIFO without waiting for the other side.
+	if p.gonbR, err = os.OpenFile(gonb, os.O_RDWR, 0); err != nil {
+		return nil, err
+	}
+	if p.gonbW, err = os.OpenFile(back, os.O_RDWR, 0); err != nil {
+		return nil, err
+	}
+	p.back = gob.NewEncoder(p.gonbW)
+	reqR, reqW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	inR, inW, _ := os.Pipe()
+	p.cmd = exec.Command(b.worker)
+	p.cmd.Env = append(append(os.Environ(), env...),
+		protocol.GONB_PIPE_ENV+"="+gonb, protocol.GONB_PIPE_BACK_ENV+"="+back,
+		worker.EnvMemLimit+"="+strconv.FormatUint(memLimit, 10))
+	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = inR, outW, errW
+	p.cmd.ExtraFiles = []*os.File{reqR, repW}
+	// Its own process group: a Ctrl-C in the kernel's terminal is the
+	// kernel's business; the worker dies with the kernel.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	err = p.cmd.Start()
+	for _, f := range []*os.File{reqR, repW, outW, errW, inR} {
+		f.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("starting the worker: %w", err)
+	}
+	p.reqW, p.req, p.stdin = reqW, json.NewEncoder(reqW), inW
+	p.eof.Add(2)
+	go p.readStream("stdout", outR)
+	go p.readStream("stderr", errR)
+	go p.readGonb()
+	go func() {
+		dec := json.NewDecoder(repR)
+		for {
+			var r worker.Reply
+			if dec.Decode(&r) != nil {
+				return
+			}
+			p.replies <- r
+		}
+	}()
+	go func() {
+		p.exitErr = p.cmd.Wait()
+		close(p.dead)
+		p.gonbR.Close()
+		p.gonbW.Close()
+		os.RemoveAll(p.fifoDir)
+	}()
+	return p, nil
+}
+
+func (p *proc) alive() bool {
+	select {
+	case <-p.dead:
+		return false
+	default:
+		return true
+	}
+}
+
+func (p *proc) kill() {
+	if p.alive() {
+		p.cmd.Process.Kill()
+		<-p.dead
+	}
+}
+
+// deathReason says, as plainly as possible, why the worker exited.
+func (p *proc) deathReason() string {
+	p.mu.Lock()
+	tail := string(p.errTail)
+	p.mu.Unlock()
+	why := "it exited"
+	var ee *exec.ExitError
+	if errors.As(p.exitErr, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			why = "it was killed by signal " + ws.Signal().String()
+		} else {
+			why = fmt.Sprintf("it exited with status %d", ee.ExitCode())
+		}
+	}
+	switch {
+	case bytes.Contains([]byte(tail), []byte("out of memory")):
+		why += ": out of memory"
+	case bytes.Contains([]byte(tail), []byte("\ngoroutine ")) && bytes.Contains([]byte(tail), []byte("panic: ")):
+		why += ": a goroutine panicked (a panic outside the cell's own goroutine cannot be recovered)"
+	case bytes.Contains([]byte(tail), []byte("fatal error: ")):
+		why += ": fatal runtime error"
+	}
+	return why
+}
+
+// emit sends output to the running cell, or keeps it for the next one.
+func (p *proc) emit(f func(kernel.Output)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.out != nil {
+		f(p.out)
+	} else {
+		p.pending = append(p.pending, f)
+	}
+}
+
+func (p *proc) attach(out kernel.Output) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.out, p.ids = out, map[string]bool{}
+	if out != nil {
+		for _, f := range p.pending {
+			f(out)
+		}
+		p.pending = nil
+	}
+}
+
+var markerStart = []byte("\x00\x1egodl-end-")
+
+// readStream forwards a worker stream as it arrives, holding back only an
+// incomplete UTF-8 sequence or a possible start of an end marker.
+func (p *proc) readStream(name string, r *os.File) {
+	defer p.eof.Done()
+	buf := make([]byte, 32<<10)
+	var data []byte
+	send := func(b []byte) {
+		if len(b) == 0 {
+			return
+		}
+		text := unmangle(string(b))
+		if name == "stderr" {
+			p.mu.Lock()
+			p.errTail = append(p.errTail, b...)
+			if len(p.errTail) > 8<<10 {
+				p.errTail = p.errTail[len(p.errTail)-8<<10:]
+			}
+			p.mu.Unlock()
+		}
+		p.emit(func(o kernel.Output) { o.Stream(name, text) })
+	}
+	for {
+		n, err := r.Read(buf)
+		data = append(data, buf[:n]...)
+		for {
+			i := bytes.Index(data, markerStart)
+			if i < 0 {
+				break
+			}
+			j := bytes.Index(data[i+len(markerStart):], []byte("\x1e\x00"))
+			if j < 0 {
+				break
+			}
+			send(data[:i])
+			id, _ := strconv.Atoi(string(data[i+len(markerStart) : i+len(markerStart)+j]))
+			data = data[i+len(markerStart)+j+2:]
+			p.markers <- marker{name, id}
+		}
+		hold := len(data)
+		if i := bytes.LastIndexByte(data, 0); i >= 0 && len(data)-i < len(markerStart)+24 {
+			hold = i
+		} else {
+			for k := 1; k <= 3 && k <= len(data); k++ {
+				if utf8.RuneStart(data[len(data)-k]) {
+					if !utf8.FullRune(data[len(data)-k:]) {
+						hold = len(data) - k
+					}
+					break
+				}
+			}
+		}
+		if err != nil {
+			send(data)
+			return
+		}
+		send(data[:hold])
+		data = append([]byte(nil), data[hold:]...)
+	}
+}
+
+// readGonb turns gonbui messages into displays, answers Sync and input
+// requests.
+func (p *proc) readGonb() {
+	dec := gob.NewDecoder(p.gonbR)
+	for {
+		var d protocol.DisplayData
+		if err := dec.Decode(&d); err != nil {
+			return
+		}
+		if v, ok := d.Data[protocol.MIMEJupyterInput]; ok {
+			var req protocol.InputRequest
+			switch v := v.(type) {
+			case protocol.InputRequest:
+				req = v
+			case *protocol.InputRequest:
+				req = *v
+			}
+			p.answerInput(req)
+			continue
+		}
+		if v, ok := d.Data[protocol.MIMECommValue]; ok {
+			var cv protocol.CommValue
+			switch v := v.(type) {
+			case protocol.CommValue:
+				cv = v
+			case *protocol.CommValue:
+				cv = *v
+			}
+			if cv.Address == protocol.GonbuiSyncAddress {
+				p.back.Encode(&protocol.CommValue{Address: protocol.GonbuiSyncAckAddress, Value: cv.Value})
+			}
+			continue // widgets are not supported
+		}
+		if _, ok := d.Data[protocol.MIMECommSubscribe]; ok {
+			continue
+		}
+		if v, ok := d.Data[mimeClearOutput]; ok && len(d.Data) == 1 {
+			wait, _ := v.(bool)
+			p.emit(func(o kernel.Output) { o.ClearOutput(wait) })
+			continue
+		}
+		bundle := kernel.MIMEBundle{}
+		for k, v := range d.Data {
+			if b, ok := v.([]byte); ok {
+				v = base64.StdEncoding.EncodeToString(b)
+			}
+			bundle[string(k)] = v
+		}
+		dd := kernel.DisplayData{Data: bundle, Metadata: d.Metadata, DisplayID: d.DisplayID}
+		p.emit(func(o kernel.Output) {
+			if dd.DisplayID != "" {
+				dd.Update = p.ids[dd.DisplayID]
+				p.ids[dd.DisplayID] = true
+			}
+			o.Display(dd)
+		})
+	}
+}
+
+// answerInput asks the front end for a line and writes it to the worker's
+// stdin, where the cell's reader waits.
+func (p *proc) answerInput(req protocol.InputRequest) {
+	p.mu.Lock()
+	out := p.out
+	p.mu.Unlock()
+	line, err := "", errors.New("no cell is running")
+	if out != nil {
+		line, err = out.Input(req.Prompt, req.Password)
+	}
+	if err != nil {
+		line = rt.NoInputPrefix + err.Error()
+	}
+	io.WriteString(p.stdin, line+"\n")
+}
