@@ -11,6 +11,11 @@ type node struct {
 	freed    bool // a Backward already went through and dropped inputs
 }
 
+// allocGen numbers the periods between Backward passes; every tensor
+// records the period its storage was allocated in, so that a pass can tell
+// its own temporaries from buffers that callers may hold.
+var allocGen atomic.Uint64
+
 // noGradDepth counts nested NoGrad calls; grad mode is on at zero.
 var noGradDepth atomic.Int32
 
@@ -95,12 +100,16 @@ func (t *Tensor) ZeroGrad() {
 
 // Detach returns a view of t's data outside the graph.
 func (t *Tensor) Detach() *Tensor {
-	return &Tensor{data: t.data, offset: t.offset, shape: t.shape, strides: t.strides}
+	return &Tensor{data: t.data, offset: t.offset, shape: t.shape, strides: t.strides, gen: t.gen}
 }
 
 // Backward computes the gradient of t, a one-element tensor, with respect to
 // every leaf that requires grad, adding it into their Grad. The graph behind
 // t is freed: a second Backward through it panics, as in PyTorch.
+//
+// Backward functions (of dl's ops and of Record) must not keep the gradient
+// they receive or return: gradient buffers allocated during the pass go back
+// to the storage pool as soon as no pending gradient refers to them.
 func (t *Tensor) Backward() {
 	if t.Numel() != 1 {
 		Panicf("Backward", "gradient can only be computed for a scalar output, got shape %v", t.shape)
@@ -111,19 +120,20 @@ func (t *Tensor) Backward() {
 	order := topoOrder(t)
 	noGradDepth.Add(1)
 	defer noGradDepth.Add(-1)
+	p := &gradPass{gen: allocGen.Add(1), refs: map[*float32]int{}, grads: map[*Tensor]*Tensor{}}
+	defer allocGen.Add(1) // later allocations are not this pass's
 
-	grads := map[*Tensor]*Tensor{t: Full(1, t.shape...)}
-	owned := map[*Tensor]bool{} // grads that this pass allocated and may add into
+	p.hold(t, Full(1, t.shape...))
 	for i := len(order) - 1; i >= 0; i-- {
 		CheckInterrupt()
 		x := order[i]
-		g := grads[x]
-		delete(grads, x)
+		g := p.grads[x]
+		delete(p.grads, x)
 		if g == nil {
 			continue
 		}
 		if x.node == nil {
-			accumulateLeaf(x, g, owned[g])
+			p.accumulateLeaf(x, g)
 			continue
 		}
 		n := x.node
@@ -131,45 +141,111 @@ func (t *Tensor) Backward() {
 		if len(gs) != len(n.inputs) {
 			Panicf("Backward", "%s returned %d gradients for %d inputs", n.name, len(gs), len(n.inputs))
 		}
+		var dead []*Tensor
 		for j, in := range n.inputs {
 			gj := gs[j]
 			if in == nil || gj == nil || !in.TracksGrad() {
 				continue
 			}
-			gj = sumTo(n.name, gj, in.shape)
-			if prev, ok := grads[in]; ok {
-				if owned[prev] {
-					addInto(prev, gj)
-				} else {
-					sum := addNoGrad(prev, gj)
-					owned[sum] = true
-					grads[in] = sum
-				}
-			} else {
-				grads[in] = gj
+			red := sumTo(n.name, gj, in.shape)
+			if red != gj {
+				dead = append(dead, gj)
 			}
+			p.hold(in, red)
 		}
 		n.inputs, n.backward, n.freed = nil, nil, true
+		p.drop(g)
+		for _, d := range dead {
+			p.maybeRelease(d)
+		}
 	}
 }
 
-// accumulateLeaf adds g into leaf.Grad. A new Grad gets its own storage so
-// that later in-place accumulation cannot write into another tensor.
-func accumulateLeaf(leaf *Tensor, g *Tensor, own bool) {
+// gradPass is the bookkeeping of one Backward: pending gradients and how
+// many of them share each storage buffer, so that a buffer allocated during
+// the pass is recycled exactly when its last user is done.
+type gradPass struct {
+	gen   uint64
+	refs  map[*float32]int
+	grads map[*Tensor]*Tensor
+}
+
+func storageKey(g *Tensor) *float32 {
+	if cap(g.data) == 0 {
+		return nil
+	}
+	return &g.data[:1][0]
+}
+
+// hold adds g to the pending gradient of x.
+func (p *gradPass) hold(x, g *Tensor) {
+	prev, ok := p.grads[x]
+	if !ok {
+		p.grads[x] = g
+		p.refs[storageKey(g)]++
+		return
+	}
+	if p.exclusive(prev) {
+		addInto(prev, g)
+		p.maybeRelease(g)
+		return
+	}
+	sum := addNoGrad(prev, g)
+	p.grads[x] = sum
+	p.refs[storageKey(sum)]++
+	p.drop(prev)
+	p.maybeRelease(g)
+}
+
+// exclusive reports whether g's buffer was made in this pass, is contiguous
+// and is referred to by this one pending gradient only: it may be written.
+func (p *gradPass) exclusive(g *Tensor) bool {
+	return g.gen == p.gen && g.IsContiguous() && p.refs[storageKey(g)] == 1
+}
+
+// drop ends one pending use of g and recycles its buffer if it was the last.
+func (p *gradPass) drop(g *Tensor) {
+	k := storageKey(g)
+	if p.refs[k]--; p.refs[k] <= 0 {
+		delete(p.refs, k)
+		if g.gen == p.gen && k != nil {
+			release(g)
+		}
+	}
+}
+
+// maybeRelease recycles a temporary of this pass that no pending gradient
+// refers to.
+func (p *gradPass) maybeRelease(g *Tensor) {
+	k := storageKey(g)
+	if k != nil && g.gen == p.gen && p.refs[k] == 0 {
+		release(g)
+	}
+}
+
+// accumulateLeaf adds g into leaf.Grad. A new Grad takes over g's buffer
+// only when nothing else refers to it, so that later in-place accumulation
+// cannot write into another tensor.
+func (p *gradPass) accumulateLeaf(leaf *Tensor, g *Tensor) {
 	if !leaf.requiresGrad {
+		p.drop(g)
 		return
 	}
 	if leaf.grad == nil {
-		if !own || !g.IsContiguous() {
-			g = fromData(g.Data(), g.shape)
+		if p.exclusive(g) && g.offset == 0 && len(g.data) == g.Numel() {
+			leaf.grad = g // the pending reference becomes the leaf's: never recycled
+			delete(p.refs, storageKey(g))
+			return
 		}
-		leaf.grad = g
+		leaf.grad = fromData(g.Data(), g.shape)
+		p.drop(g)
 		return
 	}
 	if !leaf.grad.IsContiguous() {
 		leaf.grad = fromData(leaf.grad.Data(), leaf.grad.shape)
 	}
 	addInto(leaf.grad, g)
+	p.drop(g)
 }
 
 // topoOrder returns the tensors reachable from root through recorded ops,

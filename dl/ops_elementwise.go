@@ -325,16 +325,9 @@ func (t *Tensor) Softmax(dim int) *Tensor      { return Softmax(t, dim) }
 func (t *Tensor) LogSoftmax(dim int) *Tensor   { return LogSoftmax(t, dim) }
 func (t *Tensor) MatMul(o *Tensor) *Tensor     { return MatMul(t, o) }
 
-// addInto adds src into dst in place (dst contiguous, same shape); used for
-// gradient accumulation.
-func addInto(dst, src *Tensor) {
-	d := dst.RawData()
-	s := src.contiguousData()
-	if len(s) != len(d) {
-		s = binary("Add", Zeros(dst.shape...), src, addK).RawData()
-	}
-	addK.vv(d, d, s)
-}
+// addInto adds src (broadcast to dst's shape) into the contiguous dst in
+// place; used for gradient accumulation.
+func addInto(dst, src *Tensor) { binaryInto(dst, dst, src, addK) }
 
 // addNoGrad returns a + b without recording.
 func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, addK) }

@@ -57,15 +57,36 @@ func matmul(a, b *Tensor, sa, sb []int) *Tensor {
 	}
 	out := matmulNoGrad(a, b)
 	return Record("MatMul", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
+		// dA = g·Bᵀ and dB = Aᵀ·g. When an operand is itself a transposed
+		// view (x·Wᵀ in a linear layer), its gradient is computed transposed
+		// so that it lands contiguous in the layout of the underlying
+		// tensor: (Aᵀ·g)ᵀ = gᵀ·A.
 		var ga, gb *Tensor
 		if a.TracksGrad() {
-			ga = matmulNoGrad(g, b.Transpose(-1, -2))
+			if isTransposed(a) {
+				ga = matmulNoGrad(b, g.Transpose(-1, -2)).Transpose(-1, -2)
+			} else {
+				ga = matmulNoGrad(g, b.Transpose(-1, -2))
+			}
 		}
 		if b.TracksGrad() {
-			gb = matmulNoGrad(a.Transpose(-1, -2), g)
+			if isTransposed(b) {
+				gb = matmulNoGrad(g.Transpose(-1, -2), a).Transpose(-1, -2)
+			} else {
+				gb = matmulNoGrad(a.Transpose(-1, -2), g)
+			}
 		}
 		return []*Tensor{ga, gb}
 	})
+}
+
+// isTransposed reports whether the last two dimensions of t are stored
+// column-major (t is a transposed view).
+func isTransposed(t *Tensor) bool {
+	n := t.Dim()
+	rows, cols := t.shape[n-2], t.shape[n-1]
+	trans, _, ok := matLayout(rows, cols, t.strides[n-2], t.strides[n-1])
+	return ok && trans && rows > 1 && cols > 1
 }
 
 // matmulNoGrad computes the (batched, broadcast) product with kernels.Sgemm.
@@ -85,10 +106,10 @@ func matmulNoGrad(a, b *Tensor) *Tensor {
 	}
 	batch := broadcastShapes("MatMul", a.shape[:na-2], b.shape[:nb-2])
 	shape := append(append([]int(nil), batch...), m, n)
-	out := newTensor(shape)
 	if m == 0 || n == 0 || k == 0 {
-		return out
+		return newTensor(shape)
 	}
+	out := newTensorRaw(shape) // beta = 0: Sgemm writes every element
 	CheckInterrupt()
 	bsa := broadcastStrides(a.shape[:na-2], a.strides[:na-2], batch)
 	bsb := broadcastStrides(b.shape[:nb-2], b.strides[:nb-2], batch)

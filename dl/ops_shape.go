@@ -7,7 +7,7 @@ package dl
 // view returns a tensor sharing t's storage with a new layout, in the graph
 // with the given backward.
 func (t *Tensor) view(name string, offset int, shape, strides []int, backward func(g *Tensor) []*Tensor) *Tensor {
-	out := &Tensor{data: t.data, offset: offset, shape: shape, strides: strides}
+	out := &Tensor{data: t.data, offset: offset, shape: shape, strides: strides, gen: t.gen}
 	return Record(name, out, []*Tensor{t}, backward)
 }
 

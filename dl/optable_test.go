@@ -116,6 +116,11 @@ var opTable = map[string]opEntry{
 	"matmul_dot":         op(func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }),
 	"matmul_narrow":      op(func(x []*Tensor) *Tensor { return x[0].Narrow(0, 1, 4).Narrow(1, 2, 5).MatMul(x[1]) }),
 
+	"arange":       {fn: func([]*Tensor) *Tensor { return Arange(0, 10, 1) }, noGrad: true},
+	"arange_frac":  {fn: func([]*Tensor) *Tensor { return Arange(-1, 1, 0.3) }, noGrad: true},
+	"linspace":     {fn: func([]*Tensor) *Tensor { return Linspace(-5, 5, 100) }, noGrad: true},
+	"linspace_odd": {fn: func([]*Tensor) *Tensor { return Linspace(0.1, 2.7, 7) }, noGrad: true},
+
 	"linear_relu": op(func(x []*Tensor) *Tensor { return ReLU(x[0].MatMul(x[1].T()).Add(x[2])) }),
 	"shared_input": op(func(x []*Tensor) *Tensor {
 		return x[0].Mul(x[0]).Add(Sigmoid(x[0]).Mul(x[0]))

@@ -116,10 +116,18 @@ func binary(op string, a, b *Tensor, k *binKernel) *Tensor {
 	if !sameShape(a.shape, b.shape) {
 		shape = broadcastShapes(op, a.shape, b.shape)
 	}
-	out := newTensor(shape)
-	n := len(out.data)
+	out := newTensorRaw(shape)
+	binaryInto(out, a, b, k)
+	return out
+}
+
+// binaryInto writes k over the broadcast of a and b into the contiguous
+// tensor out, whose shape is the broadcast shape. out may be a itself.
+func binaryInto(out, a, b *Tensor, k *binKernel) {
+	shape := out.shape
+	n := out.Numel()
 	if n == 0 {
-		return out
+		return
 	}
 	if n >= 1<<16 {
 		CheckInterrupt()
@@ -127,21 +135,22 @@ func binary(op string, a, b *Tensor, k *binKernel) *Tensor {
 	ac, bc := a.IsContiguous(), b.IsContiguous()
 	switch {
 	case ac && bc && sameShape(a.shape, b.shape):
-		k.vv(out.data, a.RawData(), b.RawData())
-		return out
+		k.vv(out.RawData(), a.RawData(), b.RawData())
+		return
 	case ac && b.Numel() == 1 && a.Numel() == n:
-		k.vs(out.data, a.RawData(), b.data[b.offset])
-		return out
+		k.vs(out.RawData(), a.RawData(), b.data[b.offset])
+		return
 	case bc && a.Numel() == 1 && b.Numel() == n:
-		k.sv(out.data, a.data[a.offset], b.RawData())
-		return out
+		k.sv(out.RawData(), a.data[a.offset], b.RawData())
+		return
 	}
+	od := out.RawData()
 	sa := broadcastStrides(a.shape, a.strides, shape)
 	sb := broadcastStrides(b.shape, b.strides, shape)
 	sh, st := coalesce(shape, contiguousStrides(shape), sa, sb)
 	if len(sh) == 0 { // every dimension was 1
-		out.data[0] = binaryScalar(k, a.data[a.offset], b.data[b.offset])
-		return out
+		od[0] = binaryScalar(k, a.data[a.offset], b.data[b.offset])
+		return
 	}
 	sa, sb = st[1], st[2]
 	d := len(sh) - 1
@@ -163,7 +172,7 @@ func binary(op string, a, b *Tensor, k *binKernel) *Tensor {
 		} else if ib == 1 {
 			rb = b.data[pb : pb+inner]
 		}
-		dst := out.data[o : o+inner]
+		dst := od[o : o+inner]
 		switch {
 		case ia == 0 && ib == 0:
 			v := binaryScalar(k, a.data[pa], b.data[pb])
@@ -189,7 +198,6 @@ func binary(op string, a, b *Tensor, k *binKernel) *Tensor {
 			idx[j] = 0
 		}
 	}
-	return out
 }
 
 func binaryScalar(k *binKernel, a, b float32) float32 {

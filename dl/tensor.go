@@ -18,6 +18,8 @@ type Tensor struct {
 	shape   []int
 	strides []int
 
+	gen uint64 // allocation generation of data: see Backward's buffer reuse
+
 	requiresGrad bool    // a leaf that wants gradients
 	grad         *Tensor // accumulated gradient of a leaf
 	node         *node   // the op that made this tensor, nil for leaves
@@ -28,13 +30,21 @@ type Tensor struct {
 func newTensor(shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
 	n := checkShape("Tensor", shape)
-	return &Tensor{data: make([]float32, n), shape: shape, strides: contiguousStrides(shape)}
+	return &Tensor{data: getZeroBuf(n), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
+}
+
+// newTensorRaw is newTensor without zeroing, for ops that write every
+// element.
+func newTensorRaw(shape []int) *Tensor {
+	shape = append([]int(nil), shape...)
+	n := checkShape("Tensor", shape)
+	return &Tensor{data: getBuf(n), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
 }
 
 // fromData wraps data (not copied) as a contiguous tensor of shape.
 func fromData(data []float32, shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
-	return &Tensor{data: data, shape: shape, strides: contiguousStrides(shape)}
+	return &Tensor{data: data, shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
 }
 
 // checkShape validates a shape and returns its element count.
@@ -209,10 +219,11 @@ func (t *Tensor) RawData() []float32 {
 
 // Data returns a copy of the elements in row-major order.
 func (t *Tensor) Data() []float32 {
+	out := getBuf(t.Numel())
 	if t.IsContiguous() {
-		return append([]float32(nil), t.RawData()...)
+		copy(out, t.RawData())
+		return out
 	}
-	out := make([]float32, t.Numel())
 	copyStrided(out, t.data, t.offset, t.shape, t.strides)
 	return out
 }

@@ -133,6 +133,11 @@ CASES = {
     "matmul_mat_vec": ([randn(4, 5), randn(5)], torch.matmul),
     "matmul_dot": ([randn(6), randn(6)], torch.matmul),
     "matmul_narrow": ([randn(6, 8), randn(5, 3)], lambda a, b: a[1:5, 2:7] @ b),
+    # constructors (no inputs)
+    "arange": ([], lambda: torch.arange(0, 10, 1.0)),
+    "arange_frac": ([], lambda: torch.arange(-1, 1, 0.3)),
+    "linspace": ([], lambda: torch.linspace(-5, 5, 100)),
+    "linspace_odd": ([], lambda: torch.linspace(0.1, 2.7, 7)),
     # composites: a layer, shared inputs, a loss
     "linear_relu": ([randn(4, 6), randn(3, 6), randn(3)], lambda x, w, b: torch.relu(x @ w.t() + b)),
     "shared_input": ([randn(3, 4)], lambda a: a * a + torch.sigmoid(a) * a),

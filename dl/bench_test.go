@@ -1,0 +1,69 @@
+package dl
+
+import "testing"
+
+// Benchmarks measure; they assert nothing about speed.
+
+// mlpStep is one training step of a 784-256-10 MLP on a batch of 64, the
+// tutorial's first model: forward, loss, backward.
+func mlpStep(x, w1, b1, w2, b2, onehot *Tensor) {
+	h := ReLU(x.MatMul(w1.T()).Add(b1))
+	logits := h.MatMul(w2.T()).Add(b2)
+	loss := LogSoftmax(logits, 1).Mul(onehot).Sum(1).Mean().Neg()
+	loss.Backward()
+}
+
+func BenchmarkMLPStep(b *testing.B) {
+	Seed(1)
+	x := Randn(64, 784)
+	w1, b1 := Randn(256, 784).MulScalar(0.03).RequiresGrad(), Zeros(256).RequiresGrad()
+	w2, b2 := Randn(10, 256).MulScalar(0.06).RequiresGrad(), Zeros(10).RequiresGrad()
+	onehot := Zeros(64, 10)
+	for i := range 64 {
+		onehot.Set(1, i, i%10)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		mlpStep(x, w1, b1, w2, b2, onehot)
+	}
+}
+
+func BenchmarkAddRowBroadcast(b *testing.B) {
+	x, y := Randn(256, 512), Randn(512)
+	b.SetBytes(256 * 512 * 4)
+	for b.Loop() {
+		Add(x, y)
+	}
+}
+
+func BenchmarkMulSame(b *testing.B) {
+	x, y := Randn(256, 512), Randn(256, 512)
+	b.SetBytes(256 * 512 * 4)
+	for b.Loop() {
+		Mul(x, y)
+	}
+}
+
+func BenchmarkSumDim0(b *testing.B) {
+	x := Randn(256, 512)
+	b.SetBytes(256 * 512 * 4)
+	for b.Loop() {
+		x.Sum(0)
+	}
+}
+
+func BenchmarkSigmoid(b *testing.B) {
+	x := Randn(256, 512)
+	b.SetBytes(256 * 512 * 4)
+	for b.Loop() {
+		Sigmoid(x)
+	}
+}
+
+func BenchmarkSoftmax(b *testing.B) {
+	x := Randn(256, 512)
+	b.SetBytes(256 * 512 * 4)
+	for b.Loop() {
+		Softmax(x, 1)
+	}
+}
