@@ -69,6 +69,19 @@ func (l *live) show() {
 	l.sendLocked(clk.Now())
 }
 
+// showSoon schedules the first state for one interval from now, so an
+// output whose work ends sooner is sent once, in its final state: a fast
+// inner loop's progress bar costs one message, not two.
+func (l *live) showSoon() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.dirty = true
+	l.last = clk.Now()
+	if l.stop == nil {
+		l.stop = clk.AfterFunc(l.interval, l.trailing)
+	}
+}
+
 // update records that the state changed and sends it if the throttle
 // allows; otherwise a trailing send is scheduled. It is cheap when it does
 // not send: a lock and a clock read.
@@ -80,7 +93,7 @@ func (l *live) update() {
 	}
 	l.dirty = true
 	now := clk.Now()
-	if wait := l.interval - now.Sub(l.last); !l.shown || wait <= 0 {
+	if wait := l.interval - now.Sub(l.last); wait <= 0 {
 		l.sendLocked(now)
 	} else if l.stop == nil {
 		l.stop = clk.AfterFunc(wait, l.trailing)

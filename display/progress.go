@@ -17,8 +17,9 @@ import (
 // The bar shows the count, the rate, the elapsed time and an estimate of
 // the time left, as HTML with a text/plain fallback. It ends at 100 % when
 // the loop completes, and shows where it stopped when the loop breaks or
-// panics. Updates are throttled (see Flush), so a tight loop pays only a
-// clock read per step.
+// panics. The bar appears after 100 ms or when the loop ends, whichever
+// is first, so a fast inner loop sends one message. Updates are throttled
+// (see Flush), so a tight loop pays only a clock read per step.
 func Progress(n int, label string) iter.Seq[int] {
 	return func(yield func(int) bool) {
 		p := newProgressBar(n, label)
@@ -45,7 +46,7 @@ type progressBar struct {
 func newProgressBar(n int, label string) *progressBar {
 	p := &progressBar{n: max(n, 0), label: label, start: clk.Now()}
 	p.l = newLive(p.bundle)
-	p.l.show()
+	p.l.showSoon()
 	return p
 }
 

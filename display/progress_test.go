@@ -26,9 +26,9 @@ func TestProgressEndsAt100(t *testing.T) {
 		t.Fatalf("loop ran %d times, want 1000", seen)
 	}
 	msgs := rec.all()
-	// 7 s allows 70 throttled updates, plus the first display and the final flush.
-	if len(msgs) > 72 {
-		t.Errorf("%d messages for a 7 s loop, want at most 72", len(msgs))
+	// 7 s allows 70 throttled updates, plus the final flush.
+	if len(msgs) > 71 {
+		t.Errorf("%d messages for a 7 s loop, want at most 71", len(msgs))
 	}
 	last := msgs[len(msgs)-1]
 	text := last.Data[MIMEText].(string)
@@ -68,9 +68,24 @@ func TestProgressBreak(t *testing.T) {
 	if !strings.Contains(text, "3/10") || !strings.Contains(text, " 30%") {
 		t.Errorf("after a break at i=3 the bar shows %q, want 3/10 and 30%%", text)
 	}
-	// The third step ended at 3 s: 1 step/s, 7 steps left.
-	if !strings.Contains(text, "00:03<00:07, 1.00it/s") {
-		t.Errorf("text %q: want elapsed 00:03, eta 00:07 and 1.00it/s", text)
+	// The fake clock runs the trailing send when time next moves, at 4 s:
+	// 3 steps in 4 s is 1.33 s a step, 7 left take 9 s.
+	if !strings.Contains(text, "00:04<00:09, 1.33s/it") {
+		t.Errorf("text %q: want elapsed 00:04, eta 00:09 and 1.33s/it", text)
+	}
+}
+
+func TestProgressFastLoopSendsOnce(t *testing.T) {
+	rec := record(t)
+	useFakeClock(t)
+	for range Progress(50, "batch") {
+	}
+	msgs := rec.all()
+	if len(msgs) != 1 {
+		t.Fatalf("a loop faster than the interval sent %d messages, want 1", len(msgs))
+	}
+	if text := msgs[0].Data[MIMEText].(string); !strings.Contains(text, "100%") {
+		t.Errorf("its one message shows %q, want 100%%", text)
 	}
 }
 
