@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/godl-dev/godl/dl"
 )
 
 // checkPNG decodes the bundle's PNG and checks its pixel size is twice the
@@ -151,5 +153,17 @@ func TestLinesPublishes(t *testing.T) {
 	m := rec.last(t)
 	if _, ok := m.Data[MIMEPNG]; !ok || m.DisplayID != "" {
 		t.Errorf("Lines sent %v with display id %q", m.Data, m.DisplayID)
+	}
+}
+
+func TestLinesOfTensors(t *testing.T) {
+	x := dl.Linspace(-5, 5, 100)
+	data, md := LinesBundle("activations", x, map[string]*dl.Tensor{
+		"relu": dl.ReLU(x), "sigmoid": dl.Sigmoid(x), "tanh": dl.Tanh(x),
+		"gelu": dl.GELU(x), "leaky": dl.LeakyReLU(x, 0.1),
+	})
+	checkPNG(t, data, md, 600, 400)
+	if text := data[MIMEText].(string); !strings.Contains(text, "5 series (gelu, leaky, relu, sigmoid, tanh), 100 points") {
+		t.Errorf("text %q", text)
 	}
 }
