@@ -1,6 +1,8 @@
 // Command godl is a Jupyter kernel for Go deep-learning notebooks.
 //
-//	godl install [--user|--prefix P|--sys-prefix]   write the kernelspec
+//	godl install [--user|--prefix P|--sys-prefix] [--no-prewarm]
+//	                                                write the kernelspec, then
+//	                                                pre-build what a first cell needs
 //	godl kernel <connection_file>                   run the kernel (Jupyter starts this)
 //	godl worker                                     run cells (the kernel starts this)
 //	godl version
@@ -9,6 +11,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/godl-dev/godl/install"
 	"github.com/godl-dev/godl/kernel"
@@ -24,10 +27,22 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
+	kernel.Version = Version
 	var err error
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "install":
-		err = install.Main(args)
+		prewarm := true
+		args = slices.DeleteFunc(args, func(a string) bool {
+			if a == "--no-prewarm" || a == "-no-prewarm" {
+				prewarm = false
+				return true
+			}
+			return false
+		})
+		if err = install.Main(args); err == nil && prewarm {
+			fmt.Println("Pre-building what a first cell needs (a minute the first time; --no-prewarm skips it)...")
+			err = engine.Prewarm(engine.Options{})
+		}
 	case "kernel":
 		if len(args) != 1 {
 			usage()
@@ -53,7 +68,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
-  godl install [--user|--prefix P|--sys-prefix]
+  godl install [--user|--prefix P|--sys-prefix [--python PY]] [--no-prewarm]
   godl kernel <connection_file>
   godl worker
   godl version`)
