@@ -103,10 +103,10 @@ func Conv2dOp(x, w, b *dl.Tensor, stride, pad, dil [2]int) *dl.Tensor {
 	xd, wd := x.RawData(), w.Contiguous().RawData()
 	ckk, hw := g.c*g.kh*g.kw, g.oh*g.ow
 	cols := g.n * hw
-	col := make([]float32, ckk*cols)
+	col := getScratch(ckk * cols)
 	im2col(col, xd, g)
 	// tmp [O, N*HW] = W [O, CKK] · col [CKK, N*HW]
-	tmp := make([]float32, o*cols)
+	tmp := getScratch(o * cols)
 	kernels.Sgemm(false, false, o, cols, ckk, 1, wd, ckk, col, cols, 0, tmp, cols)
 	y := dl.Zeros(g.n, o, g.oh, g.ow)
 	yd := y.RawData()
@@ -126,7 +126,7 @@ func Conv2dOp(x, w, b *dl.Tensor, stride, pad, dil [2]int) *dl.Tensor {
 			}
 		}
 	}
-	return dl.Record(op, y, []*dl.Tensor{x, w, b}, func(gy *dl.Tensor) []*dl.Tensor {
+	y = dl.Record(op, y, []*dl.Tensor{x, w, b}, func(gy *dl.Tensor) []*dl.Tensor {
 		gyd := gy.Contiguous().RawData()
 		// gt [O, N*HW] is the output gradient in the GEMM's layout.
 		gt := tmp
@@ -157,8 +157,13 @@ func Conv2dOp(x, w, b *dl.Tensor, stride, pad, dil [2]int) *dl.Tensor {
 			gx = dl.Zeros(g.n, g.c, g.h, g.w)
 			col2im(gx.RawData(), gcol, g)
 		}
+		putScratch(col, tmp)
 		return []*dl.Tensor{gx, gw, gb}
 	})
+	if !y.TracksGrad() {
+		putScratch(col, tmp)
+	}
+	return y
 }
 
 // im2col writes col [C*kh*kw, N*oh*ow]: row (c, i, j) holds, for every

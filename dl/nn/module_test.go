@@ -196,3 +196,16 @@ func TestShapeErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestReLUOp(t *testing.T) {
+	x := dl.FromSlice([]float32{-2, -0.0, 0, 1e-30, 3, float32(math.Inf(-1)), float32(math.Inf(1))}).RequiresGrad()
+	y := NewReLU().Forward(x)
+	want := []float32{0, 0, 0, 1e-30, 3, 0, float32(math.Inf(1))}
+	if got := y.Data(); !slices.Equal(got, want) || math.Signbit(float64(got[1])) {
+		t.Fatalf("ReLU %v, want %v", got, want)
+	}
+	dl.Sum(y.MulScalar(2)).Backward()
+	if got := x.Grad().Data(); !slices.Equal(got, []float32{0, 0, 0, 2, 2, 0, 2}) {
+		t.Fatalf("ReLU gradient %v", got)
+	}
+}

@@ -52,49 +52,83 @@ func (m *MaxPool2d) Forward(x *dl.Tensor) *dl.Tensor {
 	xd := x.RawData()
 	y := dl.Zeros(g.n, g.c, g.oh, g.ow)
 	yd := y.RawData()
-	arg := make([]int32, len(yd)) // index in the image of each maximum
 	plane, oplane := g.h*g.w, g.oh*g.ow
+	// The argmax of each window is found again in backward rather than
+	// stored: x is kept for backward anyway and the scan is cheap.
 	for p := range g.n * g.c {
-		img := xd[p*plane : (p+1)*plane]
-		for oy := range g.oh {
-			for ox := range g.ow {
-				best, at := float32(math.Inf(-1)), int32(-1)
-				for i := range g.kh {
-					iy := oy*g.sh - g.ph + i*g.dh
-					if iy < 0 || iy >= g.h {
-						continue
-					}
-					for j := range g.kw {
-						ix := ox*g.sw - g.pw + j*g.dw
-						if ix < 0 || ix >= g.w {
-							continue
-						}
-						// NaN propagates, as in PyTorch.
-						if v := img[iy*g.w+ix]; v > best || v != v || at < 0 {
-							best, at = v, int32(iy*g.w+ix)
-							if v != v {
-								break
-							}
-						}
-					}
-				}
-				k := p*oplane + oy*g.ow + ox
-				yd[k], arg[k] = best, at
-			}
-		}
+		maxPlane(g, xd[p*plane:(p+1)*plane], yd[p*oplane:(p+1)*oplane], nil, nil)
 	}
 	y = dl.Record(op, y, []*dl.Tensor{x}, func(gy *dl.Tensor) []*dl.Tensor {
 		gyd := gy.Contiguous().RawData()
 		gx := dl.Zeros(g.n, g.c, g.h, g.w)
 		gxd := gx.RawData()
 		for p := range g.n * g.c {
-			for k := p * oplane; k < (p+1)*oplane; k++ {
-				gxd[p*plane+int(arg[k])] += gyd[k]
-			}
+			maxPlane(g, xd[p*plane:(p+1)*plane], nil, gyd[p*oplane:(p+1)*oplane], gxd[p*plane:(p+1)*plane])
 		}
 		return []*dl.Tensor{gx}
 	})
 	return hooked(m, x, y)
+}
+
+// maxPlane pools one image plane: with y it writes the maxima; with gy it
+// adds each output gradient to the position of its window's maximum in gx
+// (the first one on ties, as PyTorch; NaN wins, as PyTorch).
+func maxPlane(g convGeom, img, y, gy, gx []float32) {
+	if g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1 {
+		// The common 2×2 pool, without the general loop's bounds checks.
+		for oy := range g.oh {
+			r0 := img[2*oy*g.w : 2*oy*g.w+g.w]
+			r1 := img[(2*oy+1)*g.w : (2*oy+1)*g.w+g.w]
+			for ox := range g.ow {
+				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+				best, at := a, 2*oy*g.w+2*ox
+				if b > best || b != b {
+					best, at = b, at+1
+				}
+				if c > best || (c != c && best == best) {
+					best, at = c, (2*oy+1)*g.w+2*ox
+				}
+				if d > best || (d != d && best == best) {
+					best, at = d, (2*oy+1)*g.w+2*ox+1
+				}
+				if y != nil {
+					y[oy*g.ow+ox] = best
+				} else {
+					gx[at] += gy[oy*g.ow+ox]
+				}
+			}
+		}
+		return
+	}
+	for oy := range g.oh {
+		for ox := range g.ow {
+			best, at := float32(math.Inf(-1)), -1
+		window:
+			for i := range g.kh {
+				iy := oy*g.sh - g.ph + i*g.dh
+				if iy < 0 || iy >= g.h {
+					continue
+				}
+				for j := range g.kw {
+					ix := ox*g.sw - g.pw + j*g.dw
+					if ix < 0 || ix >= g.w {
+						continue
+					}
+					if v := img[iy*g.w+ix]; v > best || v != v || at < 0 {
+						best, at = v, iy*g.w+ix
+						if v != v {
+							break window
+						}
+					}
+				}
+			}
+			if y != nil {
+				y[oy*g.ow+ox] = best
+			} else {
+				gx[at] += gy[oy*g.ow+ox]
+			}
+		}
+	}
 }
 
 // Forward pools x.

@@ -29,8 +29,10 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 
 	// xw [T·B, G] = x Wᵢₕᵀ + bᵢₕ (+ bₕₕ, except for GRU whose n gate needs
 	// the hidden part apart).
-	xw := make([]float32, TB*G)
-	if bih != nil {
+	xw := getScratch(TB * G)
+	if bih == nil {
+		clear(xw)
+	} else {
 		for r := range TB {
 			row := xw[r*G : (r+1)*G]
 			copy(row, bih)
@@ -44,19 +46,23 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 	kernels.Sgemm(false, true, TB, G, in, 1, xd, in, wih, in, 1, xw, G)
 
 	// hs[t] is the hidden state before step t (hs[0] = h0), likewise cs.
-	hs := make([]float32, (T+1)*BH)
+	hs := getScratch((T + 1) * BH)
 	if h0 != nil {
 		copy(hs[:BH], h0.Contiguous().RawData())
+	} else {
+		clear(hs[:BH])
 	}
 	var cs, tc, hwn, hw []float32
 	switch kind {
 	case cellLSTM:
-		cs, tc = make([]float32, (T+1)*BH), make([]float32, TB*H)
+		cs, tc = getScratch((T+1)*BH), getScratch(TB*H)
 		if c0 != nil {
 			copy(cs[:BH], c0.Contiguous().RawData())
+		} else {
+			clear(cs[:BH])
 		}
 	case cellGRU:
-		hwn, hw = make([]float32, TB*H), make([]float32, B*G)
+		hwn, hw = getScratch(TB*H), getScratch(B*G)
 	}
 	for t := range T {
 		dl.CheckInterrupt()
@@ -124,17 +130,18 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		copy(od[TB*H:], cs[T*BH:])
 	}
 	inputs := []*dl.Tensor{x, h0, c0, w.WeightIH, w.WeightHH, w.BiasIH, w.BiasHH}
-	return dl.Record(kind.String(), out, inputs, func(gout *dl.Tensor) []*dl.Tensor {
+	out = dl.Record(kind.String(), out, inputs, func(gout *dl.Tensor) []*dl.Tensor {
 		gd := gout.Contiguous().RawData()
-		dh := make([]float32, BH) // gradient reaching h_t from step t+1
+		dh := getScratchZero(BH) // gradient reaching h_t from step t+1
 		var dc []float32
 		if kind == cellLSTM {
-			dc = append([]float32(nil), gd[TB*H:]...)
+			dc = getScratch(BH)
+			copy(dc, gd[TB*H:])
 		}
-		dXW := make([]float32, TB*G)
+		dXW := getScratch(TB * G)
 		dHW := dXW // the same for LSTM and RNN: both sides enter one sum
 		if kind == cellGRU {
-			dHW = make([]float32, TB*G)
+			dHW = getScratch(TB * G)
 		}
 		for t := T - 1; t >= 0; t-- {
 			acts := xw[t*B*G : (t+1)*B*G]
@@ -213,6 +220,14 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 			}
 			grads[6] = gbh
 		}
+		putScratch(xw, hs, cs, tc, hwn, hw, dh, dc, dXW)
+		if kind == cellGRU {
+			putScratch(dHW)
+		}
 		return grads
 	})
+	if !out.TracksGrad() {
+		putScratch(xw, hs, cs, tc, hwn, hw)
+	}
+	return out
 }
