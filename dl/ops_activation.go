@@ -18,12 +18,14 @@ func ReLU(t *Tensor) *Tensor {
 		}
 	})
 	return Record("ReLU", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		r := newTensor(t.shape)
+		r := newTensorRaw(t.shape)
 		gd, y := g.contiguousData(), out.RawData()
-		gd = gd[:len(y)]
+		gd, rd := gd[:len(y)], r.data[:len(y)]
 		for i, v := range y {
 			if v > 0 {
-				r.data[i] = gd[i]
+				rd[i] = gd[i]
+			} else {
+				rd[i] = 0
 			}
 		}
 		return []*Tensor{r}
@@ -42,7 +44,7 @@ func LeakyReLU(t *Tensor, slope float32) *Tensor {
 		}
 	})
 	return Record("LeakyReLU", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		r := newTensor(t.shape)
+		r := newTensorRaw(t.shape)
 		gd, x := g.contiguousData(), t.contiguousData()
 		for i, v := range x {
 			if v > 0 {
@@ -59,11 +61,11 @@ func LeakyReLU(t *Tensor, slope float32) *Tensor {
 func Sigmoid(t *Tensor) *Tensor {
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
-			d[i] = float32(1 / (1 + math.Exp(-float64(x))))
+			d[i] = sigmoidf(x)
 		}
 	})
 	return Record("Sigmoid", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		r := newTensor(t.shape)
+		r := newTensorRaw(t.shape)
 		gd, y := g.contiguousData(), out.RawData()
 		gd = gd[:len(y)]
 		for i, v := range y {
@@ -77,11 +79,11 @@ func Sigmoid(t *Tensor) *Tensor {
 func Tanh(t *Tensor) *Tensor {
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
-			d[i] = float32(math.Tanh(float64(x)))
+			d[i] = tanhf(x)
 		}
 	})
 	return Record("Tanh", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		r := newTensor(t.shape)
+		r := newTensorRaw(t.shape)
 		gd, y := g.contiguousData(), out.RawData()
 		gd = gd[:len(y)]
 		for i, v := range y {
@@ -179,7 +181,7 @@ func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
 	dim = t.normDim(name, dim)
 	outer, r, inner := softmaxLayout(t, dim)
 	x := t.contiguousData()
-	out := newTensor(t.shape)
+	out := newTensorRaw(t.shape)
 	y := out.data
 	if len(x) >= 1<<16 {
 		CheckInterrupt()
@@ -195,11 +197,11 @@ func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
 			}
 			var s float64
 			for k := range r {
-				e := math.Exp(float64(x[base+k*inner] - m))
+				e := expf(x[base+k*inner] - m)
 				if !logOut {
-					y[base+k*inner] = float32(e)
+					y[base+k*inner] = e
 				}
-				s += e
+				s += float64(e)
 			}
 			if logOut {
 				ls := float32(math.Log(s)) + m
@@ -216,7 +218,7 @@ func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
 	}
 	return Record(name, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gd := g.contiguousData()
-		res := newTensor(t.shape)
+		res := newTensorRaw(t.shape)
 		gx := res.data
 		for o := range outer {
 			for in := range inner {
@@ -228,8 +230,8 @@ func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
 						s += float64(gd[base+k*inner])
 					}
 					for k := range r {
-						p := math.Exp(float64(y[base+k*inner]))
-						gx[base+k*inner] = gd[base+k*inner] - float32(p*s)
+						p := expf(y[base+k*inner])
+						gx[base+k*inner] = gd[base+k*inner] - p*float32(s)
 					}
 				} else {
 					// dx = y · (g − Σ g·y)

@@ -158,7 +158,7 @@ func Le(a, b *Tensor) *Tensor { return cmp("Le", a, b, func(x, y float32) bool {
 // with no graph.
 func unaryMap(t *Tensor, f func(dst, src []float32)) *Tensor {
 	src := t.contiguousData()
-	out := newTensor(t.shape)
+	out := newTensorRaw(t.shape) // f writes every element
 	if len(src) >= 1<<16 {
 		CheckInterrupt()
 	}
@@ -238,7 +238,7 @@ func unaryOp(name string, t *Tensor, f func(float64) float64, deriv func(x, y fl
 	out := unaryMap(t, mapF(f))
 	return Record(name, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gd, xd, yd := g.contiguousData(), t.contiguousData(), out.RawData()
-		r := newTensor(t.shape)
+		r := newTensorRaw(t.shape)
 		for i := range r.data {
 			r.data[i] = gd[i] * float32(deriv(float64(xd[i]), float64(yd[i])))
 		}
@@ -248,7 +248,14 @@ func unaryOp(name string, t *Tensor, f func(float64) float64, deriv func(x, y fl
 
 // Exp returns e^t elementwise.
 func Exp(t *Tensor) *Tensor {
-	return unaryOp("Exp", t, math.Exp, func(_, y float64) float64 { return y })
+	out := unaryMap(t, func(d, a []float32) {
+		for i, x := range a {
+			d[i] = expf(x)
+		}
+	})
+	return Record("Exp", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		return []*Tensor{binary("Exp", g, out, mulK)}
+	})
 }
 
 // Log returns the natural logarithm elementwise.

@@ -226,7 +226,7 @@ func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []in
 	if r == 0 {
 		Panicf(op, "cannot reduce an empty dimension of shape %v", t.shape)
 	}
-	vals = newTensor(shape)
+	vals = newTensorRaw(shape)
 	idx = make([]int, outer*inner)
 	pos = make([]int, outer*inner)
 	for o := range outer {

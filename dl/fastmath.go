@@ -1,0 +1,58 @@
+package dl
+
+import "math"
+
+// float32 versions of exp and tanh for the hot activations. They follow
+// Cephes' expf and tanhf (range reduction plus a short polynomial) and are
+// within about 2 ulp of the float64 functions, several times faster than
+// converting to float64 and calling package math.
+
+const (
+	expHi = 88.0  // above: overflow territory, leave it to math.Exp
+	expLo = -87.0 // below: results are subnormal
+)
+
+// expf returns e^x.
+func expf(x float32) float32 {
+	if x > expHi || x < expLo || x != x {
+		return float32(math.Exp(float64(x)))
+	}
+	// x = n·ln2 + r with |r| ≤ ln2/2; ln2 split in two for exact n·C1
+	z := float32(math.Floor(float64(1.44269504088896341*x + 0.5)))
+	n := int32(z)
+	r := x - z*0.693359375
+	r -= z * -2.12194440e-4
+	r2 := r * r
+	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
+	y := p*r2 + r + 1
+	return y * math.Float32frombits(uint32(n+127)<<23)
+}
+
+// tanhf returns tanh(x).
+func tanhf(x float32) float32 {
+	a := x
+	if a < 0 {
+		a = -a
+	}
+	if a < 0.625 {
+		// odd polynomial near 0, where 1 − 2/(e^2x + 1) would cancel
+		z := x * x
+		return x + x*z*((((-5.70498872745e-3*z+2.06390887954e-2)*z-5.37397155531e-2)*z+1.33314422036e-1)*z-3.33332819422e-1)
+	}
+	if a > 9.02 { // tanh rounds to ±1 in float32
+		if x > 0 {
+			return 1
+		}
+		return -1
+	}
+	y := 1 - 2/(expf(2*a)+1)
+	if x < 0 {
+		return -y
+	}
+	return y
+}
+
+// sigmoidf returns 1/(1+e^-x).
+func sigmoidf(x float32) float32 {
+	return 1 / (1 + expf(-x))
+}
