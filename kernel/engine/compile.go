@@ -177,7 +177,11 @@ func (c *compiler) compile(code string, count int) (*compiled, []string) {
 		if strings.Contains(e.Msg, "declared and not used") || unusedImport(e.Msg) || !e.Pos.IsValid() {
 			continue
 		}
-		if i := segOf(c.fileOff(e.Pos)); i >= 0 && (segs[i].kind == segStmt || segs[i].kind == segVar) {
+		i := segOf(c.fileOff(e.Pos))
+		if i == len(segs)-1 && strings.HasSuffix(e.Msg, "is not used") {
+			continue // the cell's value: pass B records it
+		}
+		if i >= 0 && (segs[i].kind == segStmt || segs[i].kind == segVar) {
 			real = append(real, e)
 		}
 	}
@@ -329,11 +333,13 @@ func (c *compiler) compile(code string, count int) (*compiled, []string) {
 				b.gen("var " + name + " " + types.TypeString(sig, qual))
 			}
 			funcVars[name] = true
+			// The body becomes a named function (so traces name it) that
+			// init stores in the variable.
 			line, col := lineCol(code, sg.start)
-			fmt.Fprintf(&b.b, "\n//line %s:%d:%d\nfunc init() { %s = func", file, line, col, name)
+			fmt.Fprintf(&b.b, "\n//line %s:%d:%d\nfunc %s%s", file, line, col, funcPrefix, name)
 			open := sg.start + c.fileOff(fd.Type.Params.Opening) - startsA[i]
 			b.inline(code, open, sg.end)
-			b.b.WriteString("\n}")
+			b.gen(fmt.Sprintf("func init() { %s = %s%s }", name, funcPrefix, name))
 		}
 	}
 	for _, d := range newDefs {
@@ -350,6 +356,12 @@ func (c *compiler) compile(code string, count int) (*compiled, []string) {
 				}
 			}
 			line, col := lineCol(code, sg.start)
+			if wantResult && i == len(segs)-1 {
+				fmt.Fprintf(&b.b, "\n//line %s:1\n%s.SetResult(", genFile, rtAlias)
+				b.inline(code, sg.start, sg.end)
+				b.b.WriteString(")")
+				continue
+			}
 			fmt.Fprintf(&b.b, "\n//line %s:%d:%d\n%s", file, line, col, text)
 		case segVar:
 			for _, vs := range varSpecs[i] {
@@ -421,7 +433,7 @@ func (c *compiler) compile(code string, count int) (*compiled, []string) {
 	}
 	ed := &editor{src: srcB, fset: c.fset}
 	usedCells := c.rename(fB, infoB, pkgB, proxies, ed)
-	ed.instrument(fB, wantResult)
+	ed.instrument(fB)
 	usedImports := ed.imports(fB, infoB)
 	final := map[string]string{}
 	for p, n := range autosB {

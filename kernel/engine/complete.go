@@ -1,8 +1,241 @@
 package engine
 
-import "github.com/godl-dev/godl/kernel"
+import (
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"os/exec"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
-func (e *Engine) Complete(code string, cursor int) kernel.Completion { return kernel.Completion{} }
+	"github.com/godl-dev/godl/kernel"
+)
+
+var keywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else",
+	"fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package",
+	"range", "return", "select", "struct", "switch", "type", "var"}
+
+func isIdentRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// identBefore returns the start of the identifier that ends at end.
+func identBefore(code string, end int) int {
+	for end > 0 {
+		r, n := utf8.DecodeLastRuneInString(code[:end])
+		if !isIdentRune(r) {
+			break
+		}
+		end -= n
+	}
+	return end
+}
+
+// wordAt finds the selector under the cursor: qualifier (before a dot,
+// may be ""), the identifier's start and end.
+func wordAt(code string, cursor int) (qual string, start, end int) {
+	cursor = max(0, min(cursor, len(code)))
+	start = identBefore(code, cursor)
+	end = cursor
+	for end < len(code) {
+		r, n := utf8.DecodeRuneInString(code[end:])
+		if !isIdentRune(r) {
+			break
+		}
+		end += n
+	}
+	if start > 0 && code[start-1] == '.' {
+		qs := identBefore(code, start-1)
+		qual = code[qs : start-1]
+	}
+	return qual, start, end
+}
+
+// ready reports whether the build (and so the type information) is there,
+// without waiting: completion must answer at once.
+func (e *Engine) compilerNow() *compiler {
+	select {
+	case <-e.done:
+	default:
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.comp
+}
+
+// lookupPackage resolves a package name as a cell would: an import in the
+// code, or an auto-import.
+func (c *compiler) packageFor(code, name string) (*types.Package, string) {
+	path := ""
+	for _, l := range strings.Split(code, "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "import"))
+		f := strings.Fields(l)
+		if len(f) == 2 && f[0] == name {
+			path = strings.Trim(f[1], `"`)
+		} else if len(f) == 1 && strings.HasSuffix(strings.Trim(f[0], `"`), "/"+name) {
+			path = strings.Trim(f[0], `"`)
+		}
+	}
+	if path == "" {
+		path = c.autos[name]
+	}
+	if path == "" {
+		return nil, ""
+	}
+	p, err := c.imp.Import(path)
+	if err != nil {
+		return nil, path
+	}
+	return p, path
+}
+
+// Complete proposes names for the identifier before the cursor: package
+// members after "pkg.", fields and methods after "x." for a variable of an
+// earlier cell, otherwise earlier cells' names, names in the cell,
+// packages, keywords and builtins.
+func (e *Engine) Complete(code string, cursor int) kernel.Completion {
+	qual, start, _ := wordAt(code, cursor)
+	cursor = max(start, min(cursor, len(code)))
+	prefix := code[start:cursor]
+	res := kernel.Completion{Start: start, End: cursor, Matches: []string{}, Metadata: map[string]any{}}
+	set := map[string]bool{}
+	add := func(n string) {
+		n = strings.TrimPrefix(n, manglePrefix)
+		if strings.HasPrefix(n, prefix) && n != "" && !strings.HasPrefix(n, funcPrefix) {
+			set[n] = true
+		}
+	}
+	c := e.compilerNow()
+	if qual != "" {
+		if c == nil {
+			return res
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if s, ok := c.syms[qual]; ok {
+			for _, n := range memberNames(s.obj.Type()) {
+				add(n)
+			}
+		} else if p, _ := c.packageFor(code, qual); p != nil {
+			for _, n := range p.Scope().Names() {
+				if token.IsExported(n) {
+					add(n)
+				}
+			}
+		}
+	} else {
+		for _, k := range keywords {
+			add(k)
+		}
+		for _, n := range types.Universe.Names() {
+			add(n)
+		}
+		var s scanner.Scanner
+		fset := token.NewFileSet()
+		s.Init(fset.AddFile("", -1, len(code)), []byte(code), nil, 0)
+		for {
+			pos, tok, lit := s.Scan()
+			if tok == token.EOF {
+				break
+			}
+			if tok == token.IDENT && int(pos)-1 != start {
+				add(lit)
+			}
+		}
+		if c != nil {
+			e.mu.Lock()
+			for n := range c.syms {
+				add(n)
+			}
+			for n := range c.autos {
+				add(n)
+			}
+			e.mu.Unlock()
+		}
+	}
+	for n := range set {
+		res.Matches = append(res.Matches, n)
+	}
+	sort.Strings(res.Matches)
+	return res
+}
+
+// memberNames lists the fields and methods of t (and *t).
+func memberNames(t types.Type) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, tt := range []types.Type{t, types.NewPointer(t)} {
+		if _, isPtr := t.(*types.Pointer); isPtr && tt != t {
+			continue
+		}
+		ms := types.NewMethodSet(tt)
+		for i := 0; i < ms.Len(); i++ {
+			if n := ms.At(i).Obj().Name(); !seen[n] && token.IsExported(n) {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	u := t
+	if p, ok := u.Underlying().(*types.Pointer); ok {
+		u = p.Elem()
+	}
+	if st, ok := u.Underlying().(*types.Struct); ok {
+		for i := 0; i < st.NumFields(); i++ {
+			if n := st.Field(i).Name(); !seen[n] && token.IsExported(n) {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+// Inspect shows the Go documentation of the name under the cursor (from
+// go doc, i.e. go/doc), or the type of an earlier cell's variable.
 func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
-	return kernel.Inspection{}
+	qual, start, end := wordAt(code, cursor)
+	name := code[start:end]
+	if name == "" {
+		return kernel.Inspection{}
+	}
+	c := e.compilerNow()
+	if c == nil {
+		return kernel.Inspection{}
+	}
+	e.mu.Lock()
+	var target, text string
+	if qual != "" {
+		if s, ok := c.syms[qual]; ok {
+			obj, _, _ := types.LookupFieldOrMethod(s.obj.Type(), true, nil, mangle(name))
+			if obj != nil {
+				text = unmangle(types.ObjectString(obj, func(*types.Package) string { return "" }))
+			}
+		} else if _, path := c.packageFor(code, qual); path != "" {
+			target = path + "." + name
+		}
+	} else if s, ok := c.syms[name]; ok {
+		text = name + ": " + unmangle(types.TypeString(s.obj.Type(), func(p *types.Package) string { return p.Name() }))
+	} else if _, path := c.packageFor(code, name); path != "" {
+		target = path
+	} else if types.Universe.Lookup(name) != nil {
+		target = "builtin." + name
+	}
+	e.mu.Unlock()
+	if target != "" {
+		args := []string{"doc"}
+		if detail > 0 {
+			args = append(args, "-all")
+		}
+		cmd := exec.Command(e.b.goCmd, append(args, target)...)
+		cmd.Dir, cmd.Env = e.b.dir, e.b.env
+		if out, err := cmd.Output(); err == nil {
+			text = string(out)
+		}
+	}
+	if text == "" {
+		return kernel.Inspection{}
+	}
+	return kernel.Inspection{Found: true, Data: kernel.MIMEBundle{"text/plain": text}}
 }

@@ -164,15 +164,8 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 	return used
 }
 
-// instrument puts an interrupt check at the top of every loop body and
-// records the value of the cell's last expression.
-func (e *editor) instrument(f *ast.File, wantResult bool) {
-	var run *ast.FuncDecl
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "GodlRun" && fd.Recv == nil {
-			run = fd
-		}
-	}
+// instrument puts an interrupt check at the top of every loop body.
+func (e *editor) instrument(f *ast.File) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		var body *ast.BlockStmt
 		switch n := n.(type) {
@@ -186,12 +179,6 @@ func (e *editor) instrument(f *ast.File, wantResult bool) {
 		}
 		return true
 	})
-	if wantResult && run != nil && len(run.Body.List) > 0 {
-		if es, ok := run.Body.List[len(run.Body.List)-1].(*ast.ExprStmt); ok {
-			e.replace(e.off(es.X.Pos()), 0, rtAlias+".SetResult(")
-			e.replace(e.off(es.X.End()), 0, ")")
-		}
-	}
 }
 
 // imports reports which import paths are still used, and blanks the

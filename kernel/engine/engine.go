@@ -19,6 +19,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -163,6 +164,27 @@ func (e *Engine) workerGone() {
 }
 
 func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
+	res := e.run1(ctx, code, count, out)
+	if res.Error == nil || res.Error.EName != "LoadError" || !strings.Contains(res.Error.EValue, "different version of package") {
+		return res
+	}
+	// The godl source changed under a running kernel (a developer's
+	// checkout): rebuild the worker and run the cell again in it.
+	out.Stream("stderr", "godl: the godl packages changed since the worker was built; rebuilding it (earlier values are gone)\n")
+	e.mu.Lock()
+	if e.proc != nil {
+		e.proc.kill()
+	}
+	err := e.b.buildWorker()
+	e.workerGone()
+	e.mu.Unlock()
+	if err != nil {
+		return kernel.ExecuteResult{Error: cellError("SetupError", firstLine(err.Error()), err.Error())}
+	}
+	return e.run1(ctx, code, count, out)
+}
+
+func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
 	if err := e.ready(ctx); err != nil {
 		return kernel.ExecuteResult{Error: err}
 	}

@@ -1,7 +1,11 @@
 package engine
 
 import (
+	"context"
+	"strings"
 	"testing"
+
+	"github.com/godl-dev/godl/kernel"
 )
 
 func TestStateAcrossCells(t *testing.T) {
@@ -13,5 +17,117 @@ func TestStateAcrossCells(t *testing.T) {
 	}
 	if r.text() != "43" {
 		t.Errorf("value = %q, want 43", r.text())
+	}
+}
+
+func TestRedefinitionAndTypes(t *testing.T) {
+	e := sharedEngine(t)
+	ok(t, e, "type celsius float64\nfunc greet() string { return \"old\" }\nfunc caller() string { return greet() }")
+	ok(t, e, "func greet() string { return \"new\" }")
+	if r := ok(t, e, "caller()"); r.text() != `"new"` && r.text() != "new" {
+		t.Errorf("caller() after redefinition = %q, want new", r.text())
+	}
+	ok(t, e, "temps := []celsius{20, 25}")
+	r := ok(t, e, "var total celsius\nfor _, c := range temps { total += c }\nfmt.Println(total)")
+	if got := r.out.stdout.String(); got != "45\n" {
+		t.Errorf("stdout = %q", got)
+	}
+}
+
+func TestModernGo(t *testing.T) {
+	e := sharedEngine(t)
+	code := `func sum[T int | float64](xs ...T) T {
+	var s T
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+func count(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+n := 0
+for i := range count(4) {
+	n += i
+}
+fmt.Println(n, min(3, 1, 2), max(2.5, 1), sum(1, 2, 3), sum(0.5, 0.25))`
+	if got := ok(t, e, code).out.stdout.String(); got != "6 1 2.5 6 0.75\n" {
+		t.Errorf("stdout = %q", got)
+	}
+}
+
+func TestCompileErrorPosition(t *testing.T) {
+	e := sharedEngine(t)
+	r := run(t, e, "a := 1\nb := a +\n  \"x\"\nfmt.Println(b)")
+	if r.Error == nil || r.Error.EName != "CompileError" || !strings.HasPrefix(r.Error.EValue, "line 2:") {
+		t.Fatalf("error = %+v", r.Error)
+	}
+	r = run(t, e, "fmt.Println(undefinedThing)")
+	if r.Error == nil || !strings.Contains(r.Error.EValue, "line 1:13: undefined: undefinedThing") {
+		t.Fatalf("error = %+v", r.Error)
+	}
+	if tb := strings.Join(r.Error.Traceback, "\n"); !strings.Contains(tb, "fmt.Println(undefinedThing)") {
+		t.Errorf("traceback lacks the offending line:\n%s", tb)
+	}
+}
+
+func TestPanicKeepsState(t *testing.T) {
+	e := sharedEngine(t)
+	ok(t, e, "kept := 7\nfunc boom() { panic(\"boom\") }")
+	r := run(t, e, "kept++\nboom()")
+	if r.Error == nil || r.Error.EName != "panic" || r.Error.EValue != "boom" {
+		t.Fatalf("error = %+v", r.Error)
+	}
+	tb := strings.Join(r.Error.Traceback, "\n")
+	if !strings.Contains(tb, "line 2\n") && !strings.HasSuffix(tb, "line 2") || !strings.Contains(tb, "line 2, in boom") || strings.Contains(tb, manglePrefix) {
+		t.Errorf("traceback:\n%s", tb)
+	}
+	if r := ok(t, e, "kept"); r.text() != "8" {
+		t.Errorf("kept = %q, want 8", r.text())
+	}
+	r = run(t, e, "var m map[string]int\nm[\"a\"] = 1")
+	if r.Error == nil || r.Error.EName != "panic" || !strings.Contains(r.Error.EValue, "nil map") {
+		t.Fatalf("error = %+v", r.Error)
+	}
+}
+
+func TestStreamsAndDisplay(t *testing.T) {
+	e := sharedEngine(t)
+	r := ok(t, e, "fmt.Println(\"one\")\nfmt.Fprintln(os.Stderr, \"two\")\ndisplay.HTML(\"<b>hi</b>\")\ngonbui.DisplayMarkdown(\"*md*\")\nfmt.Println(\"three\")")
+	if got := r.out.stdout.String(); got != "one\nthree\n" {
+		t.Errorf("stdout = %q", got)
+	}
+	if got := r.out.stderr.String(); got != "two\n" {
+		t.Errorf("stderr = %q", got)
+	}
+	if len(r.out.display) != 2 || r.out.display[0].Data["text/html"] != "<b>hi</b>" || r.out.display[1].Data["text/markdown"] != "*md*" {
+		t.Errorf("displays = %+v", r.out.display)
+	}
+	// Nothing leaks into the next cell.
+	r = ok(t, e, "1 + 1")
+	if r.out.stdout.Len()+r.out.stderr.Len()+len(r.out.display) != 0 || r.text() != "2" {
+		t.Errorf("next cell got %+v, value %q", r.out.events, r.text())
+	}
+	r = ok(t, e, "display.Clear(false)")
+	if len(r.out.events) != 1 || r.out.events[0] != "clear" {
+		t.Errorf("events = %q", r.out.events)
+	}
+}
+
+func TestInput(t *testing.T) {
+	e := sharedEngine(t)
+	r := &recorder{inputs: []string{"21", "hello"}}
+	res := e.Execute(context.Background(), kernel.ExecuteRequest{Code: "var n int\nfmt.Scan(&n)\nvar w string\nfmt.Fscan(os.Stdin, &w)\nfmt.Println(n*2, w)", AllowStdin: true}, r)
+	if res.Error != nil {
+		t.Fatalf("error: %+v", res.Error)
+	}
+	if got := r.stdout.String(); got != "42 hello\n" {
+		t.Errorf("stdout = %q (prompts %q)", got, r.prompts)
 	}
 }

@@ -60,7 +60,7 @@ func parseSize(s string) (uint64, error) {
 }
 
 // frameFile matches a stack line inside a cell: "\tcell3:7 +0x1d".
-var frameFile = regexp.MustCompile(`(?:^|/)cell([0-9]+):([0-9]+)`)
+var frameFile = regexp.MustCompile(`(?:^|[/\s])cell([0-9]+):([0-9]+)`)
 
 // runtimeError turns a worker's failure into the cell's error, with the
 // stack trimmed to cell frames and labelled with the cell and its line.
@@ -77,6 +77,9 @@ func (e *Engine) runtimeError(rep worker.Reply) *kernel.CellError {
 	}
 	ev := unmangle(rep.EValue)
 	tb := []string{rep.EName + ": " + ev}
+	if os.Getenv("GODL_DEBUG") != "" {
+		fmt.Println(rep.Stack)
+	}
 	lines := strings.Split(rep.Stack, "\n")
 	for i := 1; i < len(lines); i++ {
 		m := frameFile.FindStringSubmatch(lines[i])

@@ -47,6 +47,7 @@ type proc struct {
 	pending []func(kernel.Output) // output that arrived between cells
 	ids     map[string]bool       // display ids already shown
 	errTail []byte                // the end of stderr, to say why the worker died
+	errHead []byte                // its start since the cell began: the first words of a crash
 }
 
 type marker struct {
@@ -146,7 +147,7 @@ func (p *proc) kill() {
 // deathReason says, as plainly as possible, why the worker exited.
 func (p *proc) deathReason() string {
 	p.mu.Lock()
-	tail := string(p.errTail)
+	tail := string(p.errHead) + string(p.errTail)
 	p.mu.Unlock()
 	why := "it exited"
 	var ee *exec.ExitError
@@ -184,6 +185,9 @@ func (p *proc) attach(out kernel.Output) {
 	defer p.mu.Unlock()
 	p.out, p.ids = out, map[string]bool{}
 	if out != nil {
+		p.errHead = nil
+	}
+	if out != nil {
 		for _, f := range p.pending {
 			f(out)
 		}
@@ -207,6 +211,9 @@ func (p *proc) readStream(name string, r *os.File) {
 		if name == "stderr" {
 			p.mu.Lock()
 			p.errTail = append(p.errTail, b...)
+			if len(p.errHead) < 4<<10 {
+				p.errHead = append(p.errHead, b[:min(len(b), 4<<10)]...)
+			}
 			if len(p.errTail) > 8<<10 {
 				p.errTail = p.errTail[len(p.errTail)-8<<10:]
 			}

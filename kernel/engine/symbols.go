@@ -15,6 +15,9 @@ import (
 // letter nobody types, which lets errors, traces and output be un-mangled.
 const manglePrefix = "Ǝ"
 
+// funcPrefix names the function behind a redefinable function variable.
+const funcPrefix = "godlfn_"
+
 func mangle(name string) string {
 	if name == "_" || token.IsExported(name) {
 		return name
@@ -27,6 +30,7 @@ var cellQualifier = regexp.MustCompile(`(` + buildModule + `/cells/[a-z0-9]+/c[0
 // unmangle rewrites generated spellings in a message back to the user's.
 func unmangle(s string) string {
 	s = cellQualifier.ReplaceAllString(s, "")
+	s = strings.ReplaceAll(s, funcPrefix, "")
 	return strings.ReplaceAll(s, manglePrefix, "")
 }
 
