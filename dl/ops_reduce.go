@@ -60,22 +60,25 @@ func sumMask(t *Tensor, mask []bool, keep bool) *Tensor {
 		CheckInterrupt()
 	}
 	cur := x
+	reduced := false
 	for j := len(blocks) - 1; j >= 0; j-- {
 		if !red[j] {
 			continue
 		}
 		outer, inner := numel(blocks[:j]), numel(blocks[j+1:])
 		r := blocks[j]
-		next := make([]float32, outer*inner)
+		next := getBuf(outer * inner) // sumAxis writes every element
 		sumAxis(next, cur, outer, r, inner)
-		cur = next
+		if reduced {
+			putBuf(cur) // an intermediate of ours
+		}
+		cur, reduced = next, true
 		blocks = append(blocks[:j], blocks[j+1:]...)
 		red = append(red[:j], red[j+1:]...)
 	}
-	if len(cur) > 0 && &cur[0] == &x[0] { // nothing reduced: copy
-		cur = append([]float32(nil), x...)
-	} else if len(cur) == 0 {
-		cur = []float32{}
+	if !reduced { // nothing to sum: still a new tensor
+		cur = getBuf(len(x))
+		copy(cur, x)
 	}
 	return fromData(cur, reducedShape(t.shape, mask, keep))
 }

@@ -116,6 +116,39 @@ var opTable = map[string]opEntry{
 	"matmul_dot":         op(func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }),
 	"matmul_narrow":      op(func(x []*Tensor) *Tensor { return x[0].Narrow(0, 1, 4).Narrow(1, 2, 5).MatMul(x[1]) }),
 
+	"outer_bcast":           op(func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }),
+	"scalar_0d":             op(func(x []*Tensor) *Tensor { return x[0].Mul(x[1]).Add(x[0]) }),
+	"exp_of_transposed":     op(func(x []*Tensor) *Tensor { return Exp(x[0].T()) }),
+	"sigmoid_of_permuted":   op(func(x []*Tensor) *Tensor { return Sigmoid(x[0].Permute(1, 2, 0)) }),
+	"sum_of_permuted":       op(func(x []*Tensor) *Tensor { return x[0].Permute(2, 0, 1).Sum(1, 2) }),
+	"softmax_of_transposed": op(func(x []*Tensor) *Tensor { return Softmax(x[0].T(), 1) }),
+	"max_of_transposed":     op(func(x []*Tensor) *Tensor { return x[0].T().Max(1) }),
+	"mul_expanded":          op(func(x []*Tensor) *Tensor { return x[0].Expand(3, 4).Mul(x[1]) }),
+	"cat_views":             op(func(x []*Tensor) *Tensor { return Cat(1, x[0].T(), x[1].Narrow(1, 1, 2)) }),
+	"stack0":                op(func(x []*Tensor) *Tensor { return Stack(0, x...) }),
+	"squeeze_noop":          op(func(x []*Tensor) *Tensor { return x[0].Squeeze(0) }),
+	"unsqueeze_neg":         op(func(x []*Tensor) *Tensor { return x[0].Unsqueeze(-1) }),
+	"flatten_mid":           op(func(x []*Tensor) *Tensor { return x[0].Flatten(1, 2) }),
+	"min_all":               op(func(x []*Tensor) *Tensor { return x[0].Min() }),
+	"var_all":               op(func(x []*Tensor) *Tensor { return x[0].Var() }),
+	"div_scalar_tensor":     op(func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }),
+	"select_matmul":         op(func(x []*Tensor) *Tensor { return x[0].Select(0, 1).MatMul(x[1]) }),
+	"chain_200": op(func(x []*Tensor) *Tensor {
+		a := x[0]
+		for i := range 200 {
+			a = Tanh(a.MulScalar(1.01).AddScalar(0.01 * float32(i)))
+		}
+		return a
+	}),
+	"reused_weight": op(func(x []*Tensor) *Tensor {
+		w, h := x[0], x[1]
+		for range 5 {
+			h = Tanh(h.MatMul(w))
+		}
+		return h
+	}),
+	"empty_sum": op(func(x []*Tensor) *Tensor { return x[0].Sum(0) }),
+
 	"arange":       {fn: func([]*Tensor) *Tensor { return Arange(0, 10, 1) }, noGrad: true},
 	"arange_frac":  {fn: func([]*Tensor) *Tensor { return Arange(-1, 1, 0.3) }, noGrad: true},
 	"linspace":     {fn: func([]*Tensor) *Tensor { return Linspace(-5, 5, 100) }, noGrad: true},

@@ -27,12 +27,12 @@ def short(t):
 
 
 def randn(*shape):
-    return short(torch.randn(*shape, dtype=torch.float32))
+    return short(torch.randn(shape, dtype=torch.float32))
 
 
 def pos(*shape):
     """Positive inputs away from zero (log, sqrt, divisors)."""
-    return short(torch.rand(*shape) * 2 + 0.5)
+    return short(torch.rand(shape) * 2 + 0.5)
 
 
 # name -> (inputs, fn). Inputs that need no gradient are passed as
@@ -133,6 +133,27 @@ CASES = {
     "matmul_mat_vec": ([randn(4, 5), randn(5)], torch.matmul),
     "matmul_dot": ([randn(6), randn(6)], torch.matmul),
     "matmul_narrow": ([randn(6, 8), randn(5, 3)], lambda a, b: a[1:5, 2:7] @ b),
+    # non-contiguous inputs, odd broadcasts, 0-d and empty tensors
+    "outer_bcast": ([randn(3, 1), randn(1, 4)], lambda a, b: a * b),
+    "scalar_0d": ([randn(), randn(2, 3)], lambda a, b: a * b + a),
+    "exp_of_transposed": ([randn(3, 4)], lambda a: torch.exp(a.t())),
+    "sigmoid_of_permuted": ([randn(2, 3, 4)], lambda a: torch.sigmoid(a.permute(1, 2, 0))),
+    "sum_of_permuted": ([randn(2, 3, 4)], lambda a: a.permute(2, 0, 1).sum((1, 2))),
+    "softmax_of_transposed": ([randn(4, 5)], lambda a: torch.softmax(a.t(), 1)),
+    "max_of_transposed": ([randn(4, 5)], lambda a: a.t().max(1).values),
+    "mul_expanded": ([randn(3, 1), randn(2, 3, 4)], lambda a, b: a.expand(3, 4) * b),
+    "cat_views": ([randn(4, 3), randn(3, 5)], lambda a, b: torch.cat([a.t(), b.narrow(1, 1, 2)], 1)),
+    "stack0": ([randn(2, 3), randn(2, 3)], lambda a, b: torch.stack([a, b], 0)),
+    "squeeze_noop": ([randn(3, 4)], lambda a: a.squeeze(0)),
+    "unsqueeze_neg": ([randn(3, 4)], lambda a: a.unsqueeze(-1)),
+    "flatten_mid": ([randn(2, 3, 4, 5)], lambda a: a.flatten(1, 2)),
+    "min_all": ([randn(4, 5)], lambda a: a.min()),
+    "var_all": ([randn(4, 5)], lambda a: a.var()),
+    "div_scalar_tensor": ([randn(3, 4), pos(1)], lambda a, b: a / b),
+    "select_matmul": ([randn(3, 4, 5), randn(5, 2)], lambda a, b: a.select(0, 1) @ b),
+    "chain_200": ([randn(4)], lambda a: chain(a)),
+    "reused_weight": ([randn(3, 3), randn(2, 3)], lambda w, h: rnn(w, h)),
+    "empty_sum": ([randn(0, 3)], lambda a: a.sum(0)),
     # constructors (no inputs)
     "arange": ([], lambda: torch.arange(0, 10, 1.0)),
     "arange_frac": ([], lambda: torch.arange(-1, 1, 0.3)),
@@ -143,6 +164,20 @@ CASES = {
     "shared_input": ([randn(3, 4)], lambda a: a * a + torch.sigmoid(a) * a),
     "cross_entropy": ([randn(5, 4)], lambda z: -torch.log_softmax(z, 1)[torch.arange(5), torch.tensor([0, 3, 1, 1, 2])].mean()),
 }
+
+
+def chain(a):
+    """A long chain of ops, for the topological walk."""
+    for i in range(200):
+        a = torch.tanh(a * 1.01 + 0.01 * i)
+    return a
+
+
+def rnn(w, h):
+    """One weight used at every step, as in a recurrent net."""
+    for _ in range(5):
+        h = torch.tanh(h @ w)
+    return h
 
 
 def case(name, inputs, fn):
