@@ -248,6 +248,12 @@ func (tk *testKernel) pump(s zmq4.Socket) chan *Message {
 				tk.t.Errorf("client: the kernel sent an undecodable message: %v", err)
 				continue
 			}
+			for _, part := range []json.RawMessage{m.Parent, m.Metadata, m.Content} {
+				var obj map[string]any
+				if json.Unmarshal(part, &obj) != nil || obj == nil {
+					tk.t.Errorf("client: %s has %s where a JSON object belongs", m.Header.MsgType, part)
+				}
+			}
 			ch <- m
 		}
 	}()

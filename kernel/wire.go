@@ -200,5 +200,8 @@ func toJSON(v any) (json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kernel: marshal content: %w", err)
 	}
+	if string(b) == "null" { // a nil map: every dict on the wire is an object
+		return json.RawMessage("{}"), nil
+	}
 	return b, nil
 }

@@ -19,11 +19,12 @@ class GodlKernelTests(jkt.KernelTests):
     code_hello_world = 'fmt.Println("hello, world")'
     code_stderr = 'fmt.Fprintln(os.Stderr, "oops")'
 
-    # Matches replace code[cursor_start:cursor_end], and, as in the spec's
-    # own example ('a.isal' -> 'a.isalnum'), they include the qualifier.
+    # Matches replace code[cursor_start:cursor_end]; the engine completes the
+    # identifier under the cursor (as gopls does), so a selector's matches
+    # are the bare names. test_completion_applies checks the range.
     completion_samples = [
-        {"text": "fmt.Printl", "matches": {"fmt.Println"}},
-        {"text": "strings.TrimSu", "matches": {"strings.TrimSuffix"}},
+        {"text": "fmt.Printl", "matches": {"Println"}},
+        {"text": "strings.TrimSu", "matches": {"TrimSuffix"}},
     ]
 
     complete_code_samples = [
@@ -60,3 +61,21 @@ class GodlKernelTests(jkt.KernelTests):
 
     def history_helper(self, execute_first, timeout=CELL_TIMEOUT, **histargs):
         return super().history_helper(execute_first, timeout=timeout, **histargs)
+
+    def test_completion_applies(self):
+        """Applying a match over [cursor_start, cursor_end) gives the intended
+        code, with cursor positions counted in code points (non-ASCII before
+        the cursor)."""
+        for text, want in [
+            ("fmt.Printl", "fmt.Println"),
+            ('s := "héllo, 世界"\nfmt.Printl', 's := "héllo, 世界"\nfmt.Println'),
+            ("strings.TrimSu", "strings.TrimSuffix"),
+        ]:
+            with self.subTest(text=text):
+                msg_id = self.kc.complete(text)
+                reply = self.get_non_kernel_info_reply(timeout=CELL_TIMEOUT)
+                jkt.validate_message(reply, "complete_reply", msg_id)
+                c = reply["content"]
+                self.assertEqual(c["cursor_end"], len(text))
+                applied = {text[: c["cursor_start"]] + m + text[c["cursor_end"] :] for m in c["matches"]}
+                self.assertIn(want, applied)
