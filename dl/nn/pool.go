@@ -75,27 +75,31 @@ func (m *MaxPool2d) Forward(x *dl.Tensor) *dl.Tensor {
 // (the first one on ties, as PyTorch; NaN wins, as PyTorch).
 func maxPlane(g convGeom, img, y, gy, gx []float32) {
 	if g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1 {
-		// The common 2×2 pool, without the general loop's bounds checks.
+		// The common 2×2 pool, branch-free: on real activations the
+		// comparisons are coin flips that a branch predictor loses.
 		for oy := range g.oh {
-			r0 := img[2*oy*g.w : 2*oy*g.w+g.w]
-			r1 := img[(2*oy+1)*g.w : (2*oy+1)*g.w+g.w]
+			i0 := 2 * oy * g.w
+			r0 := img[i0 : i0+g.w]
+			r1 := img[i0+g.w : i0+2*g.w]
+			if y != nil {
+				yr := y[oy*g.ow : (oy+1)*g.ow]
+				for ox := range yr {
+					yr[ox] = max(max(r0[2*ox], r0[2*ox+1]), max(r1[2*ox], r1[2*ox+1]))
+				}
+				continue
+			}
 			for ox := range g.ow {
 				a, b, c, d := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-				best, at := a, 2*oy*g.w+2*ox
-				if b > best || b != b {
-					best, at = b, at+1
-				}
-				if c > best || (c != c && best == best) {
-					best, at = c, (2*oy+1)*g.w+2*ox
-				}
-				if d > best || (d != d && best == best) {
-					best, at = d, (2*oy+1)*g.w+2*ox+1
-				}
-				if y != nil {
-					y[oy*g.ow+ox] = best
-				} else {
-					gx[at] += gy[oy*g.ow+ox]
-				}
+				best := max(max(a, b), max(c, d))
+				// The first position holding the maximum, as PyTorch, chosen
+				// with integer arithmetic: Go compiles float comparisons to
+				// branches, and these ones are unpredictable.
+				bb := math.Float32bits(best)
+				at := i0 + g.w + 2*ox + 1
+				at += (i0 + g.w + 2*ox - at) * same(math.Float32bits(c), bb)
+				at += (i0 + 2*ox + 1 - at) * same(math.Float32bits(b), bb)
+				at += (i0 + 2*ox - at) * same(math.Float32bits(a), bb)
+				gx[at] += gy[oy*g.ow+ox]
 			}
 		}
 		return
@@ -181,4 +185,10 @@ func (m *AvgPool2d) Forward(x *dl.Tensor) *dl.Tensor {
 		return []*dl.Tensor{gx}
 	})
 	return hooked(m, x, y)
+}
+
+// same is 1 when a == b, else 0, without a branch.
+func same(a, b uint32) int {
+	d := a ^ b
+	return int(((d | -d) >> 31) ^ 1)
 }
