@@ -338,3 +338,32 @@ func addInto(dst, src *Tensor) { binaryInto(dst, dst, src, addK) }
 
 // addNoGrad returns a + b without recording.
 func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, addK) }
+
+// Where picks a where cond is nonzero and b elsewhere, with broadcasting;
+// cond gets no gradient.
+func Where(cond, a, b *Tensor) *Tensor {
+	shape := broadcastShapes("Where", broadcastShapes("Where", cond.shape, a.shape), b.shape)
+	c := cond.Detach().Expand(shape...).Contiguous()
+	av, bv := a.Detach().Expand(shape...).Contiguous(), b.Detach().Expand(shape...).Contiguous()
+	out := newTensorRaw(shape)
+	cd, ad, bd := c.RawData(), av.RawData(), bv.RawData()
+	for i := range out.data {
+		if cd[i] != 0 {
+			out.data[i] = ad[i]
+		} else {
+			out.data[i] = bd[i]
+		}
+	}
+	return Record("Where", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
+		gd := g.contiguousData()
+		ga, gb := newTensorRaw(shape), newTensorRaw(shape)
+		for i, v := range gd {
+			if cd[i] != 0 {
+				ga.data[i], gb.data[i] = v, 0
+			} else {
+				ga.data[i], gb.data[i] = 0, v
+			}
+		}
+		return []*Tensor{ga, gb}
+	})
+}

@@ -301,3 +301,6 @@ func Max(t *Tensor, dim ...int) *Tensor { return t.Max(dim...) }
 
 // Argmax is t.Argmax(dim...).
 func Argmax(t *Tensor, dim ...int) *Tensor { return t.Argmax(dim...) }
+
+// Std returns the unbiased standard deviation over dims (all when none).
+func (t *Tensor) Std(dims ...int) *Tensor { return Sqrt(t.Var(dims...)) }

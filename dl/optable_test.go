@@ -149,6 +149,9 @@ var opTable = map[string]opEntry{
 	}),
 	"empty_sum": op(func(x []*Tensor) *Tensor { return x[0].Sum(0) }),
 
+	"where":    op(func(x []*Tensor) *Tensor { return Where(x[0].Gt(Scalar(0.2)), x[0], x[1]) }),
+	"std_dim0": op(func(x []*Tensor) *Tensor { return x[0].Std(0) }),
+
 	"arange":       {fn: func([]*Tensor) *Tensor { return Arange(0, 10, 1) }, noGrad: true},
 	"arange_frac":  {fn: func([]*Tensor) *Tensor { return Arange(-1, 1, 0.3) }, noGrad: true},
 	"linspace":     {fn: func([]*Tensor) *Tensor { return Linspace(-5, 5, 100) }, noGrad: true},

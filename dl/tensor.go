@@ -332,3 +332,40 @@ func copyStrided(dst, src []float32, off int, shape, strides []int) {
 func (t *Tensor) GoString() string {
 	return fmt.Sprintf("dl.Tensor{shape: %v, strides: %v, offset: %d}", t.shape, t.strides, t.offset)
 }
+
+// Eye returns the n×n identity matrix.
+func Eye(n int) *Tensor {
+	t := Zeros(n, n)
+	for i := range n {
+		t.data[i*n+i] = 1
+	}
+	return t
+}
+
+// OneHot returns a [len(labels) classes] tensor with a 1 at each label.
+func OneHot(labels []int, classes int) *Tensor {
+	t := Zeros(len(labels), classes)
+	for i, l := range labels {
+		if l < 0 || l >= classes {
+			Panicf("OneHot", "label %d out of range for %d classes", l, classes)
+		}
+		t.data[i*classes+l] = 1
+	}
+	return t
+}
+
+// AllClose reports whether a and b have the same shape and every element
+// satisfies |a − b| ≤ atol + rtol·|b|, as torch.allclose.
+func AllClose(a, b *Tensor, rtol, atol float64) bool {
+	if !sameShape(a.shape, b.shape) {
+		return false
+	}
+	ad, bd := a.Data(), b.Data()
+	for i := range ad {
+		x, y := float64(ad[i]), float64(bd[i])
+		if math.Abs(x-y) > atol+rtol*math.Abs(y) || math.IsNaN(x) != math.IsNaN(y) {
+			return false
+		}
+	}
+	return true
+}

@@ -154,6 +154,8 @@ CASES = {
     "chain_200": ([randn(4)], lambda a: chain(a)),
     "reused_weight": ([randn(3, 3), randn(2, 3)], lambda w, h: rnn(w, h)),
     "empty_sum": ([randn(0, 3)], lambda a: a.sum(0)),
+    "where": ([randn(3, 4), randn(4)], lambda a, b: torch.where(a > 0.2, a, b)),
+    "std_dim0": ([randn(5, 3)], lambda a: a.std(0)),
     # constructors (no inputs)
     "arange": ([], lambda: torch.arange(0, 10, 1.0)),
     "arange_frac": ([], lambda: torch.arange(-1, 1, 0.3)),
