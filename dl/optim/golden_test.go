@@ -11,10 +11,10 @@ import (
 
 // golden holds PyTorch 1.13's results, written by testdata/gen_golden.py.
 type golden struct {
-	W0         []float32            `json:"w0"`
-	Shape      []int                `json:"shape"`
-	Grads      [][]float32          `json:"grads"`
-	Metric     []float64            `json:"metric"`
+	W0         []float32   `json:"w0"`
+	Shape      []int       `json:"shape"`
+	Grads      [][]float32 `json:"grads"`
+	Metric     []float64   `json:"metric"`
 	Optimizers map[string]struct {
 		Steps [][]float32 `json:"steps"`
 	} `json:"optimizers"`
