@@ -135,7 +135,7 @@ func nonNil(s []int) []int {
 }
 
 // LoadTensors reads every tensor of a safetensors file. F32 tensors load
-// exactly; F64, F16 and BF16 are converted to float32.
+// exactly; F64, F16, BF16, I64 and I32 are converted to float32.
 func LoadTensors(path string) (map[string]*dl.Tensor, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -170,9 +170,9 @@ func decodeSafetensors(b []byte) (map[string]*dl.Tensor, error) {
 		if err := json.Unmarshal(msg, &e); err != nil {
 			return nil, fmt.Errorf("tensor %s: %w", name, err)
 		}
-		size, ok := map[string]int64{"F32": 4, "F64": 8, "F16": 2, "BF16": 2}[e.Dtype]
+		size, ok := map[string]int64{"F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4}[e.Dtype]
 		if !ok {
-			return nil, fmt.Errorf("tensor %s has dtype %s; only F32, F64, F16 and BF16 load as float32", name, e.Dtype)
+			return nil, fmt.Errorf("tensor %s has dtype %s; only F32, F64, F16, BF16, I64 and I32 load as float32", name, e.Dtype)
 		}
 		n := int64(1)
 		for _, d := range e.Shape {
@@ -197,6 +197,10 @@ func decodeSafetensors(b []byte) (map[string]*dl.Tensor, error) {
 				dst[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(src[2*i:])) << 16)
 			case "F16":
 				dst[i] = half(binary.LittleEndian.Uint16(src[2*i:]))
+			case "I64": // PyTorch's BatchNorm counts batches in an int64
+				dst[i] = float32(int64(binary.LittleEndian.Uint64(src[8*i:])))
+			case "I32":
+				dst[i] = float32(int32(binary.LittleEndian.Uint32(src[4*i:])))
 			}
 		}
 		out[name] = t

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,5 +130,31 @@ func TestLoadErrorsNameTensors(t *testing.T) {
 	os.WriteFile(p, []byte("garbage!garbage"), 0o644)
 	if err := Load(newTinyMLP(4, 3, 2), p); err == nil || !strings.Contains(err.Error(), "not a safetensors file") {
 		t.Errorf("garbage file: %v", err)
+	}
+}
+
+func TestLoadPyTorchStateDict(t *testing.T) {
+	// resblock.safetensors is a ResidualBlock's state dict saved by
+	// safetensors.torch (testdata/gen_torch_safetensors.py), with int64
+	// num_batches_tracked; in eval mode the block must compute PyTorch's
+	// output.
+	b, err := os.ReadFile("testdata/resblock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var io struct{ X, Y goldTensor }
+	if err := json.Unmarshal(b, &io); err != nil {
+		t.Fatal(err)
+	}
+	m := newResidualBlock(3, 4, 2)
+	if err := Load(m, "testdata/resblock.safetensors"); err != nil {
+		t.Fatal(err)
+	}
+	if n := m.BN1.NumBatchesTracked.Item(); n != 3 {
+		t.Errorf("num_batches_tracked = %v, want 3", n)
+	}
+	Eval(m)
+	if err := closeTo(m.Forward(io.X.tensor()), io.Y, 1e-5); err != nil {
+		t.Error(err)
 	}
 }

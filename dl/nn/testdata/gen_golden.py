@@ -144,4 +144,5 @@ class ResidualBlock(nn.Module):
 record("residual_block", ResidualBlock(3, 4, stride=2), {"x": torch.randn(2, 3, 8, 8)}, one)
 record("sequential_mlp", nn.Sequential(nn.Linear(5, 10), nn.ReLU(), nn.Linear(10, 2)), {"x": torch.randn(10, 5)},
        one)
-print(json.dumps(cases))
+if __name__ == "__main__":
+    print(json.dumps(cases))
