@@ -270,7 +270,9 @@ func (b *builder) buildPlugin(pkgDir, so string) error {
 	args := append([]string{"build", "-buildmode=plugin"}, b.flags...)
 	args = append(args, "-o", so, "./"+filepath.ToSlash(pkgDir))
 	cmd := exec.Command(b.goCmd, args...)
-	cmd.Dir, cmd.Env = b.dir, b.env
+	// The worker build settled go.mod; cells only read it (several kernels
+	// may share the build module).
+	cmd.Dir, cmd.Env = b.dir, append(b.env, "GOFLAGS=-mod=readonly")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s", strings.TrimSpace(string(out)))
