@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -109,6 +110,7 @@ func Run(connectionFile string, eng Engine) error {
 	go func() { defer readers.Done(); k.readStdin() }()
 	go serveHeartbeat(socks.hb, k.stop)
 	go k.shellWorker()
+	go k.watchParent()
 
 	k.publish(nil, MsgStatus, map[string]any{"execution_state": "starting"})
 	for running := true; running; {
@@ -138,6 +140,36 @@ func (k *kernel) stopping() bool {
 		return true
 	default:
 		return false
+	}
+}
+
+// watchParent stops the kernel when the process that started it is gone,
+// as ipykernel does: jupyter_client sets JPY_PARENT_PID, and when that
+// parent dies the kernel is re-parented and nobody could shut it (and its
+// worker) down any more. If the kernel was started through some other
+// process (a wrapper script), only a re-parenting to init is noticed.
+func (k *kernel) watchParent() {
+	parent, err := strconv.Atoi(os.Getenv("JPY_PARENT_PID"))
+	if err != nil || parent <= 0 {
+		return
+	}
+	if os.Getppid() != parent {
+		parent = 0
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-k.stop:
+			return
+		case <-t.C:
+			ppid := os.Getppid()
+			if (parent != 0 && ppid != parent) || (parent == 0 && ppid == 1) {
+				k.log.Printf("the parent process is gone: shutting down")
+				k.requestStop()
+				return
+			}
+		}
 	}
 }
 
