@@ -163,3 +163,33 @@ func TestGenerated(t *testing.T) {
 		t.Fatalf("sine waves %v %v", w.X.Shape(), w.Y.Shape())
 	}
 }
+
+// squares is a Dataset without Batch, so the Loader stacks Items.
+type squares struct{ n int }
+
+func (s squares) Len() int { return s.n }
+func (s squares) Item(i int) (x, y *dl.Tensor) {
+	return dl.FromSlice([]float32{float32(i), float32(i)}), dl.Scalar(float32(i * i))
+}
+
+func TestLoaderStacksItems(t *testing.T) {
+	var ys []float32
+	for xb, yb := range NewLoader(squares{5}, 2).All() {
+		if xb.Dim() != 2 || xb.Size(1) != 2 || yb.Dim() != 1 {
+			t.Fatalf("batch shapes %v %v", xb.Shape(), yb.Shape())
+		}
+		ys = append(ys, yb.Data()...)
+	}
+	if !slices.Equal(ys, []float32{0, 1, 4, 9, 16}) {
+		t.Fatalf("labels %v", ys)
+	}
+	ds := seq(10)
+	x, y := ds.Item(3)
+	if !slices.Equal(x.Data(), []float32{6, 7}) || y.Item() != 3 || y.Dim() != 0 {
+		t.Fatalf("Item(3) = %v %v", x.Data(), y.Shape())
+	}
+	a, b := ds.Split(0.8)
+	if a.Len() != 8 || b.Len() != 2 || b.Y.At(0) != 8 {
+		t.Fatalf("Split: %d %d %v", a.Len(), b.Len(), b.Y.Data())
+	}
+}
