@@ -56,6 +56,9 @@ type Engine struct {
 	env     []string // from %env, for fresh workers
 	running *proc    // the worker running a cell, for Interrupt
 	intr    chan struct{}
+	// intrEarly is an interrupt that came while the cell was still being
+	// compiled: the cell then does not run.
+	intrEarly bool
 	counts  map[int]int // cell seq → execution count
 
 	lastWall, lastCPU float64 // of the last cell, for %time
@@ -133,6 +136,9 @@ func cellError(ename, evalue string, tb ...string) *kernel.CellError {
 
 // Execute runs one cell.
 func (e *Engine) Execute(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) kernel.ExecuteResult {
+	e.mu.Lock()
+	e.intrEarly = false
+	e.mu.Unlock()
 	if res, ok := e.magic(ctx, req, out); ok {
 		return res
 	}
@@ -216,6 +222,10 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 			return kernel.ExecuteResult{Error: cellError("WorkerError", err.Error())}
 		}
 		e.proc = p
+	}
+	if e.intrEarly {
+		e.mu.Unlock()
+		return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted before the cell started; variables are kept")}
 	}
 	p := e.proc
 	e.running, e.intr = p, make(chan struct{}, 1)
@@ -330,6 +340,8 @@ func (e *Engine) Interrupt() {
 		case e.intr <- struct{}{}:
 		default:
 		}
+	} else {
+		e.intrEarly = true
 	}
 }
 

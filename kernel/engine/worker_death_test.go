@@ -53,6 +53,9 @@ func TestInterrupt(t *testing.T) {
 			if res.Error == nil || res.Error.EName != "Interrupted" || !strings.Contains(res.Error.EValue, "variables are kept") {
 				t.Fatalf("%q: error = %+v", code, res.Error)
 			}
+			if strings.Contains(res.Error.EValue, "before the cell started") {
+				t.Logf("%q: the interrupt came before the cell ran (slow build)", code)
+			}
 		case <-time.After(20 * time.Second):
 			t.Fatalf("%q: not interrupted", code)
 		}
