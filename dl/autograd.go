@@ -120,7 +120,7 @@ func (t *Tensor) Backward() {
 	order := topoOrder(t)
 	noGradDepth.Add(1)
 	defer noGradDepth.Add(-1)
-	p := &gradPass{gen: allocGen.Add(1), refs: map[*float32]int{}, grads: map[*Tensor]*Tensor{}}
+	p := &gradPass{gen: allocGen.Add(1), refs: map[*float32]int{}, grads: map[*Tensor]*Tensor{}, released: map[*float32]bool{}}
 	defer allocGen.Add(1) // later allocations are not this pass's
 
 	p.hold(t, Full(1, t.shape...))
@@ -165,9 +165,20 @@ func (t *Tensor) Backward() {
 // many of them share each storage buffer, so that a buffer allocated during
 // the pass is recycled exactly when its last user is done.
 type gradPass struct {
-	gen   uint64
-	refs  map[*float32]int
-	grads map[*Tensor]*Tensor
+	gen      uint64
+	refs     map[*float32]int
+	grads    map[*Tensor]*Tensor
+	released map[*float32]bool // a buffer must reach the pool only once
+}
+
+// release recycles g's buffer if this pass allocated it, at most once.
+func (p *gradPass) release(g *Tensor) {
+	k := storageKey(g)
+	if k == nil || g.gen != p.gen || p.released[k] {
+		return
+	}
+	p.released[k] = true
+	release(g)
 }
 
 func storageKey(g *Tensor) *float32 {
@@ -208,18 +219,15 @@ func (p *gradPass) drop(g *Tensor) {
 	k := storageKey(g)
 	if p.refs[k]--; p.refs[k] <= 0 {
 		delete(p.refs, k)
-		if g.gen == p.gen && k != nil {
-			release(g)
-		}
+		p.release(g)
 	}
 }
 
 // maybeRelease recycles a temporary of this pass that no pending gradient
 // refers to.
 func (p *gradPass) maybeRelease(g *Tensor) {
-	k := storageKey(g)
-	if k != nil && g.gen == p.gen && p.refs[k] == 0 {
-		release(g)
+	if p.refs[storageKey(g)] == 0 {
+		p.release(g)
 	}
 }
 

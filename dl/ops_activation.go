@@ -149,8 +149,8 @@ func Softplus(t *Tensor) *Tensor {
 		})
 }
 
-// softmaxRows runs f over every softmax "row" of t along dim: the row has r
-// elements at stride inner, and there are outer*inner of them.
+// softmaxLayout splits t around dim: there are outer*inner "rows" of r
+// elements each, at stride inner (t taken as contiguous).
 func softmaxLayout(t *Tensor, dim int) (outer, r, inner int) {
 	outer, r, inner = 1, t.shape[dim], 1
 	for i, d := range t.shape {

@@ -6,7 +6,7 @@ import "math"
 // SumKeep and MeanKeep keep them with size 1 (PyTorch's keepdim=True).
 // With no dims every dimension is reduced.
 
-// reduceDims normalises dims (negative allowed, no dims = all) into a
+// reduceMask normalises dims (negative allowed, no dims = all) into a
 // sorted, duplicate-free mask.
 func reduceMask(op string, t *Tensor, dims []int) []bool {
 	mask := make([]bool, t.Dim())

@@ -57,3 +57,19 @@ func TestPoolDoesNotRecycleLiveBuffers(t *testing.T) {
 		t.Errorf("RawData slice changed: %v", err)
 	}
 }
+
+// TestBackwardReleasesEachBufferOnce covers a gradient that is both dropped
+// and reduced away (a broadcast input): recycling it twice would hand one
+// buffer to two tensors.
+func TestBackwardReleasesEachBufferOnce(t *testing.T) {
+	y := Ones(1).RequiresGrad()
+	c := Arange(0, 2048, 1)
+	y.Add(c).MulScalar(3).Sum().Backward()
+	if y.Grad().Item() != 3*2048 {
+		t.Fatalf("grad %v", y.Grad().Item())
+	}
+	a, b := Zeros(2048), Zeros(2048)
+	if &a.data[0] == &b.data[0] {
+		t.Fatal("two live tensors share one pooled buffer")
+	}
+}
