@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := bin/godl
 
-.PHONY: build install lab test test-go test-e2e bench venv venv-lab clean
+.PHONY: build install lab test test-go test-e2e bench venv venv-lab notebooks clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -45,6 +45,10 @@ test-go:
 
 test-e2e: build venv
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH GODL_BIN=$(CURDIR)/$(BIN) $(PY) -m pytest -v tests/
+
+# notebooks rewrites notebooks/*.ipynb from notebooks/build_notebooks.py.
+notebooks: venv
+	$(PY) notebooks/build_notebooks.py
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...

@@ -103,6 +103,9 @@ func newPlot(title string, c plotConfig) *plot.Plot {
 // renderPlot draws p as PNG (twice the display size, with the display
 // size as metadata) or as SVG, with text as the text/plain fallback.
 func renderPlot(p *plot.Plot, c plotConfig, text string) (data, metadata map[string]any) {
+	if c.logY {
+		fitLogRange(&p.Y)
+	}
 	w := vg.Length(c.width) * vg.Inch / pixelsPerInch
 	h := vg.Length(c.height) * vg.Inch / pixelsPerInch
 	var buf bytes.Buffer
@@ -120,6 +123,17 @@ func renderPlot(p *plot.Plot, c plotConfig, text string) (data, metadata map[str
 		panic(fmt.Errorf("display: drawing PNG: %w", err))
 	}
 	return map[string]any{MIMEText: text, MIMEPNG: buf.Bytes()}, imageMetadata(MIMEPNG, c.width, c.height)
+}
+
+// fitLogRange widens a log axis whose data is a single value: the plot
+// package would pad it by ±1, past zero, and refuse to draw.
+func fitLogRange(a *plot.Axis) {
+	if a.Min <= 0 {
+		panic(fmt.Errorf("display: LogY needs positive values, got %g", a.Min))
+	}
+	if a.Min == a.Max {
+		a.Min, a.Max = a.Min/2, a.Max*2
+	}
 }
 
 // drawPadded leaves a margin so the last tick label and the title are

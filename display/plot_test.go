@@ -3,6 +3,7 @@ package display
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"io"
 	"math"
@@ -166,4 +167,23 @@ func TestLinesOfTensors(t *testing.T) {
 	if text := data[MIMEText].(string); !strings.Contains(text, "5 series (gelu, leaky, relu, sigmoid, tanh), 100 points") {
 		t.Errorf("text %q", text)
 	}
+}
+
+// A log-scale curve with one point must draw: the plot package pads a
+// single-valued range by ±1, which crosses zero.
+func TestLogYSinglePoint(t *testing.T) {
+	data, _ := LinesBundle("one point", []float64{0}, Series{Name: "loss", Y: []float64{0.3}}, LogY())
+	if _, ok := data[MIMEPNG].([]byte); !ok {
+		t.Fatalf("no PNG in %v", data)
+	}
+}
+
+func TestLogYNonPositivePanicsClearly(t *testing.T) {
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), "LogY needs positive values") {
+			t.Fatalf("recovered %v", r)
+		}
+	}()
+	LinesBundle("zero", []float64{0, 1}, Series{Name: "loss", Y: []float64{0, 1}}, LogY())
 }
