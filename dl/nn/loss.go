@@ -113,7 +113,7 @@ func MSELoss(pred, target *dl.Tensor, r ...Reduction) *dl.Tensor {
 	red := reduction(op, r)
 	checkSame(op, pred, target)
 	p, t := pred.Contiguous().RawData(), target.Contiguous().RawData()
-	terms, dp, dt := make([]float32, len(p)), make([]float32, len(p)), make([]float32, len(p))
+	terms, dp, dt := three(len(p))
 	for i := range p {
 		d := p[i] - t[i]
 		terms[i], dp[i], dt[i] = d*d, 2*d, -2*d
@@ -127,7 +127,7 @@ func L1Loss(pred, target *dl.Tensor, r ...Reduction) *dl.Tensor {
 	red := reduction(op, r)
 	checkSame(op, pred, target)
 	p, t := pred.Contiguous().RawData(), target.Contiguous().RawData()
-	terms, dp, dt := make([]float32, len(p)), make([]float32, len(p)), make([]float32, len(p))
+	terms, dp, dt := three(len(p))
 	for i := range p {
 		d := p[i] - t[i]
 		terms[i] = float32(math.Abs(float64(d)))
@@ -255,7 +255,7 @@ func BCELoss(p, t *dl.Tensor, r ...Reduction) *dl.Tensor {
 	red := reduction(op, r)
 	checkSame(op, p, t)
 	pd, td := p.Contiguous().RawData(), t.Contiguous().RawData()
-	terms, dp, dt := make([]float32, len(pd)), make([]float32, len(pd)), make([]float32, len(pd))
+	terms, dp, dt := three(len(pd))
 	for i := range pd {
 		x, y := float64(pd[i]), float64(td[i])
 		if x < 0 || x > 1 {
@@ -277,7 +277,7 @@ func BCEWithLogitsLoss(z, t *dl.Tensor, r ...Reduction) *dl.Tensor {
 	red := reduction(op, r)
 	checkSame(op, z, t)
 	zd, td := z.Contiguous().RawData(), t.Contiguous().RawData()
-	terms, dz, dt := make([]float32, len(zd)), make([]float32, len(zd)), make([]float32, len(zd))
+	terms, dz, dt := three(len(zd))
 	for i := range zd {
 		x, y := float64(zd[i]), float64(td[i])
 		terms[i] = float32(math.Max(x, 0) - x*y + math.Log1p(math.Exp(-math.Abs(x))))
@@ -285,4 +285,11 @@ func BCEWithLogitsLoss(z, t *dl.Tensor, r ...Reduction) *dl.Tensor {
 		dt[i] = float32(-x)
 	}
 	return lossOut(op, red, terms, z.Shape(), dz, z.Shape(), z, t, dt)
+}
+
+// three returns three slices of n elements carved from one allocation: a
+// loss's terms, input derivative and target derivative.
+func three(n int) (a, b, c []float32) {
+	buf := make([]float32, 3*n)
+	return buf[:n:n], buf[n : 2*n : 2*n], buf[2*n:]
 }
