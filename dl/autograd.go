@@ -114,8 +114,22 @@ func (t *Tensor) Backward() {
 	if t.Numel() != 1 {
 		Panicf("Backward", "gradient can only be computed for a scalar output, got shape %v", t.shape)
 	}
+	t.backward("Backward", nil)
+}
+
+// BackwardWith is Backward for a tensor of any shape, starting from the
+// given gradient of t (PyTorch's t.backward(grad)): the leaves receive the
+// vector-Jacobian product.
+func (t *Tensor) BackwardWith(grad *Tensor) {
+	if !sameShape(grad.shape, t.shape) {
+		Panicf("BackwardWith", "gradient of shape %v for tensor of shape %v", grad.shape, t.shape)
+	}
+	t.backward("BackwardWith", grad)
+}
+
+func (t *Tensor) backward(op string, seed *Tensor) {
 	if !t.TracksGrad() {
-		Panicf("Backward", "tensor does not require grad and has no grad_fn")
+		Panicf(op, "tensor does not require grad and has no grad_fn")
 	}
 	order := topoOrder(t)
 	noGradDepth.Add(1)
@@ -123,7 +137,12 @@ func (t *Tensor) Backward() {
 	p := &gradPass{gen: allocGen.Add(1), refs: map[*float32]int{}, grads: map[*Tensor]*Tensor{}, released: map[*float32]bool{}}
 	defer allocGen.Add(1) // later allocations are not this pass's
 
-	p.hold(t, Full(1, t.shape...))
+	if seed == nil {
+		seed = Full(1, t.shape...)
+	} else {
+		seed = fromData(seed.Data(), seed.shape) // ours to recycle
+	}
+	p.hold(t, seed)
 	for i := len(order) - 1; i >= 0; i-- {
 		CheckInterrupt()
 		x := order[i]

@@ -245,3 +245,19 @@ func TestRandomDistributions(t *testing.T) {
 		t.Errorf("Rand mean %v", m)
 	}
 }
+
+func TestBackwardWith(t *testing.T) {
+	a := FromSlice([]float32{1, 2, 3}).RequiresGrad()
+	y := a.Mul(a) // dy/da = 2a
+	u := FromSlice([]float32{1, 10, 100})
+	y.BackwardWith(u)
+	if err := compare(a.Grad().Data(), []float32{2, 40, 600}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := compare(u.Data(), []float32{1, 10, 100}, 0); err != nil {
+		t.Fatal("BackwardWith changed its argument")
+	}
+	if err := Maybe(func() { a.Mul(a).BackwardWith(Ones(2)) }); err == nil {
+		t.Fatal("BackwardWith accepted a gradient of the wrong shape")
+	}
+}

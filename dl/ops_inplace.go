@@ -1,0 +1,63 @@
+package dl
+
+// In-place updates, for hand-written optimisation steps and data filling:
+//
+//	dl.NoGrad(func() { w.SubInPlace(w.Grad().MulScalar(lr)) })
+//
+// They write into the receiver (and so into every view sharing its
+// storage) and return it. As in PyTorch, a tensor that takes part in
+// autograd may only be changed in place inside NoGrad: a recorded graph
+// would otherwise see values that are not the ones it was built from.
+
+func (t *Tensor) checkInPlace(op string) {
+	if GradEnabled() && t.TracksGrad() {
+		Panicf(op, "tensor of shape %v requires grad; change it in place only inside dl.NoGrad", t.shape)
+	}
+}
+
+// inPlace writes k(t, o) into t, o broadcast to t's shape.
+func (t *Tensor) inPlace(op string, o *Tensor, k *binKernel) *Tensor {
+	t.checkInPlace(op)
+	if !sameShape(broadcastShapes(op, t.shape, o.shape), t.shape) {
+		Panicf(op, "%v cannot be broadcast into %v", o.shape, t.shape)
+	}
+	if t.IsContiguous() {
+		binaryInto(t, t, o, k)
+		return t
+	}
+	tmp := binary(op, t, o, k)
+	assign(t, tmp)
+	release(tmp)
+	return t
+}
+
+// AddInPlace adds o (broadcast) into t and returns t.
+func (t *Tensor) AddInPlace(o *Tensor) *Tensor { return t.inPlace("AddInPlace", o, addK) }
+
+// SubInPlace subtracts o (broadcast) from t and returns t.
+func (t *Tensor) SubInPlace(o *Tensor) *Tensor { return t.inPlace("SubInPlace", o, subK) }
+
+// MulInPlace multiplies t by o (broadcast) and returns t.
+func (t *Tensor) MulInPlace(o *Tensor) *Tensor { return t.inPlace("MulInPlace", o, mulK) }
+
+// MulScalarInPlace multiplies t by s and returns t.
+func (t *Tensor) MulScalarInPlace(s float32) *Tensor {
+	return t.inPlace("MulScalarInPlace", Scalar(s), mulK)
+}
+
+// CopyFrom copies o (broadcast) into t and returns t.
+func (t *Tensor) CopyFrom(o *Tensor) *Tensor {
+	t.checkInPlace("CopyFrom")
+	if !sameShape(broadcastShapes("CopyFrom", t.shape, o.shape), t.shape) {
+		Panicf("CopyFrom", "%v cannot be broadcast into %v", o.shape, t.shape)
+	}
+	assign(t, o)
+	return t
+}
+
+// Fill sets every element of t to v and returns t.
+func (t *Tensor) Fill(v float32) *Tensor {
+	t.checkInPlace("Fill")
+	assign(t, Scalar(v))
+	return t
+}
