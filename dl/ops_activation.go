@@ -248,4 +248,5 @@ func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
 	})
 }
 
+// GELU is GELU(t).
 func (t *Tensor) GELU() *Tensor { return GELU(t) }

@@ -305,32 +305,93 @@ func Clamp(t *Tensor, lo, hi float32) *Tensor {
 
 // Method spellings of the functions above.
 
-func (t *Tensor) Add(o *Tensor) *Tensor        { return Add(t, o) }
-func (t *Tensor) Sub(o *Tensor) *Tensor        { return Sub(t, o) }
-func (t *Tensor) Mul(o *Tensor) *Tensor        { return Mul(t, o) }
-func (t *Tensor) Div(o *Tensor) *Tensor        { return Div(t, o) }
-func (t *Tensor) Neg() *Tensor                 { return Neg(t) }
-func (t *Tensor) Pow(p float32) *Tensor        { return Pow(t, p) }
-func (t *Tensor) AddScalar(s float32) *Tensor  { return AddScalar(t, s) }
-func (t *Tensor) SubScalar(s float32) *Tensor  { return AddScalar(t, -s) }
-func (t *Tensor) MulScalar(s float32) *Tensor  { return MulScalar(t, s) }
-func (t *Tensor) DivScalar(s float32) *Tensor  { return MulScalar(t, 1/s) }
-func (t *Tensor) Exp() *Tensor                 { return Exp(t) }
-func (t *Tensor) Log() *Tensor                 { return Log(t) }
-func (t *Tensor) Sqrt() *Tensor                { return Sqrt(t) }
-func (t *Tensor) Abs() *Tensor                 { return Abs(t) }
+// Add is Add(t, o).
+func (t *Tensor) Add(o *Tensor) *Tensor { return Add(t, o) }
+
+// Sub is Sub(t, o).
+func (t *Tensor) Sub(o *Tensor) *Tensor { return Sub(t, o) }
+
+// Mul is Mul(t, o).
+func (t *Tensor) Mul(o *Tensor) *Tensor { return Mul(t, o) }
+
+// Div is Div(t, o).
+func (t *Tensor) Div(o *Tensor) *Tensor { return Div(t, o) }
+
+// Neg is Neg(t).
+func (t *Tensor) Neg() *Tensor { return Neg(t) }
+
+// Pow is Pow(t, p).
+func (t *Tensor) Pow(p float32) *Tensor { return Pow(t, p) }
+
+// AddScalar is AddScalar(t, s).
+func (t *Tensor) AddScalar(s float32) *Tensor { return AddScalar(t, s) }
+
+// SubScalar is AddScalar(t, -s).
+func (t *Tensor) SubScalar(s float32) *Tensor { return AddScalar(t, -s) }
+
+// MulScalar is MulScalar(t, s).
+func (t *Tensor) MulScalar(s float32) *Tensor { return MulScalar(t, s) }
+
+// DivScalar returns t / s (a true division, as PyTorch, not t·(1/s)).
+func (t *Tensor) DivScalar(s float32) *Tensor {
+	div := func(d, a []float32) {
+		for i, x := range a {
+			d[i] = x / s
+		}
+	}
+	out := unaryMap(t, div)
+	return Record("DivScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		return []*Tensor{unaryMap(g, div)}
+	})
+}
+
+// Exp is Exp(t).
+func (t *Tensor) Exp() *Tensor { return Exp(t) }
+
+// Log is Log(t).
+func (t *Tensor) Log() *Tensor { return Log(t) }
+
+// Sqrt is Sqrt(t).
+func (t *Tensor) Sqrt() *Tensor { return Sqrt(t) }
+
+// Abs is Abs(t).
+func (t *Tensor) Abs() *Tensor { return Abs(t) }
+
+// Clamp is Clamp(t, lo, hi).
 func (t *Tensor) Clamp(lo, hi float32) *Tensor { return Clamp(t, lo, hi) }
-func (t *Tensor) Eq(o *Tensor) *Tensor         { return Eq(t, o) }
-func (t *Tensor) Gt(o *Tensor) *Tensor         { return Gt(t, o) }
-func (t *Tensor) Lt(o *Tensor) *Tensor         { return Lt(t, o) }
-func (t *Tensor) Maximum(o *Tensor) *Tensor    { return Maximum(t, o) }
-func (t *Tensor) Minimum(o *Tensor) *Tensor    { return Minimum(t, o) }
-func (t *Tensor) Sigmoid() *Tensor             { return Sigmoid(t) }
-func (t *Tensor) Tanh() *Tensor                { return Tanh(t) }
-func (t *Tensor) ReLU() *Tensor                { return ReLU(t) }
-func (t *Tensor) Softmax(dim int) *Tensor      { return Softmax(t, dim) }
-func (t *Tensor) LogSoftmax(dim int) *Tensor   { return LogSoftmax(t, dim) }
-func (t *Tensor) MatMul(o *Tensor) *Tensor     { return MatMul(t, o) }
+
+// Eq is Eq(t, o).
+func (t *Tensor) Eq(o *Tensor) *Tensor { return Eq(t, o) }
+
+// Gt is Gt(t, o).
+func (t *Tensor) Gt(o *Tensor) *Tensor { return Gt(t, o) }
+
+// Lt is Lt(t, o).
+func (t *Tensor) Lt(o *Tensor) *Tensor { return Lt(t, o) }
+
+// Maximum is Maximum(t, o).
+func (t *Tensor) Maximum(o *Tensor) *Tensor { return Maximum(t, o) }
+
+// Minimum is Minimum(t, o).
+func (t *Tensor) Minimum(o *Tensor) *Tensor { return Minimum(t, o) }
+
+// Sigmoid is Sigmoid(t).
+func (t *Tensor) Sigmoid() *Tensor { return Sigmoid(t) }
+
+// Tanh is Tanh(t).
+func (t *Tensor) Tanh() *Tensor { return Tanh(t) }
+
+// ReLU is ReLU(t).
+func (t *Tensor) ReLU() *Tensor { return ReLU(t) }
+
+// Softmax is Softmax(t, dim).
+func (t *Tensor) Softmax(dim int) *Tensor { return Softmax(t, dim) }
+
+// LogSoftmax is LogSoftmax(t, dim).
+func (t *Tensor) LogSoftmax(dim int) *Tensor { return LogSoftmax(t, dim) }
+
+// MatMul is MatMul(t, o).
+func (t *Tensor) MatMul(o *Tensor) *Tensor { return MatMul(t, o) }
 
 // addInto adds src (broadcast to dst's shape) into the contiguous dst in
 // place; used for gradient accumulation.

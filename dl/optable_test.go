@@ -33,6 +33,7 @@ var opTable = map[string]opEntry{
 	"div_bcast":         op(func(x []*Tensor) *Tensor { return x[0].Div(x[1]) }),
 	"add_scalar":        op(func(x []*Tensor) *Tensor { return x[0].AddScalar(1.5) }),
 	"mul_scalar":        op(func(x []*Tensor) *Tensor { return x[0].MulScalar(-2.5) }),
+	"div_scalar":        op(func(x []*Tensor) *Tensor { return x[0].DivScalar(3) }),
 	"neg":               op(func(x []*Tensor) *Tensor { return x[0].Neg() }),
 	"pow2":              op(func(x []*Tensor) *Tensor { return x[0].Pow(2) }),
 	"pow3":              op(func(x []*Tensor) *Tensor { return x[0].Pow(3) }),

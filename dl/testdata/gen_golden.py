@@ -53,6 +53,7 @@ CASES = {
     "div_bcast": ([randn(3, 4), pos(3, 1)], lambda a, b: a / b),
     "add_scalar": ([randn(3, 4)], lambda a: a + 1.5),
     "mul_scalar": ([randn(3, 4)], lambda a: a * -2.5),
+    "div_scalar": ([randn(3, 4)], lambda a: a / 3.0),
     "neg": ([randn(3, 4)], lambda a: -a),
     "pow2": ([randn(3, 4)], lambda a: a.pow(2)),
     "pow3": ([randn(3, 4)], lambda a: a.pow(3)),
