@@ -127,7 +127,15 @@ func Run(connectionFile string, eng Engine) error {
 		}
 	}
 	k.shutdown()
-	readers.Wait()
+	// The readers end when their sockets close; do not let a stuck one
+	// hold the exit.
+	waited := make(chan struct{})
+	go func() { readers.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(200 * time.Millisecond):
+		k.log.Printf("a socket reader did not stop")
+	}
 	return nil
 }
 
