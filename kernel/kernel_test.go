@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -494,6 +496,9 @@ func TestHistoryPersistsAcrossRuns(t *testing.T) {
 	}
 	tk.send(tk.control, MsgShutdownRequest, map[string]any{"restart": true})
 	tk.waitRun(5 * time.Second)
+	if _, err := os.Stat(filepath.Join(dir, "godl", "history.json")); err != nil {
+		t.Fatalf("history file: %v", err)
+	}
 
 	// A second kernel on the same data dir: session 2, history kept.
 	tk2 := startKernel(t, dir)
