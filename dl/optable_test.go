@@ -9,6 +9,17 @@ type opEntry struct {
 
 func op(f func(x []*Tensor) *Tensor) opEntry { return opEntry{fn: f} }
 
+// whereMask is arange(12) % 3 == 0 as a [3 4] mask.
+func whereMask() *Tensor {
+	m := Zeros(3, 4)
+	for i := range 12 {
+		if i%3 == 0 {
+			m.RawData()[i] = 1
+		}
+	}
+	return m
+}
+
 func crossEntropyOneHot() *Tensor {
 	labels := []int{0, 3, 1, 1, 2}
 	oh := Zeros(5, 4)
@@ -150,7 +161,7 @@ var opTable = map[string]opEntry{
 	}),
 	"empty_sum": op(func(x []*Tensor) *Tensor { return x[0].Sum(0) }),
 
-	"where":    op(func(x []*Tensor) *Tensor { return Where(x[0].Gt(Scalar(0.2)), x[0], x[1]) }),
+	"where":    op(func(x []*Tensor) *Tensor { return Where(whereMask(), x[0], x[1]) }),
 	"std_dim0": op(func(x []*Tensor) *Tensor { return x[0].Std(0) }),
 
 	"arange":       {fn: func([]*Tensor) *Tensor { return Arange(0, 10, 1) }, noGrad: true},
