@@ -27,3 +27,17 @@ func TestFastMath(t *testing.T) {
 		t.Errorf("exp range: %v %v %v", expf(-100), expf(-110), expf(100))
 	}
 }
+
+func BenchmarkSigmoidf(b *testing.B) {
+	xs := make([]float32, 4096)
+	for i := range xs {
+		xs[i] = float32(i%200-100) * 0.05
+	}
+	var s float32
+	for b.Loop() {
+		for _, x := range xs {
+			s += sigmoidf(x) + tanhf(x)
+		}
+	}
+	_ = s
+}
