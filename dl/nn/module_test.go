@@ -209,3 +209,22 @@ func TestReLUOp(t *testing.T) {
 		t.Fatalf("ReLU gradient %v", got)
 	}
 }
+
+func TestRecurrentLayerDropout(t *testing.T) {
+	dl.Seed(8)
+	m := NewLSTM(3, 4, 2, LayerDropout(0.5))
+	x := dl.Randn(5, 2, 3)
+	a, b := m.Forward(x).Data(), m.Forward(x).Data()
+	if slices.Equal(a, b) {
+		t.Error("training-mode layer dropout gave identical outputs twice")
+	}
+	Eval(m)
+	a, b = m.Forward(x).Data(), m.Forward(x).Data()
+	if !slices.Equal(a, b) {
+		t.Error("eval-mode LSTM is not deterministic")
+	}
+	one := NewLSTM(3, 4, 1, LayerDropout(0.5)) // no layer after the only one: no dropout
+	if a, b := one.Forward(x).Data(), one.Forward(x).Data(); !slices.Equal(a, b) {
+		t.Error("single-layer LSTM applied dropout")
+	}
+}
