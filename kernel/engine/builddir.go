@@ -41,6 +41,7 @@ type builder struct {
 	env     []string
 	mu      sync.Mutex
 	exports map[string]string // import path → export data file
+	src     string            // the godl checkout, or "" for a module version
 }
 
 // locateSource finds the godl source to build against. Order: the option,
@@ -129,13 +130,13 @@ func newBuilder(opts Options) (*builder, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{goCmd: goCmd}
+	b := &builder{goCmd: goCmd, src: locateSource(opts.SourceDir)}
 	b.env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local", "CGO_ENABLED=1")
 	gover, err := b.goOutput("", "env", "GOVERSION")
 	if err != nil {
 		return nil, err
 	}
-	src := locateSource(opts.SourceDir)
+	src := b.src
 	ver := moduleVersion()
 	if src == "" && ver == "" {
 		return nil, errors.New("cannot find the godl source or version to build cells against: set GODL_SOURCE to a godl checkout")
@@ -159,12 +160,6 @@ func newBuilder(opts Options) (*builder, error) {
 	if src != "" {
 		gomod = fmt.Sprintf("module %s\n\ngo 1.26\n\nrequire %s v0.0.0-00010101000000-000000000000\n\nreplace %s => %s\n",
 			buildModule, modulePath, modulePath, src)
-		// The checkout's go.sum covers everything it needs, offline.
-		if sum, err := os.ReadFile(filepath.Join(src, "go.sum")); err == nil {
-			if err := writeIfChanged(filepath.Join(b.dir, "go.sum"), sum); err != nil {
-				return nil, err
-			}
-		}
 	}
 	// -mod=mod lets the go command add the requirements the worker's
 	// imports need; so keep what it added unless the base line changed.
@@ -204,6 +199,14 @@ func (b *builder) goOutput(dir string, args ...string) (string, error) {
 func (b *builder) buildWorker() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.src != "" {
+		// The checkout's go.sum covers everything it needs, offline.
+		if sum, err := os.ReadFile(filepath.Join(b.src, "go.sum")); err == nil {
+			if err := writeIfChanged(filepath.Join(b.dir, "go.sum"), sum); err != nil {
+				return err
+			}
+		}
+	}
 	args := append([]string{"build"}, b.flags...)
 	args = append(args, "-o", b.worker, "./worker")
 	if _, err := b.goOutput(b.dir, args...); err != nil {

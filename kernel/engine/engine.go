@@ -171,7 +171,9 @@ func (e *Engine) workerGone() {
 
 func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
 	res := e.run1(ctx, code, count, out)
-	if res.Error == nil || res.Error.EName != "LoadError" || !strings.Contains(res.Error.EValue, "different version of package") {
+	stale := res.Error != nil && (res.Error.EName == "LoadError" && strings.Contains(res.Error.EValue, "different version of package") ||
+		res.Error.EName == "BuildError" && strings.Contains(res.Error.EValue, "go.mod"))
+	if !stale {
 		return res
 	}
 	// The godl source changed under a running kernel (a developer's
