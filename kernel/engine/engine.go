@@ -59,7 +59,7 @@ type Engine struct {
 	// intrEarly is an interrupt that came while the cell was still being
 	// compiled: the cell then does not run.
 	intrEarly bool
-	counts  map[int]int // cell seq → execution count
+	counts    map[int]int // cell seq → execution count
 
 	lastWall, lastCPU float64 // of the last cell, for %time
 }
