@@ -228,3 +228,21 @@ func TestRecurrentLayerDropout(t *testing.T) {
 		t.Error("single-layer LSTM applied dropout")
 	}
 }
+
+func TestRecurrentUnbatched(t *testing.T) {
+	m := NewGRU(3, 4, 2, BatchFirst())
+	x := dl.Randn(5, 3)
+	h0 := dl.Randn(2, 4)
+	out, st := m.ForwardState(x, &State{H: h0})
+	if !slices.Equal(out.Shape(), []int{5, 4}) || !slices.Equal(st.H.Shape(), []int{2, 4}) {
+		t.Fatalf("unbatched shapes %v %v", out.Shape(), st.H.Shape())
+	}
+	// The same sequence as a batch of one (batch first) gives the same.
+	outB, stB := m.ForwardState(x.Unsqueeze(0), &State{H: h0.Unsqueeze(1)})
+	if !slices.Equal(out.Data(), outB.Data()) || !slices.Equal(st.H.Data(), stB.H.Data()) {
+		t.Fatal("unbatched result differs from a batch of one")
+	}
+	if !m.BatchFirst {
+		t.Fatal("BatchFirst was not restored")
+	}
+}

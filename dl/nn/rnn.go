@@ -152,18 +152,48 @@ func (r *Recurrent) Forward(x *dl.Tensor) *dl.Tensor {
 // ForwardState runs the sequence from state (nil: zeros; an LSTM's C may
 // be nil too) and returns the output and the final state, whose H (and C)
 // are [layers batch hidden].
+//
+// An unbatched sequence [seq feature] is run as a batch of one, and its
+// state is [layers hidden], as in PyTorch.
 func (r *Recurrent) ForwardState(x *dl.Tensor, state *State) (*dl.Tensor, *State) {
+	if x.Dim() == 2 && x.Size(1) == r.InputSize {
+		in := x
+		var st *State
+		if state != nil {
+			st = &State{H: unsqueeze1(state.H), C: unsqueeze1(state.C)}
+		}
+		out, fin := r.forward(x.Unsqueeze(1), st, false)
+		fin.H = fin.H.Squeeze(1)
+		if fin.C != nil {
+			fin.C = fin.C.Squeeze(1)
+		}
+		return hooked(r, in, out.Squeeze(1)), fin
+	}
+	out, fin := r.forward(x, state, r.BatchFirst)
+	return hooked(r, x, out), fin
+}
+
+func unsqueeze1(t *dl.Tensor) *dl.Tensor {
+	if t == nil {
+		return nil
+	}
+	if t.Dim() != 2 {
+		dl.Panicf("Recurrent", "state for an unbatched sequence must be [layers hidden], got %v", t.Shape())
+	}
+	return t.Unsqueeze(1)
+}
+
+func (r *Recurrent) forward(x *dl.Tensor, state *State, batchFirst bool) (*dl.Tensor, *State) {
 	op := r.kind.String()
 	xs := x.Shape()
 	if len(xs) != 3 || xs[2] != r.InputSize {
 		layout := "[seq batch %d]"
-		if r.BatchFirst {
+		if batchFirst {
 			layout = "[batch seq %d]"
 		}
-		dl.Panicf(op, "input %v does not fit: want "+layout, xs, r.InputSize)
+		dl.Panicf(op, "input %v does not fit: want "+layout+" (or [seq %d] unbatched)", xs, r.InputSize, r.InputSize)
 	}
-	in := x
-	if r.BatchFirst {
+	if batchFirst {
 		x = x.Transpose(0, 1)
 	}
 	batch, L, H := x.Size(1), len(r.Layers), r.HiddenSize
@@ -198,12 +228,12 @@ func (r *Recurrent) ForwardState(x *dl.Tensor, state *State) (*dl.Tensor, *State
 			x = DropoutOp(x, r.Dropout)
 		}
 	}
-	if r.BatchFirst {
+	if batchFirst {
 		x = x.Transpose(0, 1)
 	}
 	out := &State{H: dl.Stack(0, hs...)}
 	if cs != nil {
 		out.C = dl.Stack(0, cs...)
 	}
-	return hooked(r, in, x.Contiguous()), out
+	return x.Contiguous(), out
 }
