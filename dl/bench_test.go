@@ -67,3 +67,13 @@ func BenchmarkSoftmax(b *testing.B) {
 		Softmax(x, 1)
 	}
 }
+
+// BenchmarkSmallOpOverhead is the fixed cost of a recorded op on tiny
+// tensors, which dominates recurrent nets stepping through time.
+func BenchmarkSmallOpOverhead(b *testing.B) {
+	x, y := Randn(4, 32).RequiresGrad(), Randn(32)
+	b.ReportAllocs()
+	for b.Loop() {
+		Add(x, y)
+	}
+}

@@ -143,6 +143,13 @@ func binaryInto(out, a, b *Tensor, k *binKernel) {
 	case bc && a.Numel() == 1 && b.Numel() == n:
 		k.sv(out.RawData(), a.data[a.offset], b.RawData())
 		return
+	case ac && bc && a.Numel() == n && isRowOf(b, shape):
+		// [... n] with [n]: the bias add, one row at a time
+		od, ad, bd := out.RawData(), a.RawData(), b.RawData()
+		for o := 0; o < n; o += len(bd) {
+			k.vv(od[o:o+len(bd)], ad[o:o+len(bd)], bd)
+		}
+		return
 	}
 	od := out.RawData()
 	sa := broadcastStrides(a.shape, a.strides, shape)
@@ -198,6 +205,15 @@ func binaryInto(out, a, b *Tensor, k *binKernel) {
 			idx[j] = 0
 		}
 	}
+}
+
+// isRowOf reports whether b broadcasts to shape as one row repeated: all
+// its dimensions are 1 except the last, which matches.
+func isRowOf(b *Tensor, shape []int) bool {
+	if len(shape) == 0 || b.Dim() == 0 || b.shape[b.Dim()-1] != shape[len(shape)-1] || shape[len(shape)-1] == 0 {
+		return false
+	}
+	return b.Numel() == b.shape[b.Dim()-1]
 }
 
 func binaryScalar(k *binKernel, a, b float32) float32 {
