@@ -43,9 +43,20 @@ func NewConv2dRect(in, out, kh, kw int, opts ...Option) *Conv2d {
 	return m
 }
 
-// Forward convolves x [N C H W].
+// Forward convolves x [N C H W] (or one image [C H W]).
 func (m *Conv2d) Forward(x *dl.Tensor) *dl.Tensor {
-	return hooked(m, x, Conv2dOp(x, m.Weight, m.Bias, m.Stride, m.Padding, m.Dilation))
+	return hooked(m, x, unbatched(x, func(x *dl.Tensor) *dl.Tensor {
+		return Conv2dOp(x, m.Weight, m.Bias, m.Stride, m.Padding, m.Dilation)
+	}))
+}
+
+// unbatched runs f on a batch of one when x is a single image [C H W], as
+// PyTorch's 2-D layers accept.
+func unbatched(x *dl.Tensor, f func(*dl.Tensor) *dl.Tensor) *dl.Tensor {
+	if x.Dim() == 3 {
+		return f(x.Unsqueeze(0)).Squeeze(0)
+	}
+	return f(x)
 }
 
 // String describes the layer like PyTorch's repr.

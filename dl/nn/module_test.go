@@ -246,3 +246,13 @@ func TestRecurrentUnbatched(t *testing.T) {
 		t.Fatal("BatchFirst was not restored")
 	}
 }
+
+func TestUnbatchedImage(t *testing.T) {
+	conv := NewConv2d(2, 3, 3, Padding(1))
+	x := dl.Randn(2, 5, 5)
+	y := NewMaxPool2d(2).Forward(conv.Forward(x))
+	yb := NewMaxPool2d(2).Forward(conv.Forward(x.Unsqueeze(0)))
+	if !slices.Equal(y.Shape(), []int{3, 2, 2}) || !slices.Equal(y.Data(), yb.Data()) {
+		t.Fatalf("unbatched conv+pool %v", y.Shape())
+	}
+}

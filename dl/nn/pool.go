@@ -44,8 +44,12 @@ func NewAvgPool2d(kernel int, opts ...Option) *AvgPool2d {
 	return &AvgPool2d{Kernel: k, Stride: s, Padding: p}
 }
 
-// Forward pools x.
+// Forward pools x [N C H W] (or [C H W]).
 func (m *MaxPool2d) Forward(x *dl.Tensor) *dl.Tensor {
+	return hooked(m, x, unbatched(x, m.pool))
+}
+
+func (m *MaxPool2d) pool(x *dl.Tensor) *dl.Tensor {
 	const op = "MaxPool2d"
 	g := newGeom(op, x.Shape(), m.Kernel[0], m.Kernel[1], m.Stride, m.Padding, m.Dilation)
 	x = x.Contiguous()
@@ -67,7 +71,7 @@ func (m *MaxPool2d) Forward(x *dl.Tensor) *dl.Tensor {
 		}
 		return []*dl.Tensor{gx}
 	})
-	return hooked(m, x, y)
+	return y
 }
 
 // maxPlane pools one image plane: with y it writes the maxima; with gy it
@@ -135,8 +139,12 @@ func maxPlane(g convGeom, img, y, gy, gx []float32) {
 	}
 }
 
-// Forward pools x.
+// Forward pools x [N C H W] (or [C H W]).
 func (m *AvgPool2d) Forward(x *dl.Tensor) *dl.Tensor {
+	return hooked(m, x, unbatched(x, m.pool))
+}
+
+func (m *AvgPool2d) pool(x *dl.Tensor) *dl.Tensor {
 	const op = "AvgPool2d"
 	g := newGeom(op, x.Shape(), m.Kernel[0], m.Kernel[1], m.Stride, m.Padding, [2]int{1, 1})
 	x = x.Contiguous()
@@ -184,7 +192,7 @@ func (m *AvgPool2d) Forward(x *dl.Tensor) *dl.Tensor {
 		}
 		return []*dl.Tensor{gx}
 	})
-	return hooked(m, x, y)
+	return y
 }
 
 // same is 1 when a == b, else 0, without a branch.
