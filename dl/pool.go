@@ -43,26 +43,37 @@ func classLen(n int) int {
 // getBuf returns a slice of length n whose contents are arbitrary; zero it
 // if needed.
 func getBuf(n int) []float32 {
-	c := classLen(n)
-	if n > poolMinLen && !pool.off {
-		pool.Lock()
-		if l := pool.free[c]; len(l) > 0 {
-			b := l[len(l)-1]
-			pool.free[c] = l[:len(l)-1]
-			pool.bytes -= 4 * c
-			pool.Unlock()
-			return b[:n]
-		}
-		pool.Unlock()
+	if b := fromPool(n); b != nil {
+		return b
 	}
-	return make([]float32, n, c)
+	return make([]float32, n, classLen(n))
 }
 
-// getZeroBuf is getBuf with the contents cleared.
+// getZeroBuf is getBuf with the contents cleared (fresh memory already is).
 func getZeroBuf(n int) []float32 {
-	b := getBuf(n)
-	clear(b)
-	return b
+	if b := fromPool(n); b != nil {
+		clear(b)
+		return b
+	}
+	return make([]float32, n, classLen(n))
+}
+
+// fromPool pops an idle buffer of n's class, or returns nil.
+func fromPool(n int) []float32 {
+	if n <= poolMinLen {
+		return nil
+	}
+	c := classLen(n)
+	pool.Lock()
+	defer pool.Unlock()
+	l := pool.free[c]
+	if pool.off || len(l) == 0 {
+		return nil
+	}
+	b := l[len(l)-1]
+	pool.free[c] = l[:len(l)-1]
+	pool.bytes -= 4 * c
+	return b[:n]
 }
 
 // putBuf gives a dead buffer back. The caller guarantees nothing refers to
