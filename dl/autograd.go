@@ -148,14 +148,17 @@ func (t *Tensor) backward(op string, seed *Tensor) {
 		x := order[i]
 		g := p.grads[x]
 		delete(p.grads, x)
-		if g == nil {
+		n := x.node
+		if g == nil { // no gradient reached x: nothing flows through it
+			if n != nil {
+				n.inputs, n.backward, n.freed = nil, nil, true
+			}
 			continue
 		}
-		if x.node == nil {
+		if n == nil {
 			p.accumulateLeaf(x, g)
 			continue
 		}
-		n := x.node
 		gs := n.backward(g)
 		if len(gs) != len(n.inputs) {
 			Panicf("Backward", "%s returned %d gradients for %d inputs", n.name, len(gs), len(n.inputs))
