@@ -148,17 +148,24 @@ type walker struct {
 	param  func(name string, t *dl.Tensor, buffer bool)
 	module func(name string, m Module)
 	any    func(v reflect.Value)
-	seen   map[uintptr]bool
+	seen   map[seenKey]bool
+}
+
+// seenKey identifies a pointer by type too: a struct and its first field
+// share an address.
+type seenKey struct {
+	t reflect.Type
+	p uintptr
 }
 
 func walk(m any, param func(string, *dl.Tensor, bool), module func(string, Module)) {
-	w := &walker{param: param, module: module, seen: map[uintptr]bool{}}
+	w := &walker{param: param, module: module, seen: map[seenKey]bool{}}
 	w.visit(reflect.ValueOf(m), "", false)
 }
 
 // walkAll calls f on every value reachable from m that could be a module.
 func walkAll(m any, f func(v reflect.Value)) {
-	w := &walker{any: f, seen: map[uintptr]bool{}}
+	w := &walker{any: f, seen: map[seenKey]bool{}}
 	w.visit(reflect.ValueOf(m), "", false)
 }
 
@@ -192,10 +199,11 @@ func (w *walker) visit(v reflect.Value, name string, buffer bool) {
 		return
 	}
 	if v.Type() == tensorType {
-		if v.IsNil() || w.seen[v.Pointer()] {
+		k := seenKey{v.Type(), v.Pointer()}
+		if v.IsNil() || w.seen[k] {
 			return
 		}
-		w.seen[v.Pointer()] = true
+		w.seen[k] = true
 		if w.param != nil {
 			w.param(name, asInterface(v).(*dl.Tensor), buffer)
 		}
@@ -203,13 +211,19 @@ func (w *walker) visit(v reflect.Value, name string, buffer bool) {
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() || w.seen[v.Pointer()] {
+		if v.IsNil() {
 			return
 		}
-		w.seen[v.Pointer()] = true
-		if v.Elem().Kind() != reflect.Struct {
-			w.self(v, name) // a struct reports itself through its address
+		if v.Elem().Kind() == reflect.Struct {
+			// The struct checks and reports itself through its address,
+			// which covers structs held by value too.
+			w.visit(v.Elem(), name, buffer)
+			return
 		}
+		if !w.first(v) {
+			return
+		}
+		w.self(v, name)
 		w.visit(v.Elem(), name, buffer)
 	case reflect.Interface:
 		if v.IsNil() {
@@ -227,14 +241,15 @@ func (w *walker) visit(v reflect.Value, name string, buffer bool) {
 			c.Set(v)
 			v = c
 		}
-		if v.CanAddr() {
-			w.self(v.Addr(), name)
-			if tn, ok := asInterface(v.Addr()).(tensorNamer); ok {
-				for _, np := range tn.namedTensors() {
-					w.visit(reflect.ValueOf(np.Param), join(name, np.Name), buffer)
-				}
-				return
+		if !w.first(v.Addr()) {
+			return
+		}
+		w.self(v.Addr(), name)
+		if tn, ok := asInterface(v.Addr()).(tensorNamer); ok {
+			for _, np := range tn.namedTensors() {
+				w.visit(reflect.ValueOf(np.Param), join(name, np.Name), buffer)
 			}
+			return
 		}
 		t := v.Type()
 		for i := range t.NumField() {
@@ -264,6 +279,16 @@ func (w *walker) visit(v reflect.Value, name string, buffer bool) {
 			w.visit(v.MapIndex(k), join(name, keyString(k)), buffer)
 		}
 	}
+}
+
+// first reports whether pointer p is met for the first time, and marks it.
+func (w *walker) first(p reflect.Value) bool {
+	k := seenKey{p.Type(), p.Pointer()}
+	if w.seen[k] {
+		return false
+	}
+	w.seen[k] = true
+	return true
 }
 
 // self reports p (a pointer) as a module when it is one.

@@ -256,3 +256,23 @@ func TestUnbatchedImage(t *testing.T) {
 		t.Fatalf("unbatched conv+pool %v", y.Shape())
 	}
 }
+
+type byValue struct {
+	Block Sequential // held by value
+	Ref   *Sequential
+}
+
+func TestStructByValueListedOnce(t *testing.T) {
+	m := &byValue{Block: *NewSequential(NewLinear(2, 2))}
+	m.Ref = &m.Block // the same module through a pointer
+	if got := names(NamedParameters(m)); !slices.Equal(got, []string{"block.0.weight", "block.0.bias"}) {
+		t.Errorf("parameters %v", got)
+	}
+	var mods []string
+	for _, nm := range NamedModules(m) {
+		mods = append(mods, nm.Name)
+	}
+	if !slices.Equal(mods, []string{"block", "block.0"}) {
+		t.Errorf("modules %v", mods)
+	}
+}
