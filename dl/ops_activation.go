@@ -20,14 +20,16 @@ func ReLU(t *Tensor) *Tensor {
 	return Record("ReLU", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		r := newTensorRaw(t.shape)
 		gd, y := g.contiguousData(), out.RawData()
-		gd, rd := gd[:len(y)], r.data[:len(y)]
-		for i, v := range y {
-			if v > 0 {
-				rd[i] = gd[i]
-			} else {
-				rd[i] = 0
+		parallelFor(len(y), func(lo, hi int) {
+			gd, rd := gd[lo:hi], r.data[lo:hi]
+			for i, v := range y[lo:hi] {
+				if v > 0 {
+					rd[i] = gd[i]
+				} else {
+					rd[i] = 0
+				}
 			}
-		}
+		})
 		return []*Tensor{r}
 	})
 }
@@ -67,10 +69,12 @@ func Sigmoid(t *Tensor) *Tensor {
 	return Record("Sigmoid", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		r := newTensorRaw(t.shape)
 		gd, y := g.contiguousData(), out.RawData()
-		gd = gd[:len(y)]
-		for i, v := range y {
-			r.data[i] = gd[i] * v * (1 - v)
-		}
+		parallelFor(len(y), func(lo, hi int) {
+			gd, rd := gd[lo:hi], r.data[lo:hi]
+			for i, v := range y[lo:hi] {
+				rd[i] = gd[i] * v * (1 - v)
+			}
+		})
 		return []*Tensor{r}
 	})
 }
@@ -85,10 +89,12 @@ func Tanh(t *Tensor) *Tensor {
 	return Record("Tanh", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		r := newTensorRaw(t.shape)
 		gd, y := g.contiguousData(), out.RawData()
-		gd = gd[:len(y)]
-		for i, v := range y {
-			r.data[i] = gd[i] * (1 - v*v)
-		}
+		parallelFor(len(y), func(lo, hi int) {
+			gd, rd := gd[lo:hi], r.data[lo:hi]
+			for i, v := range y[lo:hi] {
+				rd[i] = gd[i] * (1 - v*v)
+			}
+		})
 		return []*Tensor{r}
 	})
 }

@@ -162,7 +162,7 @@ func unaryMap(t *Tensor, f func(dst, src []float32)) *Tensor {
 	if len(src) >= 1<<16 {
 		CheckInterrupt()
 	}
-	f(out.data, src)
+	parallelMap(out.data, src, f)
 	return out
 }
 

@@ -135,13 +135,16 @@ func binaryInto(out, a, b *Tensor, k *binKernel) {
 	ac, bc := a.IsContiguous(), b.IsContiguous()
 	switch {
 	case ac && bc && sameShape(a.shape, b.shape):
-		k.vv(out.RawData(), a.RawData(), b.RawData())
+		od, ad, bd := out.RawData(), a.RawData(), b.RawData()
+		parallelFor(n, func(lo, hi int) { k.vv(od[lo:hi], ad[lo:hi], bd[lo:hi]) })
 		return
 	case ac && b.Numel() == 1 && a.Numel() == n:
-		k.vs(out.RawData(), a.RawData(), b.data[b.offset])
+		od, ad, s := out.RawData(), a.RawData(), b.data[b.offset]
+		parallelFor(n, func(lo, hi int) { k.vs(od[lo:hi], ad[lo:hi], s) })
 		return
 	case bc && a.Numel() == 1 && b.Numel() == n:
-		k.sv(out.RawData(), a.data[a.offset], b.RawData())
+		od, s, bd := out.RawData(), a.data[a.offset], b.RawData()
+		parallelFor(n, func(lo, hi int) { k.sv(od[lo:hi], s, bd[lo:hi]) })
 		return
 	case ac && bc && a.Numel() == n && isRowOf(b, shape):
 		// [... n] with [n]: the bias add, one row at a time
