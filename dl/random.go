@@ -55,6 +55,14 @@ func Bernoulli(p float32, shape ...int) *Tensor {
 	})
 }
 
+// RandInt returns a tensor of whole numbers drawn uniformly from [lo, hi).
+func RandInt(lo, hi int, shape ...int) *Tensor {
+	if hi <= lo {
+		Panicf("RandInt", "empty range [%d, %d)", lo, hi)
+	}
+	return fillRandom(shape, func(r *rand.Rand) float32 { return float32(lo + r.IntN(hi-lo)) })
+}
+
 // RandPerm returns a random permutation of 0..n-1.
 func RandPerm(n int) []int {
 	rngMu.Lock()

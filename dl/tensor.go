@@ -152,6 +152,29 @@ func FromSlice(data []float32, shape ...int) *Tensor {
 	return fromData(append([]float32(nil), data...), shape)
 }
 
+// FromFloat64s is FromSlice for float64 data (gonum, plotting), rounded to
+// float32.
+func FromFloat64s(data []float64, shape ...int) *Tensor {
+	f := make([]float32, len(data))
+	for i, v := range data {
+		f[i] = float32(v)
+	}
+	if len(shape) == 0 {
+		shape = []int{len(data)}
+	}
+	return fromData(f, inferShape("FromFloat64s", shape, len(data)))
+}
+
+// Float64s returns a copy of the elements in row-major order as float64.
+func (t *Tensor) Float64s() []float64 {
+	d := t.contiguousData()
+	out := make([]float64, len(d))
+	for i, v := range d {
+		out[i] = float64(v)
+	}
+	return out
+}
+
 // inferShape resolves one -1 entry in shape so that it holds n elements.
 func inferShape(op string, shape []int, n int) []int {
 	shape = append([]int(nil), shape...)

@@ -83,3 +83,26 @@ func TestStringMarksGraph(t *testing.T) {
 		t.Errorf("got %s", s)
 	}
 }
+
+func TestFloat64AndRandInt(t *testing.T) {
+	x := FromFloat64s([]float64{1.5, -2, 3, 4}, 2, -1)
+	if !sameShape(x.Shape(), []int{2, 2}) || x.At(1, 0) != 3 {
+		t.Fatalf("FromFloat64s: %v", x)
+	}
+	f := x.T().Float64s()
+	if len(f) != 4 || f[1] != 3 || f[2] != -2 {
+		t.Fatalf("Float64s of a transposed view: %v", f)
+	}
+	Seed(2)
+	r := RandInt(-2, 3, 1000)
+	seen := map[float32]bool{}
+	for _, v := range r.Data() {
+		if v < -2 || v >= 3 || v != float32(int(v)) {
+			t.Fatalf("RandInt value %v", v)
+		}
+		seen[v] = true
+	}
+	if len(seen) != 5 {
+		t.Fatalf("RandInt hit %d of 5 values", len(seen))
+	}
+}
