@@ -122,10 +122,14 @@ func assign(dst, src *Tensor) {
 	idx := make([]int, n-1)
 	p, o := dst.offset, 0
 	for range numel(dst.shape[:n-1]) {
-		q := p
-		for j := range inner {
-			dst.data[q] = vals[o+j]
-			q += is
+		if is == 1 {
+			copy(dst.data[p:p+inner], vals[o:o+inner])
+		} else {
+			q := p
+			for j := range inner {
+				dst.data[q] = vals[o+j]
+				q += is
+			}
 		}
 		o += inner
 		for d := n - 2; d >= 0; d-- {
