@@ -39,11 +39,15 @@ func Record(name string, out *Tensor, inputs []*Tensor, backward func(gradOut *T
 	if !GradEnabled() {
 		return out
 	}
+	tracks := false
 	for _, in := range inputs {
-		if in != nil && in.TracksGrad() {
-			out.node = &node{name: name, inputs: inputs, backward: backward}
-			return out
+		if in == out {
+			Panicf(name, "Record: the output must be a new tensor, not one of the inputs (use Detach or a view)")
 		}
+		tracks = tracks || (in != nil && in.TracksGrad())
+	}
+	if tracks {
+		out.node = &node{name: name, inputs: inputs, backward: backward}
 	}
 	return out
 }

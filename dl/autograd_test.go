@@ -128,6 +128,9 @@ func TestRecordFromOutside(t *testing.T) {
 	if c.Grad() != nil {
 		t.Fatal("constant input got a gradient")
 	}
+	if err := Maybe(func() { Record("Same", x, []*Tensor{x}, nil) }); err == nil {
+		t.Fatal("Record accepted an input as its output")
+	}
 	// Nothing tracks grad: Record leaves out alone.
 	plain := Record("Twice", Ones(2), []*Tensor{Ones(2)}, nil)
 	if plain.TracksGrad() {
