@@ -42,6 +42,10 @@ type builder struct {
 	mu      sync.Mutex
 	exports map[string]string // import path → export data file
 	src     string            // the godl checkout, or "" for a module version
+
+	gover, toolDir, cc string            // for calling compile and link directly
+	ldflags            []string          // the linker flags of every build
+	archives           map[string]string // cell package path → its compiled archive
 }
 
 // locateSource finds the godl source to build against. Order: the option,
@@ -132,10 +136,14 @@ func newBuilder(opts Options) (*builder, error) {
 	}
 	b := &builder{goCmd: goCmd, src: locateSource(opts.SourceDir)}
 	b.env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local", "CGO_ENABLED=1")
-	gover, err := b.goOutput("", "env", "GOVERSION")
+	goenv, err := b.goOutput("", "env", "GOVERSION", "GOTOOLDIR", "CC")
 	if err != nil {
 		return nil, err
 	}
+	if f := strings.Split(goenv, "\n"); len(f) >= 3 {
+		b.gover, b.toolDir, b.cc = f[0], f[1], f[2]
+	}
+	gover := b.gover
 	src := b.src
 	ver := moduleVersion()
 	if src == "" && ver == "" {
@@ -153,6 +161,8 @@ func newBuilder(opts Options) (*builder, error) {
 		ld += " -extldflags=-fuse-ld=mold"
 	}
 	b.flags = []string{"-ldflags=" + ld}
+	b.ldflags = strings.Fields(ld)
+	b.archives = map[string]string{}
 	if err := os.MkdirAll(filepath.Join(b.dir, "worker"), 0o755); err != nil {
 		return nil, err
 	}

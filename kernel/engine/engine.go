@@ -328,6 +328,13 @@ func (e *Engine) build(c *compiled) (string, error) {
 		return "", err
 	}
 	so := filepath.Join(e.b.dir, "cells", e.sess, fmt.Sprintf("c%d.so", c.cell.seq))
+	if os.Getenv("GODL_GO_BUILD") == "" {
+		if err := e.b.buildDirect(c.cell.path, dir, so); err == nil {
+			return so, nil
+		} else if os.Getenv("GODL_DEBUG") != "" {
+			fmt.Fprintln(os.Stderr, "godl: direct build failed, using go build:", err)
+		}
+	}
 	return so, e.b.buildPlugin(filepath.Join(rel, "main"), so)
 }
 
