@@ -255,6 +255,8 @@ def strings():
         "nonfinite": torch.tensor([1.5, float("nan"), float("inf"), -float("inf")]),
         "empty": torch.zeros(0),
         "empty_2d": torch.zeros(0, 3),
+        "wide_2d": randn(3, 30),
+        "wide_3d": randn(2, 2, 20) * 1000,
         "neg_zero": torch.tensor([-0.0, 1.0, 2.0]),
         "tiny": torch.tensor([1e-5, 2e-5]),
         "one_elem": torch.tensor([0.5]),
