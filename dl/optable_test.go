@@ -126,6 +126,7 @@ var opTable = map[string]opEntry{
 	"matmul_vec_mat":     op(func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }),
 	"matmul_mat_vec":     op(func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }),
 	"matmul_dot":         op(func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }),
+	"matmul_empty_k":     op(func(x []*Tensor) *Tensor { return x[0].MatMul(x[1]) }),
 	"matmul_narrow":      op(func(x []*Tensor) *Tensor { return x[0].Narrow(0, 1, 4).Narrow(1, 2, 5).MatMul(x[1]) }),
 
 	"outer_bcast":           op(func(x []*Tensor) *Tensor { return x[0].Mul(x[1]) }),

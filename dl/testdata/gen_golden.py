@@ -143,6 +143,7 @@ CASES = {
     "matmul_vec_mat": ([randn(5), randn(5, 3)], torch.matmul),
     "matmul_mat_vec": ([randn(4, 5), randn(5)], torch.matmul),
     "matmul_dot": ([randn(6), randn(6)], torch.matmul),
+    "matmul_empty_k": ([randn(2, 0), randn(0, 3)], torch.matmul),
     "matmul_narrow": ([randn(6, 8), randn(5, 3)], lambda a, b: a[1:5, 2:7] @ b),
     # non-contiguous inputs, odd broadcasts, 0-d and empty tensors
     "outer_bcast": ([randn(3, 1), randn(1, 4)], lambda a, b: a * b),
