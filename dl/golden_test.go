@@ -3,14 +3,22 @@ package dl
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 )
 
 // The golden file is written by testdata/gen_golden.py from PyTorch 1.13.
+// go test -run Golden -update reruns the script first (with the Python named
+// by $GODL_PYTHON, default python3, which needs torch).
+var update = flag.Bool("update", false, "regenerate testdata/golden.json with PyTorch")
+
+var updateOnce sync.Once
 
 // f32s reads a JSON array of numbers in which NaN and ±Infinity are
 // strings (JSON has no spelling for them).
@@ -71,6 +79,19 @@ type goldenFile struct {
 
 func loadGolden(t *testing.T) *goldenFile {
 	t.Helper()
+	if *update {
+		updateOnce.Do(func() {
+			py := os.Getenv("GODL_PYTHON")
+			if py == "" {
+				py = "python3"
+			}
+			cmd := exec.Command(py, "testdata/gen_golden.py")
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("regenerating goldens: %v", err)
+			}
+		})
+	}
 	b, err := os.ReadFile("testdata/golden.json")
 	if err != nil {
 		t.Fatal(err)
