@@ -32,7 +32,8 @@ var minParallelWork = 96 * 96 * 96
 const sharedBFloats = 16 << 20
 
 func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	t := Threads()
+	// More goroutines than Ps would only take turns.
+	t := min(Threads(), runtime.GOMAXPROCS(0))
 	if m*n*k < minParallelWork {
 		t = 1
 	}
@@ -58,10 +59,11 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 }
 
 // A sharedJob is one parallel product in which the goroutines first pack B
-// together, then take row chunks of C one at a time. Work is claimed from a
-// counter rather than dealt out in advance: starting a goroutine on an idle
-// core takes tens of microseconds here, and whoever is running meanwhile
-// simply takes more of the work.
+// together, then take row chunks of C one at a time. Work is claimed rather
+// than dealt out in advance: starting a goroutine on an idle core can take
+// tens of microseconds here, and whoever is running meanwhile simply takes
+// more of it. Chunks shrink as the work runs out (guided scheduling), so the
+// goroutines finish within about one tile row of each other.
 type sharedJob struct {
 	kn             *microKernel
 	transA, transB bool
@@ -69,83 +71,85 @@ type sharedJob struct {
 	alpha          float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
+	t              int
 
 	bp        []float32 // B packed: for each kc slab at p0, p0*roundUp(n, nr) onward
 	packTasks int       // kc slabs × groups of panels
 	groupCols int       // columns of B per packing task
-	chunk     int       // rows of C per chunk task
-	tasks     int       // packTasks + chunks
 
-	next     atomic.Int64 // next task to claim
+	nextPack atomic.Int64 // next packing task to claim
 	packed   atomic.Int64 // packing tasks finished
-	finished atomic.Int64 // tasks finished
+	nextRow  atomic.Int64 // first row of C not yet claimed
+	rowsDone atomic.Int64 // rows of C finished
 }
 
 // gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines, the caller
 // being one of them. n must be small enough for B to be packed whole.
 func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
 	buf := getSharedB(k * roundUp(n, kn.nr))
 	defer putSharedB(buf)
 	j.bp = buf
 	// Pack in groups of 8 panels so two goroutines can share a slab.
 	j.groupCols = 8 * kn.nr
 	j.packTasks = (k + blockKC - 1) / blockKC * ((n + j.groupCols - 1) / j.groupCols)
-	// A few chunks per goroutine so a late start or a noisy neighbour is
-	// evened out; at least 4 tiles tall so each packed B panel is reused.
-	j.chunk = min(blockMC, max(4*kn.mr, roundUp((m+6*t-1)/(6*t), kn.mr)))
-	j.tasks = j.packTasks + (m+j.chunk-1)/j.chunk
-	for range t - 1 {
-		go j.work()
-	}
+	startHelpers(t-1, j)
 	j.work()
-	// Late helpers may still be starting; the work is done when every task
-	// is, and a helper that finds the counter exhausted touches nothing.
-	for j.finished.Load() < int64(j.tasks) {
+	// Late helpers may still be starting; the work is done when every row
+	// is, and a helper that finds nothing left to claim touches nothing.
+	for j.rowsDone.Load() < int64(m) {
 		runtime.Gosched()
 	}
 }
 
+// guidedChunk is how much of rem (rows or columns) to claim: a share of what
+// is left, whole tiles of size unit, at most max.
+func guidedChunk(rem, t, unit, max int) int {
+	return min(rem, max, roundUp((rem+2*t-1)/(2*t), unit))
+}
+
 func (j *sharedJob) work() {
-	var ws *workspace
-	defer func() {
-		if ws != nil {
-			putWorkspace(ws)
-		}
-	}()
 	nr := j.kn.nr
 	groups := (j.n + j.groupCols - 1) / j.groupCols
 	ldp := roundUp(j.n, nr) // packed floats per unit of k
 	for {
-		id := int(j.next.Add(1) - 1)
-		if id >= j.tasks {
-			return
+		id := int(j.nextPack.Add(1) - 1)
+		if id >= j.packTasks {
+			break
 		}
-		if id < j.packTasks {
-			pc := id / groups * blockKC
-			kc := min(blockKC, j.k-pc)
-			j0 := id % groups * j.groupCols
-			cols := min(j.groupCols, j.n-j0)
-			packB(j.bp[pc*ldp+j0*kc:], nr, j.transB, j.b, j.ldb, pc, j0, kc, cols)
-			j.packed.Add(1)
-			j.finished.Add(1)
+		pc := id / groups * blockKC
+		kc := min(blockKC, j.k-pc)
+		j0 := id % groups * j.groupCols
+		cols := min(j.groupCols, j.n-j0)
+		packB(j.bp[pc*ldp+j0*kc:], nr, j.transB, j.b, j.ldb, pc, j0, kc, cols)
+		j.packed.Add(1)
+	}
+	for j.packed.Load() < int64(j.packTasks) {
+		runtime.Gosched()
+	}
+	var ws *workspace
+	for {
+		ic := int(j.nextRow.Load())
+		if ic >= j.m {
+			break
+		}
+		mc := guidedChunk(j.m-ic, j.t, j.kn.mr, blockMC)
+		if !j.nextRow.CompareAndSwap(int64(ic), int64(ic+mc)) {
 			continue
 		}
 		if ws == nil {
 			ws = getWorkspace()
 		}
-		for j.packed.Load() < int64(j.packTasks) {
-			runtime.Gosched()
-		}
-		ic := (id - j.packTasks) * j.chunk
-		mc := min(j.chunk, j.m-ic)
 		for pc := 0; pc < j.k; pc += blockKC {
 			kc := min(blockKC, j.k-pc)
 			packA(ws.a, j.kn.mr, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
 			macroKernel(j.kn, ws.a, j.bp[pc*ldp:], ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
 		}
-		j.finished.Add(1)
+		j.rowsDone.Add(int64(mc))
+	}
+	if ws != nil {
+		putWorkspace(ws)
 	}
 }
 
@@ -184,28 +188,53 @@ func putSharedB(s []float32) {
 	}
 }
 
-// gemmStrips is for products with too few rows to share out: C is cut into
-// t column strips, whole tiles wide, each done by gemmBlocked with its own
-// packing buffers.
+// A stripsJob is for products with too few rows to share out: C is cut into
+// column strips, whole tiles wide, claimed as in sharedJob; each is done by
+// gemmBlocked with the claimer's own packing buffers.
+type stripsJob struct {
+	kn             *microKernel
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	t              int
+
+	nextCol, colsDone atomic.Int64
+}
+
 func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	tiles := (n + kn.nr - 1) / kn.nr
-	strip := func(w int) {
-		lo := (tiles * w / t) * kn.nr
-		hi := min((tiles*(w+1)/t)*kn.nr, n)
-		bOff := lo
-		if transB {
-			bOff = lo * ldb
+	j := &stripsJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
+	startHelpers(t-1, j)
+	j.work()
+	for j.colsDone.Load() < int64(n) {
+		runtime.Gosched()
+	}
+}
+
+func (j *stripsJob) work() {
+	var ws *workspace
+	for {
+		lo := int(j.nextCol.Load())
+		if lo >= j.n {
+			break
 		}
-		ws := getWorkspace()
-		gemmBlocked(kn, ws, transA, transB, m, hi-lo, k, alpha, a, lda, b[bOff:], ldb, c[lo:], ldc)
+		nc := guidedChunk(j.n-lo, j.t, j.kn.nr, blockNC)
+		if !j.nextCol.CompareAndSwap(int64(lo), int64(lo+nc)) {
+			continue
+		}
+		if ws == nil {
+			ws = getWorkspace()
+		}
+		bOff := lo
+		if j.transB {
+			bOff = lo * j.ldb
+		}
+		gemmBlocked(j.kn, ws, j.transA, j.transB, j.m, nc, j.k, j.alpha, j.a, j.lda, j.b[bOff:], j.ldb, j.c[lo:], j.ldc)
+		j.colsDone.Add(int64(nc))
+	}
+	if ws != nil {
 		putWorkspace(ws)
 	}
-	// t ≤ tiles, so every strip has at least one tile. The caller's
-	// goroutine takes the first strip rather than sitting idle.
-	var wg sync.WaitGroup
-	for w := 1; w < t; w++ {
-		wg.Go(func() { strip(w) })
-	}
-	strip(0)
-	wg.Wait()
 }

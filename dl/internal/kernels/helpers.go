@@ -1,0 +1,85 @@
+package kernels
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A job is a parallel product whose work() claims tasks until none are left;
+// any number of goroutines may run it, at any time, and one that comes late
+// finds nothing left and returns without touching memory.
+type job interface{ work() }
+
+// Helpers are long-lived goroutines that run jobs beside the caller. Waking
+// a parked goroutine on an idle core costs ~50 µs in this kind of VM — a
+// third of a 256×256 product — so after a job a helper keeps polling for the
+// next one for a short while before it parks. Back-to-back products (a
+// training step) then start on both cores at once, and an idle program costs
+// nothing after helperSpin.
+const helperSpin = 500 * time.Microsecond
+
+type helper struct {
+	job    atomic.Pointer[job]
+	parked atomic.Bool
+	wake   chan struct{}
+}
+
+var (
+	helpersMu sync.Mutex
+	helpers   []*helper
+)
+
+// startHelpers hands j to n helpers, starting helpers as needed.
+func startHelpers(n int, j job) {
+	helpersMu.Lock()
+	for len(helpers) < n {
+		h := &helper{wake: make(chan struct{}, 1)}
+		helpers = append(helpers, h)
+		go h.loop()
+	}
+	hs := helpers[:n]
+	helpersMu.Unlock()
+	for _, h := range hs {
+		// A helper still busy with another caller's job simply picks this
+		// one up late, or never if it is replaced first: the caller does
+		// whatever nobody else claimed.
+		h.job.Store(&j)
+		if h.parked.Load() {
+			select {
+			case h.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+func (h *helper) loop() {
+	for {
+		(*h.await()).work()
+	}
+}
+
+func (h *helper) await() *job {
+	for {
+		deadline := time.Now().Add(helperSpin)
+		for i := 0; ; i++ {
+			if j := h.job.Swap(nil); j != nil {
+				return j
+			}
+			if i%32 == 31 && time.Now().After(deadline) {
+				break
+			}
+			runtime.Gosched()
+		}
+		h.parked.Store(true)
+		// A job stored before parked was set would find no one to wake it.
+		if j := h.job.Swap(nil); j != nil {
+			h.parked.Store(false)
+			return j
+		}
+		<-h.wake
+		h.parked.Store(false)
+	}
+}
