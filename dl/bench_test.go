@@ -13,7 +13,21 @@ func mlpStep(x, w1, b1, w2, b2, onehot *Tensor) {
 	loss.Backward()
 }
 
-func BenchmarkMLPStep(b *testing.B) {
+func BenchmarkMLPStep(b *testing.B) { benchMLP(b, false) }
+
+// BenchmarkMLPStepNoPool is the same step with buffer recycling off, to
+// measure what the pool saves.
+func BenchmarkMLPStepNoPool(b *testing.B) { benchMLP(b, true) }
+
+func benchMLP(b *testing.B, poolOff bool) {
+	pool.Lock()
+	pool.off = poolOff
+	pool.Unlock()
+	defer func() {
+		pool.Lock()
+		pool.off = false
+		pool.Unlock()
+	}()
 	Seed(1)
 	x := Randn(64, 784)
 	w1, b1 := Randn(256, 784).MulScalar(0.03).RequiresGrad(), Zeros(256).RequiresGrad()
