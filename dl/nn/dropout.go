@@ -21,6 +21,9 @@ func NewDropout(p float64) *Dropout {
 // SetTraining turns dropping on or off.
 func (m *Dropout) SetTraining(on bool) { m.Training = on }
 
+// IsTraining reports whether the layer is in training mode.
+func (m *Dropout) IsTraining() bool { return m.Training }
+
 // Forward applies dropout.
 func (m *Dropout) Forward(x *dl.Tensor) *dl.Tensor {
 	if !m.Training || m.P == 0 {

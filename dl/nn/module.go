@@ -117,6 +117,33 @@ func Train(m any) { setMode(m, true) }
 // its input through, BatchNorm uses its running statistics.
 func Eval(m any) { setMode(m, false) }
 
+// WithEval runs fn with m in evaluation mode and then puts every module
+// back in the mode it was in: for a look at the model (an accuracy, a
+// summary of shapes) that must not move BatchNorm's running statistics.
+func WithEval(m any, fn func()) {
+	type moded interface {
+		Trainer
+		IsTraining() bool
+	}
+	var mods []moded
+	var was []bool
+	walkAll(m, func(v reflect.Value) {
+		if t, ok := asInterface(v).(moded); ok {
+			mods = append(mods, t)
+			was = append(was, t.IsTraining())
+		}
+	})
+	defer func() {
+		for i, t := range mods {
+			t.SetTraining(was[i])
+		}
+	}()
+	for _, t := range mods {
+		t.SetTraining(false)
+	}
+	fn()
+}
+
 func setMode(m any, on bool) {
 	walkAll(m, func(v reflect.Value) {
 		if t, ok := asInterface(v).(Trainer); ok {

@@ -276,3 +276,23 @@ func TestStructByValueListedOnce(t *testing.T) {
 		t.Errorf("modules %v", mods)
 	}
 }
+
+func TestWithEval(t *testing.T) {
+	bn, drop := NewBatchNorm1d(3), NewDropout(0.5)
+	drop.SetTraining(false)
+	m := NewSequential(NewLinear(2, 3), bn, drop)
+	var during []bool
+	WithEval(m, func() {
+		during = []bool{bn.Training, drop.Training}
+		m.Forward(dl.Randn(1, 2)) // batch of one: fine in eval mode
+	})
+	if during[0] || during[1] {
+		t.Error("WithEval did not switch to eval mode")
+	}
+	if !bn.Training || drop.Training {
+		t.Error("WithEval did not restore each module's own mode")
+	}
+	if bn.NumBatchesTracked.Item() != 0 {
+		t.Error("running statistics moved during WithEval")
+	}
+}

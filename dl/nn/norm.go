@@ -59,6 +59,9 @@ func NewBatchNorm2d(c int, opts ...Option) *BatchNorm {
 // SetTraining switches between batch and running statistics.
 func (m *BatchNorm) SetTraining(on bool) { m.Training = on }
 
+// IsTraining reports whether the layer is in training mode.
+func (m *BatchNorm) IsTraining() bool { return m.Training }
+
 func (m *BatchNorm) name() string {
 	if m.dims == 4 {
 		return "BatchNorm2d"

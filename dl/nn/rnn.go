@@ -122,6 +122,9 @@ func NewRNNReLU(in, hidden, layers int, opts ...Option) *Recurrent {
 // SetTraining turns the dropout between layers on or off.
 func (r *Recurrent) SetTraining(on bool) { r.Training = on }
 
+// IsTraining reports whether the layer is in training mode.
+func (r *Recurrent) IsTraining() bool { return r.Training }
+
 // String describes the layer like PyTorch's repr.
 func (r *Recurrent) String() string {
 	return fmt.Sprintf("%s(%d, %d, num_layers=%d, batch_first=%v, dropout=%g)",
