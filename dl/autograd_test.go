@@ -264,3 +264,24 @@ func TestBackwardWith(t *testing.T) {
 		t.Fatal("BackwardWith accepted a gradient of the wrong shape")
 	}
 }
+
+func TestInterruptDuringBackward(t *testing.T) {
+	defer ResetInterrupt()
+	a := Ones(3).RequiresGrad()
+	loss := Tanh(a).Sum()
+	Interrupt()
+	if err := Maybe(func() { loss.Backward() }); err != ErrInterrupted {
+		t.Fatalf("got %v, want ErrInterrupted", err)
+	}
+	if !GradEnabled() {
+		t.Fatal("grad mode not restored after an interrupted Backward")
+	}
+	ResetInterrupt()
+	var y *Tensor
+	if err := Maybe(func() { NoGrad(func() { Interrupt(); y = a.MatMul(a) }) }); err != ErrInterrupted || y != nil {
+		t.Fatalf("got %v", err)
+	}
+	if !GradEnabled() {
+		t.Fatal("grad mode not restored after an interrupt inside NoGrad")
+	}
+}
