@@ -210,6 +210,25 @@ func TestSgemm(t *testing.T) {
 	}
 }
 
+// TestSgemmColumnBlocks shrinks the shared packed B so that products are
+// done in several column blocks.
+func TestSgemmColumnBlocks(t *testing.T) {
+	old := sharedBFloats
+	defer func() { sharedBFloats = old }()
+	sharedBFloats = 3000
+	for _, impl := range impls() {
+		defer force(impl)()
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, th := range []int{1, 2} {
+			defer withThreads(th, 0)()
+			for tr := range 4 {
+				tc := gemmCase{tr&1 != 0, tr&2 != 0, 50, 200, 40, 0.5, 2, 3}
+				t.Run(fmt.Sprintf("%s/threads=%d/%v", impl, th, tc), func(t *testing.T) { tc.run(t, rng) })
+			}
+		}
+	}
+}
+
 // TestMicroKernels checks each micro-kernel alone against its reference loop,
 // with a C tile whose row stride leaves gaps that must stay untouched.
 func TestMicroKernels(t *testing.T) {

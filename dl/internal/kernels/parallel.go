@@ -28,8 +28,9 @@ func Threads() int {
 var minParallelWork = 96 * 96 * 96
 
 // sharedBFloats bounds the packed copy of B that the goroutines share
-// (64 MiB); wider products are done in several column blocks.
-const sharedBFloats = 16 << 20
+// (16 MiB); wider products are done in several column blocks. (A variable
+// so tests can reach that case with small matrices.)
+var sharedBFloats = 4 << 20
 
 func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	// More goroutines than Ps would only take turns.
@@ -40,11 +41,9 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 	tilesM := (m + kn.mr - 1) / kn.mr
 	tilesN := (n + kn.nr - 1) / kn.nr
 	switch {
-	case t <= 1 || (tilesM < 2 && tilesN < 2):
-		ws := getWorkspace()
-		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
-		putWorkspace(ws)
 	case tilesM >= 2*t:
+		// Also for one thread: packing all of B first lets each row chunk
+		// of C stay in L2 across the kc slabs.
 		nc := min(n, max(kn.nr, sharedBFloats/k/kn.nr*kn.nr))
 		for jc := 0; jc < n; jc += nc {
 			bOff := jc
@@ -53,8 +52,12 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 			}
 			gemmShared(kn, t, transA, transB, m, min(nc, n-jc), k, alpha, a, lda, b[bOff:], ldb, c[jc:], ldc)
 		}
-	default:
+	case t > 1 && tilesN >= 2:
 		gemmStrips(kn, min(t, tilesN), transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	default:
+		ws := getWorkspace()
+		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		putWorkspace(ws)
 	}
 }
 
@@ -83,8 +86,8 @@ type sharedJob struct {
 	rowsDone atomic.Int64 // rows of C finished
 }
 
-// gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines, the caller
-// being one of them. n must be small enough for B to be packed whole.
+// gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines (t ≥ 1), the
+// caller being one of them. n must be small enough for B to be packed whole.
 func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
