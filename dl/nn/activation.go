@@ -7,19 +7,22 @@ import (
 )
 
 // The activation modules wrap dl's functions so they can sit in a
-// Sequential or a struct field, as nn.ReLU() does in PyTorch.
+// Sequential or a struct field, as nn.ReLU() does in PyTorch. The parameter-
+// free ones hold a blank byte so that each instance has its own address:
+// pointers to zero-size values may all be equal, and hooks and summaries
+// tell modules apart by pointer.
 
 // ReLU is max(0, x).
-type ReLU struct{}
+type ReLU struct{ _ byte }
 
 // Sigmoid is 1/(1+e⁻ˣ).
-type Sigmoid struct{}
+type Sigmoid struct{ _ byte }
 
 // Tanh is the hyperbolic tangent.
-type Tanh struct{}
+type Tanh struct{ _ byte }
 
 // GELU is x·Φ(x) with the exact normal CDF (PyTorch's default).
-type GELU struct{}
+type GELU struct{ _ byte }
 
 // LeakyReLU is max(x, Slope·x) for Slope < 1.
 type LeakyReLU struct{ Slope float32 }

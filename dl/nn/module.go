@@ -310,6 +310,12 @@ func (w *walker) visit(v reflect.Value, name string, buffer bool) {
 
 // first reports whether pointer p is met for the first time, and marks it.
 func (w *walker) first(p reflect.Value) bool {
+	if p.Type().Elem().Size() == 0 {
+		// Pointers to zero-size values may all be equal (Go gives them one
+		// address), so they say nothing about identity; and holding
+		// nothing, they cannot lead round a cycle.
+		return true
+	}
 	k := seenKey{p.Type(), p.Pointer()}
 	if w.seen[k] {
 		return false

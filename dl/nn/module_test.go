@@ -296,3 +296,22 @@ func TestWithEval(t *testing.T) {
 		t.Error("running statistics moved during WithEval")
 	}
 }
+
+type noState struct{}
+
+func (noState) Forward(x *dl.Tensor) *dl.Tensor { return x }
+
+func TestZeroSizeModulesListed(t *testing.T) {
+	a, b := NewReLU(), NewReLU()
+	if a == b {
+		t.Error("two NewReLU share one address")
+	}
+	seq := NewSequential(NewLinear(2, 2), a, NewLinear(2, 2), b, &noState{}, &noState{})
+	var got []string
+	for _, nm := range NamedModules(seq) {
+		got = append(got, nm.Name)
+	}
+	if want := []string{"", "0", "1", "2", "3", "4", "5"}; !slices.Equal(got, want) {
+		t.Errorf("NamedModules %v, want %v", got, want)
+	}
+}
