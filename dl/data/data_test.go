@@ -189,7 +189,26 @@ func TestLoaderStacksItems(t *testing.T) {
 		t.Fatalf("Item(3) = %v %v", x.Data(), y.Shape())
 	}
 	a, b := ds.Split(0.8)
-	if a.Len() != 8 || b.Len() != 2 || b.Y.At(0) != 8 {
-		t.Fatalf("Split: %d %d %v", a.Len(), b.Len(), b.Y.Data())
+	if a.Len() != 8 || b.Len() != 2 {
+		t.Fatalf("Split sizes %d %d", a.Len(), b.Len())
+	}
+	all := append(a.Y.Data(), b.Y.Data()...)
+	slices.Sort(all)
+	if !slices.Equal(all, dl.Arange(0, 10, 1).Data()) {
+		t.Fatalf("Split parts do not partition the examples: %v %v", a.Y.Data(), b.Y.Data())
+	}
+	for i := range a.Len() {
+		if a.X.At(i, 0) != 2*a.Y.At(i) {
+			t.Fatal("Split separated an input from its target")
+		}
+	}
+	s := Spirals(50, 3)
+	_, val := s.Split(0.8)
+	classes := map[float32]bool{}
+	for _, c := range val.Y.Data() {
+		classes[c] = true
+	}
+	if len(classes) != 3 {
+		t.Fatalf("validation part of Spirals holds classes %v, want all three", classes)
 	}
 }

@@ -1,6 +1,8 @@
 package data
 
 import (
+	"math"
+
 	"github.com/godl-dev/godl/dl"
 )
 
@@ -75,14 +77,18 @@ func gather(t *dl.Tensor, idx []int) *dl.Tensor {
 	return out
 }
 
-// Split divides d into two datasets: the first frac of its examples and
-// the rest, in order. Shuffle with a Loader, not here.
+// Split divides d at random into two datasets holding frac and 1-frac of
+// its examples (copies), like torch.utils.data.random_split: generated sets
+// such as Spirals are ordered by class, so a split in order would be
+// useless. It draws from dl's generator, so dl.Seed makes it repeatable.
 func (d *TensorDataset) Split(frac float64) (a, b *TensorDataset) {
 	if frac < 0 || frac > 1 {
 		dl.Panicf("Split", "fraction %v is not in [0, 1]", frac)
 	}
 	n := d.Len()
-	k := int(frac * float64(n))
-	return &TensorDataset{X: d.X.Narrow(0, 0, k).Contiguous(), Y: d.Y.Narrow(0, 0, k).Contiguous()},
-		&TensorDataset{X: d.X.Narrow(0, k, n-k).Contiguous(), Y: d.Y.Narrow(0, k, n-k).Contiguous()}
+	k := int(math.Round(frac * float64(n)))
+	perm := dl.RandPerm(n)
+	first, rest := perm[:k], perm[k:]
+	return &TensorDataset{X: gather(d.X, first), Y: gather(d.Y, first)},
+		&TensorDataset{X: gather(d.X, rest), Y: gather(d.Y, rest)}
 }
