@@ -25,22 +25,24 @@ func (t *Tensor) String() string {
 	indent := len(prefix)
 	var suffixes []string
 	var body string
-	data := t.Data()
-	if len(data) == 0 {
+	switch n := t.Numel(); {
+	case n == 0:
 		if t.Dim() != 1 {
 			suffixes = append(suffixes, "size="+sizeTuple(t.shape))
 		}
 		body = "[]"
-	} else {
-		summarize := len(data) > printThreshold
-		var f formatter
-		if summarize {
-			f = newFormatter(summarized(data, t.shape))
-			suffixes = append(suffixes, "size="+sizeTuple(t.shape))
-		} else {
-			f = newFormatter(data)
-		}
-		body = tensorStr(data, t.shape, indent, summarize, &f)
+	case n > printThreshold:
+		// Only the edges are printed: gather them without copying the rest,
+		// so that printing a whole dataset stays cheap.
+		edges := summarizedEdges(t)
+		data := edges.Data()
+		f := newFormatter(data)
+		suffixes = append(suffixes, "size="+sizeTuple(t.shape))
+		body = tensorStr(data, edges.shape, t.shape, indent, true, &f)
+	default:
+		data := t.Data()
+		f := newFormatter(data)
+		body = tensorStr(data, t.shape, t.shape, indent, false, &f)
 	}
 	if t.node != nil {
 		suffixes = append(suffixes, "grad_fn=<"+t.node.name+"Backward>")
@@ -156,52 +158,40 @@ func (f *formatter) format(v float32) string {
 	return s
 }
 
-// summarized returns the values a summarised print shows, for choosing the
-// format from them only (torch's get_summarized_data).
-func summarized(data []float32, shape []int) []float32 {
-	if len(shape) == 0 {
-		return data
-	}
-	inner := numel(shape[1:])
-	var rows []int
-	if shape[0] > 2*printEdgeItems {
-		for i := range printEdgeItems {
-			rows = append(rows, i)
-		}
-		for i := shape[0] - printEdgeItems; i < shape[0]; i++ {
-			rows = append(rows, i)
-		}
-	} else {
-		for i := range shape[0] {
-			rows = append(rows, i)
+// summarizedEdges keeps the first and last printEdgeItems entries of every
+// dimension longer than twice that (torch's get_summarized_data): a small
+// tensor holding exactly the values a summarised print shows.
+func summarizedEdges(t *Tensor) *Tensor {
+	t = t.Detach()
+	for d, n := range t.shape {
+		if n > 2*printEdgeItems {
+			t = Cat(d, t.Narrow(d, 0, printEdgeItems), t.Narrow(d, n-printEdgeItems, printEdgeItems))
 		}
 	}
-	var out []float32
-	for _, r := range rows {
-		out = append(out, summarized(data[r*inner:(r+1)*inner], shape[1:])...)
-	}
-	return out
+	return t
 }
 
-// tensorStr prints the row-major data of the given shape at indent.
-func tensorStr(data []float32, shape []int, indent int, summarize bool, f *formatter) string {
+// tensorStr prints the row-major data of the given shape at indent. When
+// summarising, data holds only the edges (shape) of a tensor of shape orig,
+// and "..." marks the dimensions that were cut.
+func tensorStr(data []float32, shape, orig []int, indent int, summarize bool, f *formatter) string {
 	switch len(shape) {
 	case 0:
 		return f.format(data[0])
 	case 1:
-		return vectorStr(data, indent, summarize, f)
+		return vectorStr(data, orig[0], indent, summarize, f)
 	}
 	inner := numel(shape[1:])
 	sub := func(i int) string {
-		return tensorStr(data[i*inner:(i+1)*inner], shape[1:], indent+1, summarize, f)
+		return tensorStr(data[i*inner:(i+1)*inner], shape[1:], orig[1:], indent+1, summarize, f)
 	}
 	var slices []string
-	if summarize && shape[0] > 2*printEdgeItems {
+	if summarize && orig[0] > 2*printEdgeItems {
 		for i := range printEdgeItems {
 			slices = append(slices, sub(i))
 		}
 		slices = append(slices, "...")
-		for i := shape[0] - printEdgeItems; i < shape[0]; i++ {
+		for i := printEdgeItems; i < 2*printEdgeItems; i++ {
 			slices = append(slices, sub(i))
 		}
 	} else {
@@ -213,16 +203,16 @@ func tensorStr(data []float32, shape []int, indent int, summarize bool, f *forma
 	return "[" + strings.Join(slices, sep) + "]"
 }
 
-func vectorStr(data []float32, indent int, summarize bool, f *formatter) string {
+func vectorStr(data []float32, orig, indent int, summarize bool, f *formatter) string {
 	elemLen := f.width + 2
 	perLine := max(1, (printLineWidth-indent)/elemLen)
 	var items []string
-	if summarize && len(data) > 2*printEdgeItems {
+	if summarize && orig > 2*printEdgeItems {
 		for _, v := range data[:printEdgeItems] {
 			items = append(items, f.format(v))
 		}
 		items = append(items, " ...")
-		for _, v := range data[len(data)-printEdgeItems:] {
+		for _, v := range data[printEdgeItems : 2*printEdgeItems] {
 			items = append(items, f.format(v))
 		}
 	} else {

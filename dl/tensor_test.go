@@ -106,3 +106,26 @@ func TestFloat64AndRandInt(t *testing.T) {
 		t.Fatalf("RandInt hit %d of 5 values", len(seen))
 	}
 }
+
+// A summarised print reads only the edges: an expanded view of a single
+// element prints like the full tensor, and a dataset-sized view prints
+// without materialising it.
+func TestStringReadsOnlyEdges(t *testing.T) {
+	x := Arange(0, 7, 1).Reshape(1, 7)
+	full := Cat(0, slicesOf(x, 500)...)
+	if got, want := x.Expand(500, 7).String(), full.String(); got != want {
+		t.Fatalf("expanded:\n%s\nmaterialised:\n%s", got, want)
+	}
+	huge := Scalar(0.5).Expand(60000, 28, 28)
+	if s := huge.String(); !strings.HasSuffix(s, "size=(60000, 28, 28))") || !strings.Contains(s, "0.5000,  ...,") {
+		t.Fatalf("got %s", s)
+	}
+}
+
+func slicesOf(x *Tensor, n int) []*Tensor {
+	out := make([]*Tensor, n)
+	for i := range out {
+		out[i] = x
+	}
+	return out
+}
