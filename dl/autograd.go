@@ -22,7 +22,10 @@ var noGradDepth atomic.Int32
 // GradEnabled reports whether ops record the graph (false inside NoGrad).
 func GradEnabled() bool { return noGradDepth.Load() == 0 }
 
-// NoGrad runs f with graph recording off, as torch.no_grad().
+// NoGrad runs f with graph recording off, as torch.no_grad(). The mode is
+// process-wide (Go has no goroutine-local state): a NoGrad running in one
+// goroutine also stops recording in others, so do not overlap it with a
+// forward pass that needs gradients.
 func NoGrad(f func()) {
 	noGradDepth.Add(1)
 	defer noGradDepth.Add(-1)
