@@ -50,3 +50,21 @@ func randFloats(rng *rand.Rand, n int) []float32 {
 	}
 	return s
 }
+
+// BenchmarkSgemmKernels times each micro-kernel this machine can run inside
+// the whole single-threaded Sgemm, for n = 512.
+func BenchmarkSgemmKernels(b *testing.B) {
+	const n = 512
+	rng := rand.New(rand.NewPCG(1, n))
+	x, y, z := randFloats(rng, n*n), randFloats(rng, n*n), make([]float32, n*n)
+	for _, impl := range impls() {
+		b.Run(fmt.Sprintf("kernel=%s/n=%d", impl, n), func(b *testing.B) {
+			defer force(impl)()
+			defer withThreads(1, minParallelWork)()
+			for b.Loop() {
+				Sgemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
+			}
+			reportGFLOPS(b, n)
+		})
+	}
+}

@@ -68,12 +68,31 @@ func prologue(name string) {
 	p("\tSHLQ $2, DX")
 }
 
+// prefetchC asks for the tile of C early: it is read only after the k loop,
+// and by then the loads would stall on L2 or L3.
+func prefetchC(rows, bytes int) {
+	p("\tMOVQ DI, SI")
+	for i := range rows {
+		for off := 0; off < bytes; off += 64 {
+			p("\tPREFETCHT0 %d(SI)", off)
+		}
+		if bytes%64 == 0 {
+			// A row that does not start on a line boundary spans one more.
+			p("\tPREFETCHT0 %d(SI)", bytes-1)
+		}
+		if i < rows-1 {
+			p("\tADDQ DX, SI")
+		}
+	}
+}
+
 // genAVX512: accumulators Z0..Z(2*MR-1), row i in Z(2i) (columns 0-15) and
 // Z(2i+1) (columns 16-31); B row in Z30, Z31; A broadcasts rotate through
 // the registers left over, so consecutive rows do not wait on one register.
 func genAVX512() {
 	mr := avx512MR
 	prologue(name512())
+	prefetchC(mr, 4*avx512NR)
 	nacc := 2 * mr
 	for r := range nacc {
 		p("\tVPXORD Z%d, Z%d, Z%d", r, r, r)
@@ -118,6 +137,7 @@ func genAVX512() {
 func genAVX2() {
 	mr := avx2MR
 	prologue(name2())
+	prefetchC(mr, 4*avx2NR)
 	for r := range 2 * mr {
 		p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
 	}
