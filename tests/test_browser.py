@@ -144,9 +144,12 @@ def seen(godl_kernelspec, tmp_path_factory) -> dict:
     (tmp / "profile").mkdir()
 
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ)  # JUPYTER_DATA_DIR / JUPYTER_RUNTIME_DIR come from conftest
+    env = dict(os.environ)  # JUPYTER_DATA_DIR (the godl kernelspec) comes from conftest
     env["JUPYTER_CONFIG_DIR"] = str(tmp / "config")  # no user config
-    runtime_dir = env["JUPYTER_RUNTIME_DIR"]
+    # A runtime directory of our own: the kernels' connection files land
+    # there, so the clean-up below can find exactly this server's kernels.
+    runtime_dir = str(tmp / "runtime")
+    env["JUPYTER_RUNTIME_DIR"] = runtime_dir
     log = open(tmp / "jupyter-lab.log", "w")
     server = subprocess.Popen(
         [
