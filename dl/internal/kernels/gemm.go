@@ -19,11 +19,14 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if m == 0 || n == 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
 	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	gemmParallel(chooseKernel(), transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	// beta is applied by whichever goroutine owns each part of C, just
+	// before it adds to it: a separate pass over C would be serial and
+	// would bring C through the caches twice.
+	gemmParallel(chooseKernel(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
@@ -71,11 +74,12 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
-// gemmBlocked adds alpha*op(A)*op(B) to C with the kernel kn, following the
+// gemmBlocked sets C = alpha*op(A)*op(B) + beta*C with the kernel kn, following the
 // BLIS loop nest (gonum's dgemm.go splits work the same way but does not
 // pack): for each nc-wide block of columns and kc-deep slab, pack B once; for
 // each mc-tall block of rows, pack A and run the macro-kernel over the tiles.
-func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	scaleC(m, n, beta, c, ldc)
 	for jc := 0; jc < n; jc += blockNC {
 		nc := min(blockNC, n-jc)
 		ws.packedB(blockKC * roundUp(nc, kn.nr))

@@ -32,7 +32,7 @@ var minParallelWork = 96 * 96 * 96
 // so tests can reach that case with small matrices.)
 var sharedBFloats = 4 << 20
 
-func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// More goroutines than Ps would only take turns.
 	t := min(Threads(), runtime.GOMAXPROCS(0))
 	if m*n*k < minParallelWork {
@@ -50,13 +50,13 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 			if transB {
 				bOff = jc * ldb
 			}
-			gemmShared(kn, t, transA, transB, m, min(nc, n-jc), k, alpha, a, lda, b[bOff:], ldb, c[jc:], ldc)
+			gemmShared(kn, t, transA, transB, m, min(nc, n-jc), k, alpha, a, lda, b[bOff:], ldb, beta, c[jc:], ldc)
 		}
 	case t > 1 && tilesN >= 2:
-		gemmStrips(kn, min(t, tilesN), transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		gemmStrips(kn, min(t, tilesN), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	default:
 		ws := getWorkspace()
-		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		putWorkspace(ws)
 	}
 }
@@ -71,7 +71,7 @@ type sharedJob struct {
 	kn             *microKernel
 	transA, transB bool
 	m, n, k        int
-	alpha          float32
+	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	t              int
@@ -88,8 +88,8 @@ type sharedJob struct {
 
 // gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines (t ≥ 1), the
 // caller being one of them. n must be small enough for B to be packed whole.
-func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
 	buf := getSharedB(k * roundUp(n, kn.nr))
 	defer putSharedB(buf)
@@ -144,6 +144,7 @@ func (j *sharedJob) work() {
 		if ws == nil {
 			ws = getWorkspace()
 		}
+		scaleC(mc, j.n, j.beta, j.c[ic*j.ldc:], j.ldc)
 		for pc := 0; pc < j.k; pc += blockKC {
 			kc := min(blockKC, j.k-pc)
 			packA(ws.a, j.kn.mr, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
@@ -198,7 +199,7 @@ type stripsJob struct {
 	kn             *microKernel
 	transA, transB bool
 	m, n, k        int
-	alpha          float32
+	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	t              int
@@ -206,8 +207,8 @@ type stripsJob struct {
 	nextCol, colsDone atomic.Int64
 }
 
-func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	j := &stripsJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := &stripsJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
 	startHelpers(t-1, j)
 	j.work()
@@ -234,7 +235,7 @@ func (j *stripsJob) work() {
 		if j.transB {
 			bOff = lo * j.ldb
 		}
-		gemmBlocked(j.kn, ws, j.transA, j.transB, j.m, nc, j.k, j.alpha, j.a, j.lda, j.b[bOff:], j.ldb, j.c[lo:], j.ldc)
+		gemmBlocked(j.kn, ws, j.transA, j.transB, j.m, nc, j.k, j.alpha, j.a, j.lda, j.b[bOff:], j.ldb, j.beta, j.c[lo:], j.ldc)
 		j.colsDone.Add(int64(nc))
 	}
 	if ws != nil {
