@@ -295,3 +295,24 @@ func TestThreads(t *testing.T) {
 		t.Fatalf("Threads() = %d after SetThreads(3)", Threads())
 	}
 }
+
+// TestTransposeBlock checks the packing transpose (packT4 and its ragged
+// edges) against its loop, with guards around and between the rows of dst.
+func TestTransposeBlock(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for rows := 1; rows <= 13; rows++ {
+		for k := 1; k <= 11; k++ {
+			src := newGuarded(rng, rows, k, k+2, 0)
+			dst := newGuarded(nil, k, rows, rows+3, 0)
+			transposeBlock(dst.data, dst.ld, src.data, src.ld, rows, k, 0.5)
+			dst.checkGuards(t, "transposeBlock")
+			for r := range rows {
+				for p := range k {
+					if got, want := dst.data[p*dst.ld+r], 0.5*src.data[r*src.ld+p]; got != want {
+						t.Fatalf("rows=%d k=%d: dst[%d][%d] = %v, want %v", rows, k, p, r, got, want)
+					}
+				}
+			}
+		}
+	}
+}

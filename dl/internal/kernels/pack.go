@@ -91,28 +91,9 @@ func packA(dst []float32, mr int, transA bool, a []float32, lda, i0, p0, mc, kc 
 				}
 			}
 		} else {
-			i := 0
-			// Four rows at a time: four streams of reads, one of writes.
-			for ; i+4 <= rows; i += 4 {
-				off := (i0+ir+i)*lda + p0
-				r0 := a[off : off+kc]
-				r1 := a[off+lda : off+lda+kc]
-				r2 := a[off+2*lda : off+2*lda+kc]
-				r3 := a[off+3*lda : off+3*lda+kc]
-				for p := range kc {
-					d := panel[p*mr+i : p*mr+i+4 : p*mr+i+4]
-					d[0] = alpha * r0[p]
-					d[1] = alpha * r1[p]
-					d[2] = alpha * r2[p]
-					d[3] = alpha * r3[p]
-				}
-			}
-			for ; i < rows; i++ {
-				off := (i0+ir+i)*lda + p0
-				for p, v := range a[off : off+kc] {
-					panel[p*mr+i] = alpha * v
-				}
-			}
+			// op(A)[i][p] = a[i*lda+p]: rows of the stored block become
+			// columns of the panel.
+			transposeBlock(panel, mr, a[(i0+ir)*lda+p0:], lda, rows, kc, alpha)
 		}
 		if rows < mr {
 			for p := range kc {
@@ -132,12 +113,7 @@ func packB(dst []float32, nr int, transB bool, b []float32, ldb, p0, j0, kc, nc 
 		if transB {
 			// op(B)[p][j] = b[j*ldb+p]: each row of the stored matrix is a
 			// column of the panel.
-			for j := range cols {
-				off := (j0+jr+j)*ldb + p0
-				for p, v := range b[off : off+kc] {
-					panel[p*nr+j] = v
-				}
-			}
+			transposeBlock(panel, nr, b[(j0+jr)*ldb+p0:], ldb, cols, kc, 1)
 		} else {
 			for p := range kc {
 				off := (p0+p)*ldb + j0 + jr
@@ -147,6 +123,34 @@ func packB(dst []float32, nr int, transB bool, b []float32, ldb, p0, j0, kc, nc 
 		if cols < nr {
 			for p := range kc {
 				clear(panel[p*nr+cols : p*nr+nr])
+			}
+		}
+	}
+}
+
+// transposeBlock writes dst[p*ldd+r] = alpha*src[r*lds+p] for r < rows and
+// p < k: the packing of a row-major block into column-major panels. Groups
+// of four rows and four columns go through packT4; the ragged edges are
+// done here.
+func transposeBlock(dst []float32, ldd int, src []float32, lds, rows, k int, alpha float32) {
+	k4 := k &^ 3
+	r := 0
+	if k4 > 0 {
+		for ; r+4 <= rows; r += 4 {
+			s := src[r*lds : 3*lds+r*lds+k4]
+			d := dst[r : (k4-1)*ldd+r+4]
+			packT4(k4, alpha, s, lds, d, ldd)
+		}
+	}
+	for ; r < rows; r++ {
+		for p, v := range src[r*lds : r*lds+k] {
+			dst[p*ldd+r] = alpha * v
+		}
+	}
+	if k4 < k {
+		for r := range rows - rows%4 {
+			for p := k4; p < k; p++ {
+				dst[p*ldd+r] = alpha * src[r*lds+p]
 			}
 		}
 	}

@@ -43,3 +43,17 @@ func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int)
 //
 //go:noescape
 func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int)
+
+// packT4 transposes four rows of src into k rows of four in dst, scaling by
+// alpha; k must be a multiple of 4:
+//
+//	for p := range k {
+//		for r := range 4 {
+//			dst[p*ldd+r] = alpha * src[r*lds+p]
+//		}
+//	}
+//
+// The caller checks the bounds (see transpose4).
+//
+//go:noescape
+func packT4(k int, alpha float32, src []float32, lds int, dst []float32, ldd int)

@@ -16,3 +16,11 @@ func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int) {
 func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int) {
 	sgemmKernelRef(6, 16, k, a, b, c, ldc)
 }
+
+func packT4(k int, alpha float32, src []float32, lds int, dst []float32, ldd int) {
+	for p := range k {
+		for r := range 4 {
+			dst[p*ldd+r] = alpha * src[r*lds+p]
+		}
+	}
+}
