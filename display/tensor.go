@@ -183,7 +183,7 @@ func writeMatrix(b *strings.Builder, v *tensorView, pre []int, caption string) {
 	}
 	f := chooseFormat(vals)
 	b.WriteString(`<table class="dataframe" border="1">`)
-	fmt.Fprintf(b, `<caption>%s</caption>`, html.EscapeString(caption))
+	fmt.Fprintf(b, `<caption style="white-space: nowrap; text-align: left;">%s</caption>`, html.EscapeString(caption))
 	if len(dims) == 2 {
 		b.WriteString(`<thead><tr style="text-align: right;"><th></th>`)
 		for _, c := range ci {
