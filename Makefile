@@ -8,12 +8,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := bin/godl
 
-.PHONY: build install lab test test-go test-e2e bench venv venv-lab notebooks clean
+.PHONY: build install lab test test-go test-e2e bench venv notebooks clean
 
 build:
 	$(GO) build -o $(BIN) .
 
-# The Python side (Jupyter clients, the conformance suite) lives in a venv:
+# The Python side (Jupyter clients, JupyterLab, the conformance suite) lives in a venv:
 # Debian refuses a bare pip install.
 $(VENV)/.stamp: tests/requirements.txt
 	python3 -m venv $(VENV)
@@ -21,17 +21,12 @@ $(VENV)/.stamp: tests/requirements.txt
 	touch $@
 venv: $(VENV)/.stamp
 
-$(VENV)/.lab-stamp: $(VENV)/.stamp
-	$(PY) -m pip install -q jupyterlab
-	touch $@
-venv-lab: $(VENV)/.lab-stamp
-
 # install writes the kernelspec for the current user (JUPYTER_DATA_DIR is
 # honoured) and pre-warms the plugin build cache.
 install: build venv
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN) install --user
 
-lab: install venv-lab
+lab: install
 	$(VENV)/bin/jupyter lab notebooks/
 
 test: build venv
