@@ -27,7 +27,7 @@ install: build venv
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN) install --user
 
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
 test: build venv
 	$(GO) vet ./...
