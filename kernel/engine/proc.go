@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"unicode/utf8"
@@ -158,15 +159,33 @@ func (p *proc) deathReason() string {
 			why = fmt.Sprintf("it exited with status %d", ee.ExitCode())
 		}
 	}
-	switch {
-	case bytes.Contains([]byte(tail), []byte("out of memory")):
-		why += ": out of memory"
-	case bytes.Contains([]byte(tail), []byte("\ngoroutine ")) && bytes.Contains([]byte(tail), []byte("panic: ")):
-		why += ": a goroutine panicked (a panic outside the cell's own goroutine cannot be recovered)"
-	case bytes.Contains([]byte(tail), []byte("fatal error: ")):
-		why += ": fatal runtime error"
+	if c := crashLine(tail); c != "" {
+		why += ": " + c
 	}
 	return why
+}
+
+// crashLine picks the runtime's own words about a crash from the
+// worker's stderr: the panic value of a goroutine, or the fatal error.
+func crashLine(stderr string) string {
+	var fatal, panicked string
+	for _, l := range strings.Split(stderr, "\n") {
+		switch {
+		case panicked == "" && strings.HasPrefix(l, "panic: "):
+			panicked = strings.TrimSuffix(strings.TrimPrefix(l, "panic: "), " [recovered]")
+		case fatal == "" && strings.HasPrefix(l, "fatal error: "):
+			fatal = strings.TrimPrefix(l, "fatal error: ")
+		}
+	}
+	switch {
+	case fatal == "out of memory" || strings.Contains(stderr, "runtime: out of memory"):
+		return "out of memory (the worker's memory limit is set with GODL_MEMORY_LIMIT)"
+	case fatal != "":
+		return "fatal error: " + unmangle(fatal)
+	case panicked != "":
+		return "a goroutine panicked: " + unmangle(panicked) + " (a panic outside the cell's own goroutine cannot be recovered)"
+	}
+	return ""
 }
 
 // emit sends output to the running cell, or keeps it for the next one.
