@@ -18,9 +18,7 @@ import (
 //
 //	display.Summary(model, 1, 784)
 //
-// The model is put back in the mode it was in; modules that cannot report
-// their mode (no Training() bool method) are left in training mode, the
-// mode a new model starts in.
+// Every module is put back in the mode it was in.
 func Summary(model any, inputShape ...int) { Publish(SummaryBundle(model, inputShape...)) }
 
 // SummaryBundle is Summary without showing it.
@@ -109,31 +107,7 @@ func (s *modelSummary) countParams(model any) {
 	}
 }
 
-// trainingReporter is implemented by modules that can say their mode.
-type trainingReporter interface{ Training() bool }
-
 func (s *modelSummary) forward(m nn.Module, inputShape []int) {
-	// Remember each module's mode where it can be asked, to restore it.
-	type mode struct {
-		t  nn.Trainer
-		on bool
-	}
-	var modes []mode
-	for _, r := range s.rows {
-		if t, ok := r.module.(nn.Trainer); ok {
-			on := true
-			if tr, ok := r.module.(trainingReporter); ok {
-				on = tr.Training()
-			}
-			modes = append(modes, mode{t, on})
-		}
-	}
-	nn.Eval(m)
-	defer func() {
-		for _, md := range modes {
-			md.t.SetTraining(md.on)
-		}
-	}()
 	s.in = append([]int(nil), inputShape...)
 	x := dl.Zeros(inputShape...)
 	// Hook calls come in execution order; each goes to the first row of
@@ -149,8 +123,12 @@ func (s *modelSummary) forward(m nn.Module, inputShape []int) {
 		}
 	}
 	var out *dl.Tensor
-	dl.NoGrad(func() {
-		nn.WithForwardHook(hook, func() { out = m.Forward(x) })
+	// Eval mode so the look moves no BatchNorm statistics; WithEval puts
+	// every module back in the mode it was in.
+	nn.WithEval(m, func() {
+		dl.NoGrad(func() {
+			nn.WithForwardHook(hook, func() { out = m.Forward(x) })
+		})
 	})
 	s.ranForward = true
 	if out != nil {

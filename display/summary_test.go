@@ -98,3 +98,23 @@ func TestGroupDigits(t *testing.T) {
 		}
 	}
 }
+
+// A summary is a look at the model: each module keeps its mode and the
+// batch-norm statistics do not move.
+func TestSummaryKeepsModesAndStatistics(t *testing.T) {
+	bn, drop := nn.NewBatchNorm1d(4), nn.NewDropout(0.5)
+	model := nn.NewSequential(nn.NewLinear(3, 4), bn, drop)
+	nn.Eval(model)
+	drop.Training = true // a mixed model: only dropout trains
+	before := bn.RunningMean.Data()
+	SummaryBundle(model, 2, 3)
+	if bn.Training || !drop.Training {
+		t.Fatalf("modes changed: batchnorm training %v, dropout training %v", bn.Training, drop.Training)
+	}
+	after := bn.RunningMean.Data()
+	for i := range before {
+		if before[i] != after[i] {
+			t.Fatalf("running mean moved: %v -> %v", before, after)
+		}
+	}
+}
