@@ -76,5 +76,5 @@ func BenchmarkCellLatency(b *testing.B) {
 	b.ReportMetric(gonb[len(gonb)-1].Seconds(), "gonb-rerun-30-cells-s")
 	fmt.Printf("warm cell: p50 %v p90 %v (n=%d); compile error: p50 %v; gonb-style go run of 1/%d/%d cells: %v\n",
 		pct(warm, 0.5).Round(time.Millisecond), pct(warm, 0.9).Round(time.Millisecond), n,
-		pct(bad, 0.5).Round(time.Millisecond), n/2, n, gonb)
+		pct(bad, 0.5).Round(time.Microsecond), n/2, n, gonb)
 }

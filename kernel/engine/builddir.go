@@ -269,7 +269,11 @@ func (b *builder) exportFile(path string) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for k, v := range m {
-		b.exports[k] = v
+		// Keep what the worker was built with: a package edited since
+		// would list as a new archive the worker does not have.
+		if _, ok := b.exports[k]; !ok {
+			b.exports[k] = v
+		}
 	}
 	if f, ok := b.exports[path]; ok {
 		return f, nil
