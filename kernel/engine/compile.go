@@ -21,6 +21,9 @@ type compiler struct {
 	seq   int
 	syms  map[string]*sym
 	lost  map[string]bool // names that died with an earlier worker
+	// probe, when set, sees the first type-check of a cell and ends the
+	// compilation there (completion uses it to learn types).
+	probe func(f *ast.File, info *types.Info, file string)
 }
 
 func newInfo() *types.Info {
@@ -169,6 +172,10 @@ func (c *compiler) compile(code string, count int) (*compiled, []string) {
 		if structKeys(c.fset, fA, infoA, keys); len(keys) == n {
 			break
 		}
+	}
+	if c.probe != nil {
+		c.probe(fA, infoA, file)
+		return nil, nil
 	}
 	// Errors in statements are real already; errors in declarations may
 	// come from variables that pass B makes package-level.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"go/ast"
 	"go/scanner"
 	"go/token"
 	"go/types"
@@ -123,6 +124,10 @@ func (e *Engine) Complete(code string, cursor int) kernel.Completion {
 					add(n)
 				}
 			}
+		} else if t := c.typeAt(code, start-1-len(qual), qual, cursor); t != nil {
+			for _, n := range memberNames(t) {
+				add(n)
+			}
 		}
 	} else {
 		for _, k := range keywords {
@@ -238,4 +243,53 @@ func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
 		return kernel.Inspection{}
 	}
 	return kernel.Inspection{Found: true, Data: kernel.MIMEBundle{"text/plain": text}}
+}
+
+// typeAt type-checks the cell with the selector being completed cut down
+// to its operand, and returns the type of the operand at qs (nil if it has
+// none). Nothing is kept: the check runs on a copy of the compiler.
+func (c *compiler) typeAt(code string, qs int, qual string, cursor int) (t types.Type) {
+	line, col := lineCol(code, qs)
+	probe := *c
+	probe.sess = c.sess + "probe"
+	probe.probe = func(f *ast.File, info *types.Info, file string) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			if !ok || id.Name != qual || t != nil {
+				return t == nil
+			}
+			if p := probe.fset.Position(id.Pos()); p.Filename == file && p.Line == line && p.Column == col {
+				if obj := info.ObjectOf(id); obj != nil {
+					if _, isVar := obj.(*types.Var); isVar {
+						t = obj.Type()
+					}
+				}
+			}
+			return true
+		})
+	}
+	defer func() { recover() }()
+	src := code[:qs+len(qual)] + code[cursor:]
+	probe.compile(src+closeBraces(src), 0)
+	return t
+}
+
+// closeBraces returns the closing braces an unfinished cell lacks, so that
+// a cell being typed still parses.
+func closeBraces(src string) string {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	depth := 0
+	for {
+		_, tok, _ := s.Scan()
+		switch tok {
+		case token.EOF:
+			return strings.Repeat("\n}", max(depth, 0))
+		case token.LBRACE:
+			depth++
+		case token.RBRACE:
+			depth--
+		}
+	}
 }

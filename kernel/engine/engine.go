@@ -9,6 +9,19 @@
 // with -buildmode=plugin in a private build module and loaded into one
 // long-lived worker, so values really live on. See builddir.go for how the
 // worker and the plugins are kept consistent.
+//
+// Where the godl packages come from: a checkout (found through
+// $GODL_SOURCE, the SourceDir link-time variable, the directory this
+// package was compiled in, or the directories above the executable) is
+// used through a replace directive; otherwise the build module requires
+// the godl version recorded in the binary's build info (`go install
+// ...@version`), fetched through the module proxy once.
+//
+// Environment: GODL_CACHE (build module location, default the user cache
+// dir + /godl), GODL_GO (the go command), GODL_SOURCE (a godl checkout),
+// GODL_MEMORY_LIMIT (the worker's address-space cap, e.g. 16G, 0 = none;
+// default half the RAM, at most 8G), GODL_GO_BUILD=1 (build cells with go
+// build instead of calling compile and link directly), GODL_DEBUG=1.
 package engine
 
 import (

@@ -107,6 +107,8 @@ func TestCompleteInspect(t *testing.T) {
 		{"ra", "rate"},
 		{"ran", "range"},
 		{"mod", "model"},
+		{"lin := nn.NewLinear(2, 1)\nlin.We", "Weight"},
+		{"func f() {\n\tvar sb strings.Builder\n\tsb.Wri", "WriteString"},
 	} {
 		got := e.Complete(c.code, len(c.code))
 		found := false
