@@ -18,7 +18,7 @@ type job interface{ work() }
 // next one for a short while before it parks. Back-to-back products (a
 // training step) then start on both cores at once, and an idle program costs
 // nothing after helperSpin.
-const helperSpin = 500 * time.Microsecond
+const helperSpin = 200 * time.Microsecond
 
 type helper struct {
 	job    atomic.Pointer[job]
@@ -68,10 +68,12 @@ func (h *helper) await() *job {
 			if j := h.job.Swap(nil); j != nil {
 				return j
 			}
-			if i%32 == 31 && time.Now().After(deadline) {
+			// Poll without yielding: a goroutine that calls Gosched goes
+			// through the global run queue, where the caller's P can pick
+			// it up, and then both run on one core.
+			if i%64 == 63 && time.Now().After(deadline) {
 				break
 			}
-			runtime.Gosched()
 		}
 		h.parked.Store(true)
 		// A job stored before parked was set would find no one to wake it.
@@ -81,5 +83,24 @@ func (h *helper) await() *job {
 		}
 		<-h.wake
 		h.parked.Store(false)
+	}
+}
+
+// spinUntil waits for done, which other goroutines will soon make true. It
+// polls without yielding, for the reason given in await: a yield here can
+// let a woken helper start on this P, behind this goroutine, instead of on
+// an idle one. Only after a long wait — the goroutine it waits for may need
+// this very P — does it yield.
+func spinUntil(done func() bool) {
+	var deadline time.Time
+	for i := 0; !done(); i++ {
+		if i%1024 != 1023 {
+			continue
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(time.Millisecond)
+		} else if time.Now().After(deadline) {
+			runtime.Gosched()
+		}
 	}
 }

@@ -101,9 +101,7 @@ func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha 
 	j.work()
 	// Late helpers may still be starting; the work is done when every row
 	// is, and a helper that finds nothing left to claim touches nothing.
-	for j.rowsDone.Load() < int64(m) {
-		runtime.Gosched()
-	}
+	spinUntil(func() bool { return j.rowsDone.Load() >= int64(m) })
 }
 
 // guidedChunk is how much of rem (rows or columns) to claim: a share of what
@@ -128,9 +126,7 @@ func (j *sharedJob) work() {
 		packB(j.bp[pc*ldp+j0*kc:], nr, j.transB, j.b, j.ldb, pc, j0, kc, cols)
 		j.packed.Add(1)
 	}
-	for j.packed.Load() < int64(j.packTasks) {
-		runtime.Gosched()
-	}
+	spinUntil(func() bool { return j.packed.Load() >= int64(j.packTasks) })
 	var ws *workspace
 	for {
 		ic := int(j.nextRow.Load())
@@ -212,9 +208,7 @@ func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha 
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
 	startHelpers(t-1, j)
 	j.work()
-	for j.colsDone.Load() < int64(n) {
-		runtime.Gosched()
-	}
+	spinUntil(func() bool { return j.colsDone.Load() >= int64(n) })
 }
 
 func (j *stripsJob) work() {
