@@ -149,6 +149,16 @@ func (c *compiler) compile(code string, count int) (*compiled, []string) {
 			}
 		}
 	}
+	// Methods on an earlier cell's type cannot be (another package); say
+	// so before go/types meets a method on a stand-in type.
+	for _, d := range fA.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
+			if base := embeddedName(fd.Recv.List[0].Type); base != "" && !declA[base] && c.syms[base] != nil {
+				return nil, report(errList{{Fset: c.fset, Pos: fd.Recv.List[0].Type.Pos(), Msg: fmt.Sprintf(
+					"cannot define new methods on %s: it was declared in an earlier cell, and each cell is a package of its own (declare methods in the cell that declares the type)", base)}})
+			}
+		}
+	}
 	// Composite-literal keys that are struct fields are known only after
 	// a check; then the cell is checked again with them exported.
 	keys := map[string]bool{}

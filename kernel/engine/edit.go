@@ -90,6 +90,10 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 			used[s.cell] = true
 			return
 		}
+		if v, ok := obj.(*types.Var); ok && v.IsField() && v.Embedded() && obj.Pkg() == pkg {
+			id.Name = mangle(id.Name) // a field embedded by a type of this cell
+			return
+		}
 		if obj.Pkg() != pkg || obj.Parent() != pkg.Scope() || id.Name == "_" {
 			return
 		}
@@ -134,8 +138,14 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 	})
 	// Fields exported by mangling keep their name for reflection (nn
 	// parameter names) in a godl:"name" tag.
+	// Only named struct types get tags: an anonymous struct type must stay
+	// identical to its spelling elsewhere (a generated variable's type).
 	ast.Inspect(f, func(n ast.Node) bool {
-		st, ok := n.(*ast.StructType)
+		ts, ok := n.(*ast.TypeSpec)
+		if !ok {
+			return true
+		}
+		st, ok := ts.Type.(*ast.StructType)
 		if !ok {
 			return true
 		}

@@ -272,6 +272,9 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 	if rep.EName != "" {
 		res.Error = e.runtimeError(rep)
 	} else if rep.Value != nil {
+		if s, ok := rep.Value["text/plain"].(string); ok {
+			rep.Value["text/plain"] = unmangle(s) // %v of a cell's struct shows its fields
+		}
 		res.Value = &kernel.DisplayData{Data: rep.Value, Metadata: rep.ValueMeta}
 	}
 	e.lastWall, e.lastCPU = rep.Wall, rep.CPU

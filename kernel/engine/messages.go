@@ -53,6 +53,9 @@ func (c *compiler) describe(pos token.Position, msg, code, file string) string {
 	if strings.HasPrefix(msg, "undefined: ") && c.lost[strings.TrimPrefix(msg, "undefined: ")] {
 		msg += " (it was defined before the worker restarted; earlier values are gone)"
 	}
+	if strings.Contains(msg, "cannot define new methods on non-local type") {
+		msg += " (each cell is a package of its own: declare methods in the cell that declares the type)"
+	}
 	if pos.Filename != file || pos.Line < 1 {
 		return msg
 	}

@@ -80,11 +80,30 @@ func (e errList) sorted(fset *token.FileSet) errList {
 // Package-level names are renamed after type-checking instead, since only
 // go/types knows which identifiers refer to them. keys lists the cell
 // positions of composite-literal keys found to be struct fields.
+//
+// A field embedded by a lowercase type of this cell is named after the
+// type, which is renamed only after checking; selectors of such names wait
+// for the rename too.
 func syntaxMangle(fset *token.FileSet, f *ast.File, keys map[string]bool) {
+	embedded := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if st, ok := n.(*ast.StructType); ok {
+			for _, fl := range st.Fields.List {
+				if len(fl.Names) == 0 {
+					if id := embeddedName(fl.Type); id != "" && !token.IsExported(id) {
+						embedded[id] = true
+					}
+				}
+			}
+		}
+		return true
+	})
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.SelectorExpr:
-			n.Sel.Name = mangle(n.Sel.Name)
+			if !embedded[n.Sel.Name] {
+				n.Sel.Name = mangle(n.Sel.Name)
+			}
 		case *ast.StructType:
 			for _, fl := range n.Fields.List {
 				for _, id := range fl.Names {
@@ -166,4 +185,19 @@ func parseCell(fset *token.FileSet, name, src string) (*ast.File, []string) {
 		msgs = append(msgs, err.Error())
 	}
 	return nil, msgs
+}
+
+// embeddedName is the field name an embedded type gives: T, *T, T[X], p.T.
+func embeddedName(t ast.Expr) string {
+	switch t := t.(type) {
+	case *ast.Ident:
+		return t.Name
+	case *ast.StarExpr:
+		return embeddedName(t.X)
+	case *ast.IndexExpr:
+		return embeddedName(t.X)
+	case *ast.IndexListExpr:
+		return embeddedName(t.X)
+	}
+	return ""
 }
