@@ -136,8 +136,8 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 		}
 		return true
 	})
-	// Fields exported by mangling keep their name for reflection (nn
-	// parameter names) in a godl:"name" tag.
+	// Fields exported by mangling keep the user's name for nn's parameter
+	// names (nn.NamedParameters, state dicts) in an nn:"name" tag.
 	// Only named struct types get tags: an anonymous struct type must stay
 	// identical to its spelling elsewhere (a generated variable's type).
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -157,10 +157,10 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 			if e.identAt(e.off(fl.Names[0].Pos())) != orig {
 				continue // the user spelled it so
 			}
-			tag := fmt.Sprintf("godl:%q", orig)
+			tag := fmt.Sprintf("nn:%q", orig)
 			if fl.Tag == nil {
 				e.replace(e.off(fl.Type.End()), 0, " `"+tag+"`")
-			} else if v, err := strconv.Unquote(fl.Tag.Value); err == nil && !strings.Contains(v, "godl:") {
+			} else if v, err := strconv.Unquote(fl.Tag.Value); err == nil && !strings.Contains(v, "nn:") {
 				end := e.off(fl.Tag.End()) - 1
 				if fl.Tag.Value[0] == '`' {
 					e.replace(end, 0, " "+tag)

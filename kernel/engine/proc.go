@@ -325,6 +325,9 @@ func (p *proc) readGonb() {
 			if b, ok := v.([]byte); ok {
 				v = base64.StdEncoding.EncodeToString(b)
 			}
+			if t, ok := v.(string); ok && k == protocol.MIMETextPlain {
+				v = unmangle(t)
+			}
 			bundle[string(k)] = v
 		}
 		dd := kernel.DisplayData{Data: bundle, Metadata: d.Metadata, DisplayID: d.DisplayID}
