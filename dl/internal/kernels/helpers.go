@@ -104,3 +104,29 @@ func spinUntil(done func() bool) {
 		}
 	}
 }
+
+// A doneSignal tells the caller that the last task of its job is finished.
+// The caller polls briefly — the other goroutines usually finish within
+// microseconds of it — and then sleeps, so that a helper the OS has taken
+// off its core (the machine may be busy) gets that core back sooner.
+type doneSignal struct {
+	done atomic.Bool
+	ch   chan struct{}
+}
+
+func newDoneSignal() doneSignal { return doneSignal{ch: make(chan struct{})} }
+
+func (d *doneSignal) signal() {
+	d.done.Store(true)
+	close(d.ch)
+}
+
+func (d *doneSignal) wait() {
+	deadline := time.Now().Add(50 * time.Microsecond)
+	for i := 0; !d.done.Load(); i++ {
+		if i%256 == 255 && time.Now().After(deadline) {
+			<-d.ch
+			return
+		}
+	}
+}

@@ -84,13 +84,14 @@ type sharedJob struct {
 	packed   atomic.Int64 // packing tasks finished
 	nextRow  atomic.Int64 // first row of C not yet claimed
 	rowsDone atomic.Int64 // rows of C finished
+	finish   doneSignal
 }
 
 // gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines (t ≥ 1), the
 // caller being one of them. n must be small enough for B to be packed whole.
 func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t, finish: newDoneSignal()}
 	buf := getSharedB(k * roundUp(n, kn.nr))
 	defer putSharedB(buf)
 	j.bp = buf
@@ -101,7 +102,7 @@ func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha 
 	j.work()
 	// Late helpers may still be starting; the work is done when every row
 	// is, and a helper that finds nothing left to claim touches nothing.
-	spinUntil(func() bool { return j.rowsDone.Load() >= int64(m) })
+	j.finish.wait()
 }
 
 // guidedChunk is how much of rem (rows or columns) to claim: a share of what
@@ -146,7 +147,9 @@ func (j *sharedJob) work() {
 			packA(ws.a, j.kn.mr, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
 			macroKernel(j.kn, ws.a, j.bp[pc*ldp:], ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
 		}
-		j.rowsDone.Add(int64(mc))
+		if j.rowsDone.Add(int64(mc)) == int64(j.m) {
+			j.finish.signal()
+		}
 	}
 	if ws != nil {
 		putWorkspace(ws)
@@ -201,14 +204,15 @@ type stripsJob struct {
 	t              int
 
 	nextCol, colsDone atomic.Int64
+	finish            doneSignal
 }
 
 func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	j := &stripsJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t}
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t, finish: newDoneSignal()}
 	startHelpers(t-1, j)
 	j.work()
-	spinUntil(func() bool { return j.colsDone.Load() >= int64(n) })
+	j.finish.wait()
 }
 
 func (j *stripsJob) work() {
@@ -230,7 +234,9 @@ func (j *stripsJob) work() {
 			bOff = lo * j.ldb
 		}
 		gemmBlocked(j.kn, ws, j.transA, j.transB, j.m, nc, j.k, j.alpha, j.a, j.lda, j.b[bOff:], j.ldb, j.beta, j.c[lo:], j.ldc)
-		j.colsDone.Add(int64(nc))
+		if j.colsDone.Add(int64(nc)) == int64(j.n) {
+			j.finish.signal()
+		}
 	}
 	if ws != nil {
 		putWorkspace(ws)
