@@ -1,9 +1,20 @@
 // Package kernels holds the numeric inner loops of dl: matrix multiply
 // (blocked, packed, with assembly micro-kernels) and its pure-Go fallback.
 //
+// Sgemm follows BLIS: op(B) is packed into panels nr columns wide and op(A)
+// into panels mr rows tall (pack.go), and a micro-kernel multiplies one pair
+// of panels into an mr×nr tile of C held in registers (kernel.go; the
+// AVX-512 and AVX2+FMA kernels are generated assembly, gen_kernels.go, chosen
+// at run time from the CPU's features; -tags noasm leaves only Go). Large
+// products are shared between the caller and helper goroutines, up to
+// Threads() in all (parallel.go, helpers.go).
+//
 // Functions here write only into the output slice they are given and leave
 // their inputs alone. Misuse (negative sizes, short slices, small strides)
 // panics.
+//
+// Benchmarks: go test -bench Sgemm ./dl/internal/kernels/ prints GFLOP/s
+// beside gonum's SGEMM; bench/gemm/compare.py adds OpenBLAS and the ratios.
 package kernels
 
 import "fmt"

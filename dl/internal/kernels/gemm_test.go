@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -315,4 +316,21 @@ func TestTransposeBlock(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSgemmConcurrent runs parallel products from several goroutines at
+// once: they share the helper goroutines and the buffer free lists.
+func TestSgemmConcurrent(t *testing.T) {
+	defer withThreads(2, 0)()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(9, uint64(g)))
+			for i := range 20 {
+				tc := gemmCase{i%2 == 1, i%3 == 1, 20 + g*7 + i, 30 + i*3, 17 + g, 1, 0.5, 1}
+				t.Run(fmt.Sprintf("g=%d/%v", g, tc), func(t *testing.T) { tc.run(t, rng) })
+			}
+		})
+	}
+	wg.Wait()
 }
