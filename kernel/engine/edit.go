@@ -69,16 +69,17 @@ func (e *editor) identAt(off int) string {
 	return e.src[off:end]
 }
 
-// stdinNames are the standard-input entry points cells get from the
-// runtime instead, so input goes through the front end.
-var stdinNames = map[string]bool{
+// rtNames are the functions cells get from the runtime instead: standard
+// input goes through the front end, and a sleep ends on interrupt.
+var rtNames = map[string]bool{
 	"fmt.Scan": true, "fmt.Scanln": true, "fmt.Scanf": true, "os.Stdin": true,
 	"github.com/janpfeifer/gonb/gonbui.RequestInput": true,
+	"time.Sleep": true,
 }
 
 // rename makes the AST say what the compiler must see: package-level
-// names exported, earlier cells' names qualified, stdin routed through
-// the runtime. It returns the earlier cells used.
+// names exported, earlier cells' names qualified, stdin and sleeps routed
+// through the runtime. It returns the earlier cells used.
 func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, proxies map[types.Object]*sym, e *editor) map[*cellPkg]bool {
 	used := map[*cellPkg]bool{}
 	fix := func(id *ast.Ident, obj types.Object) {
@@ -118,7 +119,7 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 		if !ok {
 			return true
 		}
-		if pn, ok := info.Uses[x].(*types.PkgName); ok && stdinNames[pn.Imported().Path()+"."+se.Sel.Name] {
+		if pn, ok := info.Uses[x].(*types.PkgName); ok && rtNames[pn.Imported().Path()+"."+se.Sel.Name] {
 			x.Name = rtAlias
 			e.rtUses[x] = true
 		}

@@ -173,7 +173,14 @@ func (e *Engine) ready(ctx context.Context) *kernel.CellError {
 
 // workerGone forgets the state of a dead worker; the names it held are
 // remembered so errors can say why they are undefined.
+//
+// The worker binary is brought up to date first (a no-op unless the godl
+// source or toolchain changed, or another kernel sharing the build module
+// rebuilt it), so the fresh worker and the type information agree.
 func (e *Engine) workerGone() {
+	if err := e.b.buildWorker(); err != nil {
+		fmt.Fprintln(os.Stderr, "godl: rebuilding the worker:", err)
+	}
 	lost := map[string]bool{}
 	for n := range e.comp.syms {
 		lost[n] = true
@@ -196,12 +203,8 @@ func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Out
 	if e.proc != nil {
 		e.proc.kill()
 	}
-	err := e.b.buildWorker()
 	e.workerGone()
 	e.mu.Unlock()
-	if err != nil {
-		return kernel.ExecuteResult{Error: cellError("SetupError", firstLine(err.Error()), err.Error())}
-	}
 	return e.run1(ctx, code, count, out)
 }
 

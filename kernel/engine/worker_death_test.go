@@ -40,6 +40,7 @@ func TestInterrupt(t *testing.T) {
 	for _, code := range []string{
 		"for {\n}",
 		"for {\n\tsteps++\n\ttime.Sleep(time.Millisecond)\n}",
+		"steps++\ntime.Sleep(time.Hour)",
 		"w := dl.Ones(64, 64)\nfor {\n\tw = w.MatMul(dl.Ones(64, 64)).MulScalar(1.0 / 64)\n\tsteps++\n}",
 	} {
 		done := make(chan kernel.ExecuteResult)

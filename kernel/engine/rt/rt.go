@@ -9,6 +9,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrInterrupted is what Check panics with when no interrupt hook is set.
@@ -18,9 +19,10 @@ var (
 	interrupted atomic.Bool
 
 	hookMu    sync.Mutex
-	onSet     func() // e.g. dl.Interrupt
-	onReset   func() // e.g. dl.ResetInterrupt
-	onCheck   func() // e.g. dl.CheckInterrupt, panics with the library's error
+	onSet     func()                // e.g. dl.Interrupt
+	onReset   func()                // e.g. dl.ResetInterrupt
+	onCheck   func()                // e.g. dl.CheckInterrupt, panics with the library's error
+	stop      = make(chan struct{}) // closed by Interrupt, for Sleep
 	resultMu  sync.Mutex
 	result    any
 	hasResult bool
@@ -40,6 +42,11 @@ func Interrupt() {
 	interrupted.Store(true)
 	hookMu.Lock()
 	f := onSet
+	select {
+	case <-stop:
+	default:
+		close(stop)
+	}
 	hookMu.Unlock()
 	if f != nil {
 		f()
@@ -51,6 +58,11 @@ func ResetInterrupt() {
 	interrupted.Store(false)
 	hookMu.Lock()
 	f := onReset
+	select {
+	case <-stop:
+		stop = make(chan struct{})
+	default:
+	}
 	hookMu.Unlock()
 	if f != nil {
 		f()
@@ -89,4 +101,18 @@ func TakeResult() (any, bool) {
 	v, ok := result, hasResult
 	result, hasResult = nil, false
 	return v, ok
+}
+
+// Sleep replaces time.Sleep in cell code: an interrupt ends it at once.
+func Sleep(d time.Duration) {
+	hookMu.Lock()
+	ch := stop
+	hookMu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ch:
+	}
+	Check()
 }
