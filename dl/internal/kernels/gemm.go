@@ -58,11 +58,16 @@ func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 	checkMatrix("C", m, n, c, ldc)
 }
 
+// checkMatrix checks that s holds a rows×cols matrix with row stride ld. An
+// empty matrix (a zero dimension, as for an empty tensor) needs nothing.
 func checkMatrix(name string, rows, cols int, s []float32, ld int) {
-	if ld < max(1, cols) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if ld < cols {
 		panic(fmt.Sprintf("kernels: Sgemm: ld%s=%d < %d columns", name, ld, cols))
 	}
-	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
+	if len(s) < (rows-1)*ld+cols {
 		panic(fmt.Sprintf("kernels: Sgemm: %s has %d elements, %d×%d with stride %d needs %d",
 			name, len(s), rows, cols, ld, (rows-1)*ld+cols))
 	}

@@ -262,6 +262,18 @@ func TestMicroKernels(t *testing.T) {
 	}
 }
 
+// TestSgemmEmpty: zero dimensions with zero strides and nil slices, as an
+// empty tensor gives them, are not misuse; k = 0 still scales C by beta.
+func TestSgemmEmpty(t *testing.T) {
+	Sgemm(false, false, 0, 0, 0, 1, nil, 0, nil, 0, 0, nil, 0)
+	Sgemm(false, true, 0, 5, 3, 1, nil, 0, make([]float32, 15), 3, 0, nil, 0)
+	c := []float32{1, 2, 3, 4}
+	Sgemm(true, false, 2, 2, 0, 1, nil, 0, nil, 0, 3, c, 2)
+	if c[0] != 3 || c[3] != 12 {
+		t.Fatalf("k=0, beta=3: C = %v, want [3 6 9 12]", c)
+	}
+}
+
 func TestSgemmPanics(t *testing.T) {
 	for _, f := range []func(){
 		func() { Sgemm(false, false, -1, 1, 1, 1, nil, 1, nil, 1, 0, nil, 1) },
