@@ -34,6 +34,10 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
+	if m <= smallM {
+		gemmSmallM(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	// beta is applied by whichever goroutine owns each part of C, just
 	// before it adds to it: a separate pass over C would be serial and
 	// would bring C through the caches twice.
@@ -136,6 +140,46 @@ func macroKernel(kn *microKernel, ap, bp, tile []float32, mc, nc, kc int, c []fl
 					dst[j] += v
 				}
 			}
+		}
+	}
+}
+
+// smallM is the most rows of C for which gemmSmallM beats packing: with
+// one to four rows (a batch of one, a matrix-vector product) the micro-tile
+// would be mostly padding and packing B would cost as much as the product.
+const smallM = 4
+
+// gemmSmallM sets C = alpha*op(A)*op(B) + beta*C one row of C at a time with
+// the vector kernels: as a sum of rows of B (Saxpy) when B is stored k×n,
+// as dot products with rows of B (Sdot) when it is stored n×k.
+func gemmSmallM(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	scaleC(m, n, beta, c, ldc)
+	var col []float32 // row i of op(A) when A is stored transposed
+	if transA && transB {
+		col = make([]float32, k)
+	}
+	for i := range m {
+		crow := c[i*ldc : i*ldc+n]
+		if !transB {
+			for p := range k {
+				av := a[i*lda+p]
+				if transA {
+					av = a[p*lda+i]
+				}
+				Saxpy(alpha*av, b[p*ldb:p*ldb+n], crow)
+			}
+			continue
+		}
+		arow := col
+		if transA {
+			for p := range k {
+				col[p] = a[p*lda+i]
+			}
+		} else {
+			arow = a[i*lda : i*lda+k]
+		}
+		for j := range crow {
+			crow[j] += alpha * Sdot(arow, b[j*ldb:j*ldb+k])
 		}
 	}
 }

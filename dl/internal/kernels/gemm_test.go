@@ -75,12 +75,14 @@ func impls() []string {
 	return s
 }
 
-// force makes Sgemm choose the named kernel until the returned func runs.
+// force makes Sgemm choose the named kernel until the returned func runs;
+// "go" also turns off the vector kernels.
 func force(name string) (restore func()) {
-	old512, old2 := useAVX512, useAVX2
+	old512, old2, oldVec := useAVX512, useAVX2, useVecAVX2
 	useAVX512 = name == "avx512"
 	useAVX2 = name == "avx2"
-	return func() { useAVX512, useAVX2 = old512, old2 }
+	useVecAVX2 = name != "go" && haveAVX2
+	return func() { useAVX512, useAVX2, useVecAVX2 = old512, old2, oldVec }
 }
 
 func withThreads(n int, minWork int) (restore func()) {
@@ -167,6 +169,7 @@ func TestSgemm(t *testing.T) {
 		{1, 1, 1}, {1, 7, 3}, {7, 1, 5}, {7, 7, 7}, {2, 3, 0}, {33, 33, 33},
 		{13, 37, 1}, {33, 7, 257}, {40, 33, 7}, {5, 100, 33}, {6, 16, 4}, {12, 32, 9},
 		{24, 64, 3}, {25, 65, 2},
+		{2, 300, 70}, {3, 65, 257}, {4, 40, 9}, {5, 40, 9}, // around smallM
 	}
 	big := [][3]int{
 		{257, 257, 257},     // every edge at once
@@ -345,4 +348,41 @@ func TestSgemmConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestVectorKernels checks Saxpy and Sdot, assembly and Go, against their
+// loops for every length up to a few vectors and at every alignment.
+func TestVectorKernels(t *testing.T) {
+	impls := []bool{false}
+	if haveAVX2 {
+		impls = append(impls, true)
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, vec := range impls {
+		old := useVecAVX2
+		useVecAVX2 = vec
+		for n := range 75 {
+			x := newGuarded(rng, 1, n, max(1, n), 0)
+			y := newGuarded(rng, 1, n, max(1, n), 0)
+			want := y.clone()
+			var dot float64
+			var mag float64
+			for i := range n {
+				want.data[i] += 1.5 * x.data[i]
+				dot += float64(x.data[i]) * float64(y.data[i])
+				mag += math.Abs(float64(x.data[i]) * float64(y.data[i]))
+			}
+			if got := Sdot(x.data, y.data); math.Abs(float64(got)-dot) > 1e-6*float64(n+1)*mag+1e-30 {
+				t.Fatalf("vec=%v n=%d: Sdot = %v, want %v", vec, n, got, dot)
+			}
+			Saxpy(1.5, x.data, y.data)
+			y.checkGuards(t, "Saxpy")
+			for i := range n {
+				if d := math.Abs(float64(y.data[i] - want.data[i])); d > 1e-6 {
+					t.Fatalf("vec=%v n=%d: Saxpy y[%d] = %v, want %v", vec, n, i, y.data[i], want.data[i])
+				}
+			}
+		}
+		useVecAVX2 = old
+	}
 }

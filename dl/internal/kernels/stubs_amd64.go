@@ -57,3 +57,24 @@ func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int)
 //
 //go:noescape
 func packT4(k int, alpha float32, src []float32, lds int, dst []float32, ldd int)
+
+// saxpyAVX2 adds alpha*x to y; len(y) ≥ len(x), checked by the caller:
+//
+//	for i, v := range x {
+//		y[i] += alpha * v
+//	}
+//
+//go:noescape
+func saxpyAVX2(alpha float32, x, y []float32)
+
+// sdotAVX2 returns the dot product of x and y[:len(x)] (summed in a
+// different order than this loop, so it may differ in the last bits):
+//
+//	var s float32
+//	for i, v := range x {
+//		s += v * y[i]
+//	}
+//	return s
+//
+//go:noescape
+func sdotAVX2(x, y []float32) float32

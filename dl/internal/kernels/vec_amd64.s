@@ -1,0 +1,118 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// func saxpyAVX2(alpha float32, x, y []float32)
+TEXT ·saxpyAVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+	MOVQ y_base+32(FP), DI
+
+loop32:
+	CMPQ CX, $32
+	JLT loop8
+	VMOVUPS (DI), Y1
+	VMOVUPS 32(DI), Y2
+	VMOVUPS 64(DI), Y3
+	VMOVUPS 96(DI), Y4
+	VFMADD231PS (SI), Y0, Y1
+	VFMADD231PS 32(SI), Y0, Y2
+	VFMADD231PS 64(SI), Y0, Y3
+	VFMADD231PS 96(SI), Y0, Y4
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS Y3, 64(DI)
+	VMOVUPS Y4, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP loop32
+
+loop8:
+	CMPQ CX, $8
+	JLT tail
+	VMOVUPS (DI), Y1
+	VFMADD231PS (SI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop8
+
+tail:
+	TESTQ CX, CX
+	JEQ done
+	VMOVSS (DI), X1
+	VFMADD231SS (SI), X0, X1
+	VMOVSS X1, (DI)
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func sdotAVX2(x, y []float32) float32
+TEXT ·sdotAVX2(SB), NOSPLIT, $0-52
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+
+loop32:
+	CMPQ CX, $32
+	JLT loop8
+	VMOVUPS (SI), Y5
+	VMOVUPS 32(SI), Y6
+	VMOVUPS 64(SI), Y7
+	VMOVUPS 96(SI), Y8
+	VFMADD231PS (DI), Y5, Y1
+	VFMADD231PS 32(DI), Y6, Y2
+	VFMADD231PS 64(DI), Y7, Y3
+	VFMADD231PS 96(DI), Y8, Y4
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP loop32
+
+loop8:
+	CMPQ CX, $8
+	JLT reduce
+	VMOVUPS (SI), Y5
+	VFMADD231PS (DI), Y5, Y1
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop8
+
+reduce:
+	VADDPS Y2, Y1, Y1
+	VADDPS Y4, Y3, Y3
+	VADDPS Y3, Y1, Y1
+	VEXTRACTF128 $1, Y1, X2
+	VADDPS X2, X1, X1
+	VPERMILPS $0x4E, X1, X2
+	VADDPS X2, X1, X1
+	VPERMILPS $0xB1, X1, X2
+	VADDPS X2, X1, X1
+
+tail:
+	TESTQ CX, CX
+	JEQ done
+	VMOVSS (SI), X5
+	VFMADD231SS (DI), X5, X1
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP tail
+
+done:
+	VMOVSS X1, ret+48(FP)
+	VZEROUPPER
+	RET
