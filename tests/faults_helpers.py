@@ -120,6 +120,17 @@ def alive(pid: int) -> bool:
     return ps is not None and ps[1] != "Z"
 
 
+def wait_reaped(pid: int, timeout: float) -> bool:
+    """Wait until pid is gone from /proc altogether: its parent has
+    collected its exit status, so the parent knows it died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc_ppid_and_state(pid) is None:
+            return True
+        time.sleep(0.02)
+    return proc_ppid_and_state(pid) is None
+
+
 def wait_gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
