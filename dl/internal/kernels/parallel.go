@@ -27,6 +27,12 @@ func Threads() int {
 // than it saves. (A variable so tests can split even tiny products.)
 var minParallelWork = 96 * 96 * 96
 
+// serialSharedWork is the m*n*k from which one thread is faster with
+// gemmShared's loop order than with gemmBlocked's (measured: about even at
+// 512³, shared ahead at 1024³, blocked ahead below 256³ where the job's
+// set-up shows).
+const serialSharedWork = 512 * 512 * 512
+
 // sharedBFloats bounds the packed copy of B that the goroutines share
 // (4 MiB, measured best from 512 to 2048 square: a larger one is swept by
 // every row chunk and falls out of L3); wider products are done in several
@@ -43,9 +49,13 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 	tilesM := (m + kn.mr - 1) / kn.mr
 	tilesN := (n + kn.nr - 1) / kn.nr
 	switch {
+	case t == 1 && m*n*k < serialSharedWork:
+		ws := getWorkspace()
+		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		putWorkspace(ws)
 	case tilesM >= 2*t:
-		// Also for one thread: packing all of B first lets each row chunk
-		// of C stay in L2 across the kc slabs.
+		// Also for one thread on large products: packing all of B first
+		// lets each row chunk of C stay in L2 across the kc slabs.
 		nc := min(n, max(kn.nr, sharedBFloats/k/kn.nr*kn.nr))
 		for jc := 0; jc < n; jc += nc {
 			bOff := jc
