@@ -215,11 +215,12 @@ func TestSgemm(t *testing.T) {
 }
 
 // TestSgemmColumnBlocks shrinks the shared packed B so that products are
-// done in several column blocks.
+// done in several column blocks, on one thread and on two.
 func TestSgemmColumnBlocks(t *testing.T) {
-	old := sharedBFloats
-	defer func() { sharedBFloats = old }()
+	old, oldSerial := sharedBFloats, serialSharedWork
+	defer func() { sharedBFloats, serialSharedWork = old, oldSerial }()
 	sharedBFloats = 3000
+	serialSharedWork = 0 // one thread goes through gemmShared too
 	for _, impl := range impls() {
 		defer force(impl)()
 		rng := rand.New(rand.NewPCG(5, 6))

@@ -30,8 +30,8 @@ var minParallelWork = 96 * 96 * 96
 // serialSharedWork is the m*n*k from which one thread is faster with
 // gemmShared's loop order than with gemmBlocked's (measured: about even at
 // 512³, shared ahead at 1024³, blocked ahead below 256³ where the job's
-// set-up shows).
-const serialSharedWork = 512 * 512 * 512
+// set-up shows). A variable so tests can send small products either way.
+var serialSharedWork = 512 * 512 * 512
 
 // sharedBFloats bounds the packed copy of B that the goroutines share
 // (4 MiB, measured best from 512 to 2048 square: a larger one is swept by
