@@ -263,7 +263,9 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 		if killed {
 			return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted: "+msg)}
 		}
-		return kernel.ExecuteResult{Error: cellError("WorkerDied", msg)}
+		// A crash outside the cell's goroutine still has cell frames.
+		tb := append([]string{"WorkerDied: " + msg}, e.cellFrames(p.stderrText())...)
+		return kernel.ExecuteResult{Error: cellError("WorkerDied", msg, tb...)}
 	}
 	if rep.EName != "load error" {
 		for _, s := range comp.newSyms {

@@ -91,6 +91,13 @@ func TestPanicKeepsState(t *testing.T) {
 	if r := ok(t, e, "kept"); r.text() != "8" {
 		t.Errorf("kept = %q, want 8", r.text())
 	}
+	r = run(t, e, "kept++\nruntime.Goexit()")
+	if r.Error == nil || r.Error.EName != "Goexit" {
+		t.Fatalf("Goexit: error = %+v", r.Error)
+	}
+	if r := ok(t, e, "kept"); r.text() != "9" {
+		t.Errorf("kept after Goexit = %q, want 9", r.text())
+	}
 	r = run(t, e, "var m map[string]int\nm[\"a\"] = 1")
 	if r.Error == nil || r.Error.EName != "panic" || !strings.Contains(r.Error.EValue, "nil map") {
 		t.Fatalf("error = %+v", r.Error)

@@ -76,11 +76,15 @@ func (e *Engine) runtimeError(rep worker.Reply) *kernel.CellError {
 		return cellError("LoadError", firstLine(msg), "could not load the cell: "+msg)
 	}
 	ev := unmangle(rep.EValue)
-	tb := []string{rep.EName + ": " + ev}
-	if os.Getenv("GODL_DEBUG") != "" {
-		fmt.Println(rep.Stack)
-	}
-	lines := strings.Split(rep.Stack, "\n")
+	tb := append([]string{rep.EName + ": " + ev}, e.cellFrames(rep.Stack)...)
+	return cellError(rep.EName, ev, tb...)
+}
+
+// cellFrames keeps the frames of a Go stack trace that are in cells, as
+// "  In [4], line 3, in f".
+func (e *Engine) cellFrames(stack string) []string {
+	var tb []string
+	lines := strings.Split(stack, "\n")
 	for i := 1; i < len(lines); i++ {
 		m := frameFile.FindStringSubmatch(lines[i])
 		if m == nil {
@@ -95,7 +99,10 @@ func (e *Engine) runtimeError(rep worker.Reply) *kernel.CellError {
 		if j := strings.LastIndex(fn, "("); j > 0 {
 			fn = fn[:j]
 		}
-		fn = strings.TrimPrefix(fn, "GodlRun")
+		fn = strings.TrimPrefix(strings.TrimPrefix(fn, "created by "), "GodlRun")
+		if k := strings.Index(fn, " in goroutine"); k >= 0 {
+			fn = fn[:k]
+		}
 		if strings.HasPrefix(fn, ".func") || strings.HasPrefix(fn, "init.func") || strings.HasPrefix(fn, "glob..func") {
 			fn = "func literal"
 		}
@@ -105,5 +112,5 @@ func (e *Engine) runtimeError(rep worker.Reply) *kernel.CellError {
 		}
 		tb = append(tb, where)
 	}
-	return cellError(rep.EName, ev, tb...)
+	return tb
 }

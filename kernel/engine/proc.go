@@ -145,6 +145,17 @@ func (p *proc) kill() {
 	}
 }
 
+// stderrText is what the worker wrote to stderr during this cell (its
+// start) and lately (its end).
+func (p *proc) stderrText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.errHead) < 4<<10 {
+		return string(p.errHead)
+	}
+	return string(p.errHead) + "\n" + string(p.errTail)
+}
+
 // deathReason says, as plainly as possible, why the worker exited.
 func (p *proc) deathReason() string {
 	p.mu.Lock()

@@ -24,6 +24,9 @@ func TestWorkerDeath(t *testing.T) {
 			if r.Error == nil || r.Error.EName != "WorkerDied" || !strings.Contains(r.Error.EValue, c.want) || !strings.Contains(r.Error.EValue, "earlier values are gone") {
 				t.Fatalf("error = %+v, stderr %q", r.Error, r.out.stderr.String())
 			}
+			if c.name == "goroutine panic" && !strings.Contains(strings.Join(r.Error.Traceback, "\n"), "line 1") {
+				t.Errorf("traceback lacks the cell line: %q", r.Error.Traceback)
+			}
 			if r := ok(t, e, "6 * 7"); r.text() != "42" {
 				t.Errorf("next cell = %q", r.text())
 			}

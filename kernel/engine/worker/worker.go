@@ -133,16 +133,25 @@ func run(req Request) (rep Reply) {
 		return rep
 	}
 	t0, c0 := time.Now(), cpuSeconds()
-	func() {
+	// The cell runs in a goroutine of its own, so that runtime.Goexit in
+	// it ends the cell, not the worker's request loop.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		returned := false
 		defer func() {
 			if v := recover(); v != nil {
 				rep.Stack = string(debug.Stack())
 				rep.Interrupted = rt.Interrupted()
 				rep.EName, rep.EValue = describePanic(v)
+			} else if !returned {
+				rep.EName, rep.EValue = "Goexit", "the cell called runtime.Goexit, which ended it early"
 			}
 		}()
 		fn()
+		returned = true
 	}()
+	<-done
 	rep.Wall, rep.CPU = time.Since(t0).Seconds(), cpuSeconds()-c0
 	if hooks.Flush != nil {
 		safely(hooks.Flush)
