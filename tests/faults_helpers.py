@@ -38,6 +38,7 @@ class Run:
     reply: dict
     iopub: list = field(default_factory=list)  # messages with this parent, in order
     elapsed: float = 0.0
+    kernel: "Kernel | None" = None
 
     def of(self, msg_type: str) -> list:
         return [m["content"] for m in self.iopub if m["header"]["msg_type"] == msg_type]
@@ -187,6 +188,20 @@ class Kernel:
             except queue.Empty:
                 return
 
+    def late(self, msg_id: str, wait: float = 0.3) -> list:
+        """iopub messages for msg_id that still come after its idle status
+        (there must be none). Other messages read meanwhile are dropped."""
+        got = []
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                m = self.kc.get_iopub_msg(timeout=left)
+            except queue.Empty:
+                break
+            if m["parent_header"].get("msg_id") == msg_id:
+                got.append(m)
+        return got
+
     def start(self, code: str) -> str:
         return self.kc.execute(code, allow_stdin=False, stop_on_error=False)
 
@@ -196,7 +211,7 @@ class Kernel:
         reply is then not waited for (reply = {})."""
         t0 = time.monotonic() if t0 is None else t0
         deadline = time.monotonic() + timeout
-        run = Run(msg_id=msg_id, reply={})
+        run = Run(msg_id=msg_id, reply={}, kernel=self)
         while True:
             left = deadline - time.monotonic()
             if left <= 0:

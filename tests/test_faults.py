@@ -67,6 +67,8 @@ def assert_failed_once(r: Run, ename: str | None = None):
         assert c["ename"] == ename, r.describe()
     assert not r.of("execute_result"), r.describe()
     assert r.statuses[0] == "busy" and r.statuses[-1] == "idle", r.statuses
+    late = r.kernel.late(r.msg_id)
+    assert not late, f"messages after the idle status: {[(m['header']['msg_type'], m['content']) for m in late]}"
 
 
 def assert_ok(r: Run):
@@ -90,12 +92,19 @@ def ensure_state(k: Kernel):
     assert r.result == "42", r.describe()
 
 
+def no_leftovers(r: Run):
+    """A check cell after a fault shows nothing of the fault: no crash dump,
+    no output of the failed cell."""
+    assert "goroutine " not in r.stderr and "panic:" not in r.stderr and not r.stdout, r.describe()
+
+
 def state_kept(k: Kernel):
     """w is still 41 in the same worker."""
     assert_alive(k)
     r = k.execute("w+1")
     assert_ok(r)
     assert r.result == "42", r.describe()
+    no_leftovers(r)
 
 
 def state_lost_then_restore(k: Kernel):
@@ -107,6 +116,7 @@ def state_lost_then_restore(k: Kernel):
     txt = r.error_text() + r.stderr
     assert "undefined: w" in txt, r.describe()
     assert LOST.search(txt), "the error must say that w was lost with the worker\n" + r.describe()
+    no_leftovers(r)
     r = k.execute("w := 41\nw+1")
     assert_ok(r)
     assert r.result == "42", r.describe()
@@ -213,10 +223,11 @@ def test_malformed_wire_messages_are_dropped_and_logged(k):
         stray.append(m)
     assert not [m for m in stray if m["header"]["msg_type"] == "error"], stray
 
-    # Every dropped message was logged.
+    # Every dropped message was logged, once, with the socket it came on.
     new_log = k.log_text()[len(log_before):]
-    dropped = len(re.findall(r"dropped", new_log, re.I))
-    assert dropped >= 2 * len(cases) - 1, f"only {dropped} drops logged for {2 * len(cases)} malformed messages:\n{new_log[-4000:]}"
+    for chan in ("shell", "control"):
+        dropped = len(re.findall(rf"dropped a message on {chan}\b", new_log))
+        assert dropped == len(cases), f"{chan}: {dropped} drops logged for {len(cases)} malformed messages:\n{new_log[-4000:]}"
 
     # The kernel still answers kernel_info, runs a cell, and the heartbeat echoes.
     info = k.kernel_info()
@@ -248,6 +259,45 @@ def test_unknown_msg_type_is_not_answered_with_a_crash(k):
             sock.close()
         assert_alive(k)
     assert "frobnicate_request" in k.log_text(), "an unknown message type must be logged"
+    state_kept(k)
+
+
+def test_signed_but_nonsensical_requests(k):
+    """Well-signed requests with wrong content or on the wrong channel: an
+    error reply or nothing, never a crash, and no cell runs."""
+    ensure_state(k)
+    before = k.execute('fmt.Println("count")')
+    count = before.reply["content"]["execution_count"]
+    cases = [
+        ("shell", k.header("execute_request"), {"code": 42}),
+        ("shell", k.header("execute_request"), []),
+        ("shell", k.header("execute_request"), "just a string"),
+        ("shell", k.header("complete_request"), {"code": None, "cursor_pos": "x"}),
+        ("shell", k.header("inspect_request"), {"code": "fmt.Println", "cursor_pos": -5}),
+        ("shell", k.header("complete_request"), {"code": "fmt.Pri", "cursor_pos": 10**9}),
+        ("shell", k.header("history_request"), {"hist_access_type": "range", "session": -1, "start": -10**12, "stop": 10**12}),
+        ("shell", k.header("is_complete_request"), {"code": "\x00\xff" * 1000}),
+        ("control", k.header("execute_request"), {"code": 'fmt.Println("ran on control")'}),
+        ("shell", k.header("comm_msg"), {"comm_id": "nope", "data": {}}),
+    ]
+    for chan, h, content in cases:
+        sock = k.raw(zmq.DEALER, chan)
+        try:
+            sock.send_multipart(k.frames(h, content=json.dumps(content).encode()))
+            ok_h = k.header("kernel_info_request")
+            sock.send_multipart(k.frames(ok_h))
+            got = _dealer_replies(sock, ok_h["msg_id"], wait=30)
+            parents = [json.loads(m[m.index(DELIM) + 3]).get("msg_id") for m in got]
+            assert parents and parents[-1] == ok_h["msg_id"], f"{h['msg_type']} {content!r}: kernel_info not answered: {parents}"
+            for m in got[:-1]:
+                assert json.loads(m[m.index(DELIM) + 3]).get("msg_id") == h["msg_id"], parents
+        finally:
+            sock.close()
+        assert_alive(k)
+    after = k.execute('fmt.Println("count")')
+    assert_ok(after)
+    assert after.reply["content"]["execution_count"] == count + 1, "a malformed execute_request ran or counted"
+    assert "ran on control" not in after.stdout
     state_kept(k)
 
 
@@ -665,6 +715,13 @@ def test_restart_kernel_from_the_client(k):
     r = k.execute("w := 41\nw+1")
     assert_ok(r)
     assert r.result == "42"
+
+
+def test_kernel_log_shows_no_internal_error(k):
+    """Through all of the above, the kernel never hit a bug of its own."""
+    log = k.log_text()
+    for bad in ("panic serving", "engine panic", "internal error", "fatal error:", "DATA RACE"):
+        assert bad not in log, f"{bad!r} in the kernel log:\n" + log[max(0, log.find(bad) - 2000) : log.find(bad) + 2000]
 
 
 def test_shutdown_while_a_cell_runs(tmp_path):
