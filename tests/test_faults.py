@@ -420,26 +420,47 @@ def test_ten_thousand_small_prints(k):
 # =================================================================== interrupts
 
 
-def _interrupt_running(k: Kernel, code: str, marker: str = "started") -> tuple[Run, float, int | None]:
+def _interrupt_running(k: Kernel, code: str, marker: str = "started", while_running=None, by_signal=False) -> tuple[Run, float, int | None]:
     """Run code (which prints marker and then runs on), interrupt it once
     it printed, and return the finished run, the seconds from the interrupt
-    to the reply, and the worker pid it ran in."""
+    to the reply, and the worker pid it ran in. while_running(k) is called
+    before the interrupt; by_signal sends SIGINT to the kernel process (a
+    Ctrl-C in its terminal) instead of an interrupt_request."""
     msg_id = k.start(code)
     early = wait_stream(k, msg_id, marker)
     assert not early.reply, "the cell ended before it was interrupted\n" + early.describe()
     worker = k.worker_pid()
     time.sleep(1.0)
+    if while_running is not None:
+        while_running(k)
     t0 = time.monotonic()
-    ir = k.interrupt()
-    assert ir["header"]["msg_type"] == "interrupt_reply" and ir["content"]["status"] == "ok", ir
+    if by_signal:
+        os.kill(k.pid, signal.SIGINT)
+    else:
+        ir = k.interrupt()
+        assert ir["header"]["msg_type"] == "interrupt_reply" and ir["content"]["status"] == "ok", ir
     r = k.collect(msg_id, timeout=INTERRUPT_GRACE + INTERRUPT_SLACK + 30)
     r.iopub = early.iopub + r.iopub
     return r, time.monotonic() - t0, worker
 
 
+def _busy_kernel_still_serves(k: Kernel):
+    """While a cell spins: the heartbeat echoes, control answers, and
+    malformed messages on shell and control are dropped without harm."""
+    assert k.heartbeat(b"busy?") == b"busy?", "no heartbeat while a cell runs: a front end would restart the kernel"
+    assert k.control("kernel_info_request", timeout=10)["content"]["status"] == "ok"
+    for chan in ("shell", "control"):
+        sock = k.raw(zmq.DEALER, chan)
+        sock.send_multipart(k.frames(k.header("kernel_info_request"), sig=b"0" * 64))
+        sock.send_multipart([b"garbage"])
+        time.sleep(0.1)
+        sock.close()
+    assert_alive(k)
+
+
 def test_interrupt_busy_loop_keeps_state(k):
     ensure_state(k)
-    r, took, worker = _interrupt_running(k, 'fmt.Println("started")\nn := 0\nfor {\n\tn++\n}\n')
+    r, took, worker = _interrupt_running(k, 'fmt.Println("started")\nn := 0\nfor {\n\tn++\n}\n', while_running=_busy_kernel_still_serves)
     assert_failed_once(r, "Interrupted")
     assert took < INTERRUPT_GRACE, f"an instrumented loop must stop at once, took {took:.1f}s"
     assert not LOST.search(r.error_text()), r.describe()
@@ -448,6 +469,21 @@ def test_interrupt_busy_loop_keeps_state(k):
     r = k.execute("n > 0")
     assert_ok(r)
     assert r.result == "true", r.describe()
+
+
+def test_sigint_to_the_kernel_interrupts_the_cell(k):
+    """A Ctrl-C in the terminal that runs the kernel reaches the kernel
+    process as SIGINT: it interrupts the cell, it does not kill the kernel."""
+    ensure_state(k)
+    os.kill(k.pid, signal.SIGINT)  # while idle: harmless
+    time.sleep(0.3)
+    assert_alive(k)
+    r, took, worker = _interrupt_running(k, 'fmt.Println("started")\nm := 0\nfor {\n\tm++\n}\n', by_signal=True)
+    assert_failed_once(r, "Interrupted")
+    assert took < INTERRUPT_GRACE, f"took {took:.1f}s"
+    assert not LOST.search(r.error_text()), r.describe()
+    assert k.worker_pid() == worker
+    state_kept(k)
 
 
 def test_interrupt_training_loop_keeps_model(k):
