@@ -91,12 +91,13 @@ type sharedJob struct {
 	bp        []float32 // B packed: for each kc slab at p0, p0*roundUp(n, nr) onward
 	packTasks int       // kc slabs × groups of panels
 	groupCols int       // columns of B per packing task
+	groups    int       // packing tasks per slab
 
-	nextPack atomic.Int64 // next packing task to claim
-	packed   atomic.Int64 // packing tasks finished
-	nextRow  atomic.Int64 // first row of C not yet claimed
-	rowsDone atomic.Int64 // rows of C finished
-	finish   doneSignal
+	nextPack   atomic.Int64   // next packing task to claim
+	slabPacked []atomic.Int32 // packing tasks finished, per slab
+	nextRow    atomic.Int64   // first row of C not yet claimed
+	rowsDone   atomic.Int64   // rows of C finished
+	finish     doneSignal
 }
 
 // gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines (t ≥ 1), the
@@ -107,9 +108,12 @@ func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha 
 	buf := getSharedB(k * roundUp(n, kn.nr))
 	defer putSharedB(buf)
 	j.bp = buf
-	// Pack in groups of 8 panels so two goroutines can share a slab.
-	j.groupCols = 8 * kn.nr
-	j.packTasks = (k + blockKC - 1) / blockKC * ((n + j.groupCols - 1) / j.groupCols)
+	// Pack each slab in a few groups of panels, so that all goroutines
+	// share the packing even when k fits one slab.
+	j.groupCols = min(8*kn.nr, roundUp((n+2*t-1)/(2*t), kn.nr))
+	j.groups = (n + j.groupCols - 1) / j.groupCols
+	j.slabPacked = make([]atomic.Int32, (k+blockKC-1)/blockKC)
+	j.packTasks = len(j.slabPacked) * j.groups
 	startHelpers(t-1, j)
 	j.work()
 	// Late helpers may still be starting; the work is done when every row
@@ -125,21 +129,20 @@ func guidedChunk(rem, t, unit, max int) int {
 
 func (j *sharedJob) work() {
 	nr := j.kn.nr
-	groups := (j.n + j.groupCols - 1) / j.groupCols
 	ldp := roundUp(j.n, nr) // packed floats per unit of k
 	for {
 		id := int(j.nextPack.Add(1) - 1)
 		if id >= j.packTasks {
 			break
 		}
-		pc := id / groups * blockKC
+		slab := id / j.groups
+		pc := slab * blockKC
 		kc := min(blockKC, j.k-pc)
-		j0 := id % groups * j.groupCols
+		j0 := id % j.groups * j.groupCols
 		cols := min(j.groupCols, j.n-j0)
 		packB(j.bp[pc*ldp+j0*kc:], nr, j.transB, j.b, j.ldb, pc, j0, kc, cols)
-		j.packed.Add(1)
+		j.slabPacked[slab].Add(1)
 	}
-	spinUntil(func() bool { return j.packed.Load() >= int64(j.packTasks) })
 	var ws *workspace
 	for {
 		ic := int(j.nextRow.Load())
@@ -157,6 +160,10 @@ func (j *sharedJob) work() {
 		for pc := 0; pc < j.k; pc += blockKC {
 			kc := min(blockKC, j.k-pc)
 			packA(ws.a, j.kn.mr, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
+			// The slab may still be being packed by another goroutine
+			// (the first chunks start before the last slabs are done).
+			slab := &j.slabPacked[pc/blockKC]
+			spinUntil(func() bool { return slab.Load() >= int32(j.groups) })
 			macroKernel(j.kn, ws.a, j.bp[pc*ldp:], ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
 		}
 		if j.rowsDone.Add(int64(mc)) == int64(j.m) {
