@@ -116,6 +116,12 @@ func TestStreamsAndDisplay(t *testing.T) {
 	if len(r.out.display) != 2 || r.out.display[0].Data["text/html"] != "<b>hi</b>" || r.out.display[1].Data["text/markdown"] != "*md*" {
 		t.Errorf("displays = %+v", r.out.display)
 	}
+	// Text printed before a display shows before it. (Text printed right
+	// after a display may overtake it: they travel on different pipes.)
+	order := strings.Join(r.out.events, "|")
+	if i, j := strings.Index(order, "stdout:one"), strings.Index(order, "display"); !(i >= 0 && i < j) {
+		t.Errorf("events out of order: %q", r.out.events)
+	}
 	// Nothing leaks into the next cell.
 	r = ok(t, e, "1 + 1")
 	if r.out.stdout.Len()+r.out.stderr.Len()+len(r.out.display) != 0 || r.text() != "2" {

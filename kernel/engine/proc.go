@@ -15,7 +15,9 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/godl-dev/godl/kernel"
 	"github.com/godl-dev/godl/kernel/engine/rt"
@@ -42,6 +44,8 @@ type proc struct {
 	back    *gob.Encoder
 	markers chan marker
 	eof     sync.WaitGroup
+	streams [2]*os.File   // the read ends of stdout and stderr
+	reading [2]sync.Mutex // held while a stream's chunk is on its way out
 
 	mu      sync.Mutex
 	out     kernel.Output
@@ -106,8 +110,9 @@ func startProc(b *builder, memLimit uint64, env []string) (*proc, error) {
 	}
 	p.reqW, p.req, p.stdin = reqW, json.NewEncoder(reqW), inW
 	p.eof.Add(2)
-	go p.readStream("stdout", outR)
-	go p.readStream("stderr", errR)
+	p.streams = [2]*os.File{outR, errR}
+	go p.readStream("stdout", outR, &p.reading[0])
+	go p.readStream("stderr", errR, &p.reading[1])
 	go p.readGonb()
 	go func() {
 		dec := json.NewDecoder(repR)
@@ -229,7 +234,7 @@ var markerStart = []byte("\x00\x1egodl-end-")
 
 // readStream forwards a worker stream as it arrives, holding back only an
 // incomplete UTF-8 sequence or a possible start of an end marker.
-func (p *proc) readStream(name string, r *os.File) {
+func (p *proc) readStream(name string, r *os.File, reading *sync.Mutex) {
 	defer p.eof.Done()
 	buf := make([]byte, 32<<10)
 	var data []byte
@@ -253,6 +258,7 @@ func (p *proc) readStream(name string, r *os.File) {
 	}
 	for {
 		n, err := r.Read(buf)
+		reading.Lock()
 		data = append(data, buf[:n]...)
 		for {
 			i := bytes.Index(data, markerStart)
@@ -283,11 +289,37 @@ func (p *proc) readStream(name string, r *os.File) {
 		}
 		if err != nil {
 			send(data)
+			reading.Unlock()
 			return
 		}
 		send(data[:hold])
 		data = append([]byte(nil), data[hold:]...)
+		reading.Unlock()
 	}
+}
+
+// drainStreams waits (briefly) until what the worker printed so far has
+// gone out, so a display shows after the text printed before it.
+func (p *proc) drainStreams() {
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for time.Now().Before(deadline) && (unread(p.streams[0]) > 0 || unread(p.streams[1]) > 0) {
+		time.Sleep(time.Millisecond)
+	}
+	for i := range p.reading {
+		p.reading[i].Lock()
+		p.reading[i].Unlock()
+	}
+}
+
+// unread is the number of bytes waiting in a pipe.
+func unread(f *os.File) int {
+	n := 0
+	if sc, err := f.SyscallConn(); err == nil {
+		sc.Control(func(fd uintptr) {
+			syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+		})
+	}
+	return n
 }
 
 // readGonb turns gonbui messages into displays, answers Sync and input
@@ -327,6 +359,7 @@ func (p *proc) readGonb() {
 			continue
 		}
 		if v, ok := d.Data[mimeClearOutput]; ok && len(d.Data) == 1 {
+			p.drainStreams()
 			wait, _ := v.(bool)
 			p.emit(func(o kernel.Output) { o.ClearOutput(wait) })
 			continue
@@ -342,6 +375,7 @@ func (p *proc) readGonb() {
 			bundle[string(k)] = v
 		}
 		dd := kernel.DisplayData{Data: bundle, Metadata: d.Metadata, DisplayID: d.DisplayID}
+		p.drainStreams()
 		p.emit(func(o kernel.Output) {
 			if dd.DisplayID != "" {
 				dd.Update = p.ids[dd.DisplayID]
