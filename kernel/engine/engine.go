@@ -31,9 +31,11 @@ import (
 	"fmt"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/godl-dev/godl/kernel"
@@ -72,6 +74,7 @@ type Engine struct {
 	// intrEarly is an interrupt that came while the cell was still being
 	// compiled: the cell then does not run.
 	intrEarly bool
+	shellCmd  *exec.Cmd   // a running !command, for Interrupt
 	counts    map[int]int // cell seq → execution count
 
 	lastWall, lastCPU float64 // of the last cell, for %time
@@ -365,6 +368,11 @@ func (e *Engine) build(c *compiled) (string, error) {
 func (e *Engine) Interrupt() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.shellCmd != nil {
+		// The command's whole process group: sh and what it started.
+		syscall.Kill(-e.shellCmd.Process.Pid, syscall.SIGINT)
+		return
+	}
 	if e.running != nil {
 		select {
 		case e.intr <- struct{}{}:

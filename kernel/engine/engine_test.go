@@ -32,6 +32,9 @@ func TestRedefinitionAndTypes(t *testing.T) {
 	if got := r.out.stdout.String(); got != "45\n" {
 		t.Errorf("stdout = %q", got)
 	}
+	if r := ok(t, e, "type celsius float32"); !strings.Contains(r.out.stderr.String(), "old type") {
+		t.Errorf("redefining a type: stderr %q, want a note", r.out.stderr.String())
+	}
 }
 
 func TestModernGo(t *testing.T) {

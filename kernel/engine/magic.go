@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/godl-dev/godl/kernel"
@@ -150,7 +151,17 @@ func (e *Engine) shell(ctx context.Context, cmdline string, out kernel.Output) *
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", cmdline)
 	cmd.Stdout = streamWriter{out, "stdout"}
 	cmd.Stderr = streamWriter{out, "stderr"}
-	err := cmd.Run()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
+	}
+	e.mu.Lock()
+	e.shellCmd = cmd
+	e.mu.Unlock()
+	err := cmd.Wait()
+	e.mu.Lock()
+	e.shellCmd = nil
+	e.mu.Unlock()
 	if err != nil {
 		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
 	}

@@ -132,3 +132,21 @@ func TestCompleteInspect(t *testing.T) {
 		t.Errorf("Inspect model = %+v", in)
 	}
 }
+
+func TestInterruptShell(t *testing.T) {
+	e := sharedEngine(t)
+	done := make(chan kernel.ExecuteResult)
+	go func() {
+		done <- e.Execute(context.Background(), kernel.ExecuteRequest{Code: "!sleep 60"}, &recorder{})
+	}()
+	time.Sleep(500 * time.Millisecond)
+	e.Interrupt()
+	select {
+	case res := <-done:
+		if res.Error == nil || res.Error.EName != "ShellError" {
+			t.Errorf("error = %+v", res.Error)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("!sleep 60 was not interrupted")
+	}
+}
