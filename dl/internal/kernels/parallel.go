@@ -159,12 +159,12 @@ func (j *sharedJob) work() {
 		scaleC(mc, j.n, j.beta, j.c[ic*j.ldc:], j.ldc)
 		for pc := 0; pc < j.k; pc += blockKC {
 			kc := min(blockKC, j.k-pc)
-			packA(ws.a, j.kn.mr, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
+			blk := prepareA(j.kn, ws.a, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
 			// The slab may still be being packed by another goroutine
 			// (the first chunks start before the last slabs are done).
 			slab := &j.slabPacked[pc/blockKC]
 			spinUntil(func() bool { return slab.Load() >= int32(j.groups) })
-			macroKernel(j.kn, ws.a, j.bp[pc*ldp:], ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
+			macroKernel(j.kn, blk, j.bp[pc*ldp:], ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
 		}
 		if j.rowsDone.Add(int64(mc)) == int64(j.m) {
 			j.finish.signal()

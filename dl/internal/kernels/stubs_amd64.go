@@ -13,36 +13,38 @@ var (
 	haveAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 )
 
-// sgemmKernel12x32AVX512 adds the product of a packed 12×k panel of A and a
-// packed k×32 panel of B to a 12×32 tile of C:
+// sgemmKernel12x32AVX512 adds the product of a 12×k block of A and a packed
+// k×32 panel of B to a 12×32 tile of C. Element (i, p) of the A block is
+// a[i*rsA+p*csA]: a packed panel has rsA = 1, csA = 12; rows of a row-major
+// A read in place have rsA = lda, csA = 1.
 //
 //	for p := range k {
 //		for i := range 12 {
 //			for j := range 32 {
-//				c[i*ldc+j] += a[p*12+i] * b[p*32+j]
+//				c[i*ldc+j] += a[i*rsA+p*csA] * b[p*32+j]
 //			}
 //		}
 //	}
 //
 // The sums are kept in registers, so each element of C is read and written
-// once. It needs len(a) ≥ 12k, len(b) ≥ 32k and len(c) ≥ 11*ldc+32, which
-// the caller guarantees; it does not check.
+// once. It needs every a index above in range, len(b) ≥ 32k and
+// len(c) ≥ 11*ldc+32, which the caller guarantees; it does not check.
 //
 //go:noescape
-func sgemmKernel12x32AVX512(k int, a, b, c []float32, ldc int)
+func sgemmKernel12x32AVX512(k int, a []float32, rsA, csA int, b, c []float32, ldc int)
 
 // sgemmKernel6x16AVX2 is sgemmKernel12x32AVX512 for a 6×16 tile:
 //
 //	for p := range k {
 //		for i := range 6 {
 //			for j := range 16 {
-//				c[i*ldc+j] += a[p*6+i] * b[p*16+j]
+//				c[i*ldc+j] += a[i*rsA+p*csA] * b[p*16+j]
 //			}
 //		}
 //	}
 //
 //go:noescape
-func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int)
+func sgemmKernel6x16AVX2(k int, a []float32, rsA, csA int, b, c []float32, ldc int)
 
 // packT4 transposes four rows of src into k rows of four in dst, scaling by
 // alpha; k must be a multiple of 4:
@@ -53,7 +55,7 @@ func sgemmKernel6x16AVX2(k int, a, b, c []float32, ldc int)
 //		}
 //	}
 //
-// The caller checks the bounds (see transpose4).
+// The caller checks the bounds (see transposeBlock).
 //
 //go:noescape
 func packT4(k int, alpha float32, src []float32, lds int, dst []float32, ldd int)
