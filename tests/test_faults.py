@@ -538,7 +538,15 @@ def _interrupt_blocked(k: Kernel, code: str):
 
 
 def test_interrupt_sleep(k):
-    _interrupt_blocked(k, 'fmt.Println("started")\ntime.Sleep(time.Hour)\n')
+    # The engine rewrites time.Sleep in cells to end on an interrupt, so
+    # this is as prompt as a loop and keeps the state.
+    ensure_state(k)
+    r, took, worker = _interrupt_running(k, 'fmt.Println("started")\ntime.Sleep(time.Hour)\n')
+    assert_failed_once(r, "Interrupted")
+    assert took < INTERRUPT_GRACE, f"an interrupted time.Sleep must end at once, took {took:.1f}s"
+    assert not LOST.search(r.error_text()), r.describe()
+    assert k.worker_pid() == worker
+    state_kept(k)
 
 
 def test_interrupt_deadlock_select(k):
@@ -595,12 +603,6 @@ def test_panic_in_goroutine(k):
     assert "bg boom" in r.error_text(), "the panic value must be in the error\n" + r.describe()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: the WorkerDied error of a panic in a goroutine has the panic value but no cell line; the "
-    "worker's stderr has the stack ('GodlRun.func1()\\n\\tcellN:3') with the internal cell sequence number and "
-    "mangled function names, and runtimeError's trimming ('In [n], line 3, in func literal') is not applied to it",
-)
 def test_panic_in_goroutine_points_at_the_cell_line(k):
     r = _dies(k, 'x := 1\ngo func() {\n\tpanic("bg boom")\n}()\ntime.Sleep(5 * time.Second)\n', re.compile(r"goroutine panicked"))
     line_in_traceback(r, 3)
@@ -713,13 +715,6 @@ def test_interrupt_while_idle_is_harmless(k):
     state_kept(k)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="worker: runtime.Goexit() in a cell ends the worker's main goroutine (worker.run calls the cell's "
-    "GodlRun on it; the deferred recover sees nil), so no reply is ever sent: the cell hangs until interrupted, "
-    "and the interrupt then kills the worker and loses all state; running the cell on its own goroutine and "
-    "reporting 'runtime.Goexit called' would keep the worker",
-)
 def test_goexit_in_a_cell(k):
     """runtime.Goexit() ends the goroutine running the cell without a panic;
     the cell must still end with a clear error, not hang."""
