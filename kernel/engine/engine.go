@@ -98,18 +98,22 @@ func New(opts Options) (*Engine, error) {
 // prepare builds the worker and loads what type-checking needs.
 func (e *Engine) prepare() {
 	defer close(e.done)
+	e.setup1()
+}
+
+// setup1 makes the builder and the compiler; on failure e.bErr says why.
+func (e *Engine) setup1() {
 	b, err := newBuilder(e.opts)
 	if err == nil {
 		err = b.buildWorker()
 	}
-	if err != nil {
-		e.bErr = err
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.bErr = err; err != nil {
 		return
 	}
 	e.b = b
-	e.mu.Lock()
 	e.comp = e.newCompiler(nil)
-	e.mu.Unlock()
 }
 
 func (e *Engine) newCompiler(lost map[string]bool) *compiler {
@@ -168,6 +172,14 @@ func (e *Engine) ready(ctx context.Context) *kernel.CellError {
 	case <-ctx.Done():
 		return cellError("Cancelled", ctx.Err().Error())
 	}
+	e.mu.Lock()
+	failed := e.bErr != nil
+	e.mu.Unlock()
+	if failed {
+		e.setup1() // it may work now (the go command or the source was fixed)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.bErr != nil {
 		return cellError("SetupError", "cannot build the worker that runs cells", "cannot build the worker that runs cells:", e.bErr.Error())
 	}
