@@ -90,7 +90,10 @@ func New(opts Options) (*Engine, error) {
 	if opts.InterruptGrace == 0 {
 		opts.InterruptGrace = 3 * time.Second
 	}
-	e := &Engine{opts: opts, sess: hex.EncodeToString(id[:]), done: make(chan struct{}), counts: map[int]int{}}
+	// The session directory names the kernel's pid, so a later kernel can
+	// sweep what a killed one left behind.
+	sess := fmt.Sprintf("p%dx%s", os.Getpid(), hex.EncodeToString(id[:]))
+	e := &Engine{opts: opts, sess: sess, done: make(chan struct{}), counts: map[int]int{}}
 	go e.prepare()
 	return e, nil
 }
@@ -114,6 +117,23 @@ func (e *Engine) setup1() {
 	}
 	e.b = b
 	e.comp = e.newCompiler(nil)
+	go sweepSessions(filepath.Join(b.dir, "cells"))
+}
+
+// sweepSessions removes the cell directories of kernels that are gone.
+func sweepSessions(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, ent := range ents {
+		var pid int
+		var rest string
+		if n, _ := fmt.Sscanf(ent.Name(), "p%dx%s", &pid, &rest); n == 2 {
+			if syscall.Kill(pid, 0) == syscall.ESRCH {
+				os.RemoveAll(filepath.Join(dir, ent.Name()))
+			}
+		} else if info, err := ent.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+			os.RemoveAll(filepath.Join(dir, ent.Name()))
+		}
+	}
 }
 
 func (e *Engine) newCompiler(lost map[string]bool) *compiler {
@@ -249,7 +269,7 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 	}
 	e.mu.Lock()
 	if e.proc == nil {
-		p, err := startProc(e.b, e.memLimit(), e.env)
+		p, err := startProc(e.b, filepath.Join(e.b.dir, "cells", e.sess), e.memLimit(), e.env)
 		if err != nil {
 			e.mu.Unlock()
 			return kernel.ExecuteResult{Error: cellError("WorkerError", err.Error())}
@@ -265,6 +285,9 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 	e.counts[comp.cell.seq] = count
 	e.mu.Unlock()
 	rep, dead, killed := e.exchange(ctx, p, worker.Request{Op: worker.OpRun, ID: comp.cell.seq, Plugin: so}, out)
+	// Loaded (mapped) or failed: the file is not needed any more; later
+	// cells import the cell's package archive, not its plugin.
+	os.Remove(so)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.running = nil

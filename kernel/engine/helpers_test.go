@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -109,4 +110,13 @@ func (c cellResult) text() string {
 	}
 	s, _ := c.Value.Data["text/plain"].(string)
 	return s
+}
+
+// TestMain closes the shared engine, which removes its cell packages.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		shared.Close()
+	}
+	os.Exit(code)
 }

@@ -60,7 +60,13 @@ type marker struct {
 	id     int
 }
 
-func startProc(b *builder, memLimit uint64, env []string) (*proc, error) {
+func startProc(b *builder, sessDir string, memLimit uint64, env []string) (*proc, error) {
+	// The worker runs from a private copy, so that another kernel sharing
+	// the build module can rebuild worker.bin meanwhile ("text file busy").
+	exe := filepath.Join(sessDir, "worker")
+	if err := copyFile(b.worker, exe); err != nil {
+		return nil, fmt.Errorf("copying the worker: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "godl-worker-")
 	if err != nil {
 		return nil, err
@@ -92,7 +98,7 @@ func startProc(b *builder, memLimit uint64, env []string) (*proc, error) {
 	outR, outW, _ := os.Pipe()
 	errR, errW, _ := os.Pipe()
 	inR, inW, _ := os.Pipe()
-	p.cmd = exec.Command(b.worker)
+	p.cmd = exec.Command(exe)
 	p.cmd.Env = append(append(os.Environ(), env...),
 		protocol.GONB_PIPE_ENV+"="+gonb, protocol.GONB_PIPE_BACK_ENV+"="+back,
 		worker.EnvMemLimit+"="+strconv.FormatUint(memLimit, 10))
@@ -400,4 +406,28 @@ func (p *proc) answerInput(req protocol.InputRequest) {
 		line = rt.NoInputPrefix + err.Error()
 	}
 	io.WriteString(p.stdin, line+"\n")
+}
+
+func copyFile(from, to string) error {
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := to + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, to) // the old copy may still be running: replace, not overwrite
 }
