@@ -258,11 +258,17 @@ func TestMicroKernels(t *testing.T) {
 					a = newGuarded(rng, kn.mr, k, k+3, 0)
 					rs, cs = k+3, 1
 				}
+				// B packed (rsB = nr) or in place in a wider matrix.
 				b := newGuarded(rng, 1, kn.nr*k, max(1, kn.nr*k), 0)
+				rsB := kn.nr
+				if inPlace {
+					b = newGuarded(rng, max(1, k), kn.nr, kn.nr+7, 0)
+					rsB = kn.nr + 7
+				}
 				c := newGuarded(rng, kn.mr, kn.nr, kn.nr+5, 0)
 				want := c.clone()
-				sgemmKernelRef(kn.mr, kn.nr, k, a.data, rs, cs, b.data, want.data, want.ld)
-				kn.fn(k, a.data, rs, cs, b.data, c.data, c.ld)
+				sgemmKernelRef(kn.mr, kn.nr, k, a.data, rs, cs, b.data, rsB, want.data, want.ld)
+				kn.fn(k, a.data, rs, cs, b.data, rsB, c.data, c.ld)
 				c.checkGuards(t, kn.name)
 				for i := range c.data {
 					if i%c.ld >= kn.nr {

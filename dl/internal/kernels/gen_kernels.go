@@ -54,23 +54,25 @@ func name512() string { return fmt.Sprintf("sgemmKernel%dx%dAVX512", avx512MR, a
 func name2() string   { return fmt.Sprintf("sgemmKernel%dx%dAVX2", avx2MR, avx2NR) }
 
 // prologue loads the arguments of
-// func(k int, a []float32, rsA, csA int, b, c []float32, ldc int):
-// CX = k, BX = b, DI = c, DX = ldc in bytes, and for A, whose element (i, p)
+// func(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int):
+// CX = k, BX = b, R13 = rsB in bytes, DI = c, DX = ldc in bytes, and for A, whose element (i, p)
 // is at a[i*rsA + p*csA], R8 = rsA and R12 = csA in bytes, R9 = 3*rsA, and
 // AX, R10, R11 point at rows 0, 5 and 10, so that every row up to 14 is one
 // addressing mode away (see aRow).
 func prologue(name string) {
 	p("")
-	p("// func %s(k int, a []float32, rsA, csA int, b, c []float32, ldc int)", name)
-	p("TEXT ·%s(SB), NOSPLIT, $0-104", name)
+	p("// func %s(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-112", name)
 	p("\tMOVQ k+0(FP), CX")
 	p("\tMOVQ a_base+8(FP), AX")
 	p("\tMOVQ rsA+32(FP), R8")
 	p("\tMOVQ csA+40(FP), R12")
 	p("\tMOVQ b_base+48(FP), BX")
-	p("\tMOVQ c_base+72(FP), DI")
-	p("\tMOVQ ldc+96(FP), DX")
+	p("\tMOVQ rsB+72(FP), R13")
+	p("\tMOVQ c_base+80(FP), DI")
+	p("\tMOVQ ldc+104(FP), DX")
 	p("\tSHLQ $2, DX")
+	p("\tSHLQ $2, R13")
 	p("\tSHLQ $2, R8")
 	p("\tSHLQ $2, R12")
 	p("\tLEAQ (R8)(R8*2), R9")
@@ -139,7 +141,7 @@ func genAVX512() {
 		p("\tVFMADD231PS Z31, Z%d, Z%d", z, 2*i+1)
 	}
 	nextA()
-	p("\tADDQ $%d, BX", 4*avx512NR)
+	p("\tADDQ R13, BX")
 	p("\tDECQ CX")
 	p("\tJNZ loop")
 	p("")
@@ -179,7 +181,7 @@ func genAVX2() {
 		p("\tVFMADD231PS Y13, Y%d, Y%d", y, 2*i+1)
 	}
 	nextA()
-	p("\tADDQ $%d, BX", 4*avx2NR)
+	p("\tADDQ R13, BX")
 	p("\tDECQ CX")
 	p("\tJNZ loop")
 	p("")

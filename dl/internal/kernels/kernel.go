@@ -2,13 +2,13 @@ package kernels
 
 // A microKernel adds the product of an mr×k block of A (element (i, p) at
 // a[i*rsA+p*csA]: a packed panel, column by column, or rows of A in place)
-// and a packed k×nr panel of B (row by row: b[p*nr+j]) to an mr×nr tile of
-// C with row stride ldc. Everything else in Sgemm — blocking, packing,
+// and a k×nr panel of B (row p at b[p*rsB:]: packed, or B in place) to an
+// mr×nr tile of C with row stride ldc. Everything else in Sgemm — blocking, packing,
 // edges, threads — is plain Go around it.
 type microKernel struct {
 	name   string
 	mr, nr int
-	fn     func(k int, a []float32, rsA, csA int, b, c []float32, ldc int)
+	fn     func(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
 }
 
 var (
@@ -38,11 +38,11 @@ func chooseKernel() *microKernel {
 const maxMR, maxNR = 12, 32
 
 // sgemmKernelRef is the loop every micro-kernel computes.
-func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b, c []float32, ldc int) {
+func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
 	for p := range k {
 		for i := range mr {
 			for j := range nr {
-				c[i*ldc+j] += a[i*rsA+p*csA] * b[p*nr+j]
+				c[i*ldc+j] += a[i*rsA+p*csA] * b[p*rsB+j]
 			}
 		}
 	}
@@ -52,17 +52,17 @@ func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b, c []float32, ld
 // works in two passes of two rows so that the eight sums, four values of B
 // and two of A fit in amd64's sixteen float registers (all sixteen sums at
 // once spill to the stack, at half the speed).
-func sgemmKernel4x4(k int, a []float32, rsA, csA int, b, c []float32, ldc int) {
+func sgemmKernel4x4(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
 	if k == 0 {
 		return
 	}
 	_ = a[3*rsA+(k-1)*csA]
-	b = b[:4*k]
+	_ = b[(k-1)*rsB+3]
 	for h := 0; h < 4; h += 2 {
 		var c00, c01, c02, c03, c10, c11, c12, c13 float32
 		i0, i1 := h*rsA, (h+1)*rsA
-		for p := 0; p < len(b); p += 4 {
-			bb := b[p : p+4 : p+4]
+		for p := range k {
+			bb := b[p*rsB : p*rsB+4 : p*rsB+4]
 			a0, a1 := a[i0], a[i1]
 			i0 += csA
 			i1 += csA

@@ -4,16 +4,18 @@
 
 #include "textflag.h"
 
-// func sgemmKernel12x32AVX512(k int, a []float32, rsA, csA int, b, c []float32, ldc int)
-TEXT ·sgemmKernel12x32AVX512(SB), NOSPLIT, $0-104
+// func sgemmKernel12x32AVX512(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+TEXT ·sgemmKernel12x32AVX512(SB), NOSPLIT, $0-112
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), AX
 	MOVQ rsA+32(FP), R8
 	MOVQ csA+40(FP), R12
 	MOVQ b_base+48(FP), BX
-	MOVQ c_base+72(FP), DI
-	MOVQ ldc+96(FP), DX
+	MOVQ rsB+72(FP), R13
+	MOVQ c_base+80(FP), DI
+	MOVQ ldc+104(FP), DX
 	SHLQ $2, DX
+	SHLQ $2, R13
 	SHLQ $2, R8
 	SHLQ $2, R12
 	LEAQ (R8)(R8*2), R9
@@ -138,7 +140,7 @@ loop:
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
-	ADDQ $128, BX
+	ADDQ R13, BX
 	DECQ CX
 	JNZ loop
 
@@ -205,16 +207,18 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel6x16AVX2(k int, a []float32, rsA, csA int, b, c []float32, ldc int)
-TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-104
+// func sgemmKernel6x16AVX2(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-112
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), AX
 	MOVQ rsA+32(FP), R8
 	MOVQ csA+40(FP), R12
 	MOVQ b_base+48(FP), BX
-	MOVQ c_base+72(FP), DI
-	MOVQ ldc+96(FP), DX
+	MOVQ rsB+72(FP), R13
+	MOVQ c_base+80(FP), DI
+	MOVQ ldc+104(FP), DX
 	SHLQ $2, DX
+	SHLQ $2, R13
 	SHLQ $2, R8
 	SHLQ $2, R12
 	LEAQ (R8)(R8*2), R9
@@ -279,7 +283,7 @@ loop:
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
-	ADDQ $64, BX
+	ADDQ R13, BX
 	DECQ CX
 	JNZ loop
 

@@ -164,7 +164,8 @@ func (j *sharedJob) work() {
 			// (the first chunks start before the last slabs are done).
 			slab := &j.slabPacked[pc/blockKC]
 			spinUntil(func() bool { return slab.Load() >= int32(j.groups) })
-			macroKernel(j.kn, blk, j.bp[pc*ldp:], ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
+			bb := bBlock{b: j.bp[pc*ldp:], rs: nr, step: nr * kc}
+			macroKernel(j.kn, blk, bb, ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
 		}
 		if j.rowsDone.Add(int64(mc)) == int64(j.m) {
 			j.finish.signal()
