@@ -53,6 +53,9 @@ type proc struct {
 	ids     map[string]bool       // display ids already shown
 	errTail []byte                // the end of stderr, to say why the worker died
 	errHead []byte                // its start since the cell began: the first words of a crash
+	// crashSeen: stderr had a "panic: " or "fatal error: " line; dumping:
+	// the goroutine dump after it is being dropped (the worker is dying).
+	crashSeen, dumping bool
 }
 
 type marker struct {
@@ -187,6 +190,25 @@ func (p *proc) deathReason() string {
 	return why
 }
 
+// trimCrashDump keeps the first lines of the runtime's dump of a dying
+// worker ("panic: ..." or "fatal error: ...") and drops the goroutine
+// stacks after them: the cell's error shows the frames in cell terms.
+func (p *proc) trimCrashDump(text string) string {
+	if p.dumping {
+		return ""
+	}
+	i := strings.Index(text, "\ngoroutine ")
+	if i < 0 || os.Getenv("GODL_DEBUG") != "" {
+		return text
+	}
+	head := text[:i+1]
+	if !strings.Contains(head, "panic: ") && !strings.Contains(head, "fatal error: ") && !p.crashSeen {
+		return text
+	}
+	p.dumping = true
+	return head
+}
+
 // crashLine picks the runtime's own words about a crash from the
 // worker's stderr: the panic value of a goroutine, or the fatal error.
 func crashLine(stderr string) string {
@@ -226,7 +248,7 @@ func (p *proc) attach(out kernel.Output) {
 	defer p.mu.Unlock()
 	p.out, p.ids = out, map[string]bool{}
 	if out != nil {
-		p.errHead = nil
+		p.errHead, p.crashSeen, p.dumping = nil, false, false
 	}
 	if out != nil {
 		for _, f := range p.pending {
@@ -250,6 +272,10 @@ func (p *proc) readStream(name string, r *os.File, reading *sync.Mutex) {
 		}
 		text := unmangle(string(b))
 		if name == "stderr" {
+			if strings.Contains(text, "panic: ") || strings.Contains(text, "fatal error: ") {
+				p.crashSeen = true
+			}
+			text = p.trimCrashDump(text)
 			p.mu.Lock()
 			p.errTail = append(p.errTail, b...)
 			if len(p.errHead) < 4<<10 {
@@ -260,7 +286,9 @@ func (p *proc) readStream(name string, r *os.File, reading *sync.Mutex) {
 			}
 			p.mu.Unlock()
 		}
-		p.emit(func(o kernel.Output) { o.Stream(name, text) })
+		if text != "" {
+			p.emit(func(o kernel.Output) { o.Stream(name, text) })
+		}
 	}
 	for {
 		n, err := r.Read(buf)

@@ -24,6 +24,9 @@ func TestWorkerDeath(t *testing.T) {
 			if r.Error == nil || r.Error.EName != "WorkerDied" || !strings.Contains(r.Error.EValue, c.want) || !strings.Contains(r.Error.EValue, "earlier values are gone") {
 				t.Fatalf("error = %+v, stderr %q", r.Error, r.out.stderr.String())
 			}
+			if n := len(r.out.stderr.String()); n > 2000 {
+				t.Errorf("stderr has %d bytes: the runtime's goroutine dump should be dropped", n)
+			}
 			if c.name == "goroutine panic" && !strings.Contains(strings.Join(r.Error.Traceback, "\n"), "line 1") {
 				t.Errorf("traceback lacks the cell line: %q", r.Error.Traceback)
 			}
