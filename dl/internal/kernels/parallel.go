@@ -89,6 +89,7 @@ type sharedJob struct {
 	t              int
 
 	bp        []float32 // B packed: for each kc slab at p0, p0*roundUp(n, nr) onward
+	inPlaceB  bool      // B is read in place, not packed and shared
 	packTasks int       // kc slabs × groups of panels
 	groupCols int       // columns of B per packing task
 	groups    int       // packing tasks per slab
@@ -105,6 +106,14 @@ type sharedJob struct {
 func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t, finish: newDoneSignal()}
+	if !transB && m <= bInPlaceMaxM {
+		// Few rows: B is read in place (see prepareB), nothing is shared.
+		j.inPlaceB = true
+		startHelpers(t-1, j)
+		j.work()
+		j.finish.wait()
+		return
+	}
 	buf := getSharedB(k * roundUp(n, kn.nr))
 	defer putSharedB(buf)
 	j.bp = buf
@@ -160,11 +169,16 @@ func (j *sharedJob) work() {
 		for pc := 0; pc < j.k; pc += blockKC {
 			kc := min(blockKC, j.k-pc)
 			blk := prepareA(j.kn, ws.a, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
-			// The slab may still be being packed by another goroutine
-			// (the first chunks start before the last slabs are done).
-			slab := &j.slabPacked[pc/blockKC]
-			spinUntil(func() bool { return slab.Load() >= int32(j.groups) })
-			bb := bBlock{b: j.bp[pc*ldp:], rs: nr, step: nr * kc}
+			var bb bBlock
+			if j.inPlaceB {
+				bb = prepareB(j.kn, ws.packedB(nr*blockKC), false, j.b, j.ldb, pc, 0, kc, j.n, j.m)
+			} else {
+				// The slab may still be being packed by another goroutine
+				// (the first chunks start before the last slabs are done).
+				slab := &j.slabPacked[pc/blockKC]
+				spinUntil(func() bool { return slab.Load() >= int32(j.groups) })
+				bb = bBlock{b: j.bp[pc*ldp:], rs: nr, step: nr * kc}
+			}
 			macroKernel(j.kn, blk, bb, ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
 		}
 		if j.rowsDone.Add(int64(mc)) == int64(j.m) {
