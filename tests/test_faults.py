@@ -669,6 +669,72 @@ def test_cell_closing_stdout_loses_no_later_output(k):
         k.execute("w := 41")
 
 
+def _with_child_on_stdout(k: Kernel, code: str, interrupt: bool):
+    """code starts `sleep 600` with the worker's stdout, prints "child <pid>",
+    then makes the worker die (or blocks, and gets interrupted). The cell
+    must end within seconds, and the child must not outlive the worker
+    holding the kernel's pipe. Our own clean-up kills the child by its pid."""
+    ensure_state(k)
+    msg_id = k.start(code)
+    early = wait_stream(k, msg_id, "child ")
+    m = re.search(r"child (\d+)", early.stdout)
+    assert m, early.describe()
+    child = int(m.group(1))
+    try:
+        if interrupt:
+            time.sleep(0.5)
+            k.interrupt()
+        t0 = time.monotonic()
+        try:
+            r = k.collect(msg_id, timeout=INTERRUPT_GRACE + INTERRUPT_SLACK)
+        except TimeoutError:
+            os.kill(child, signal.SIGKILL)
+            k.collect(msg_id, timeout=30)
+            pytest.fail(f"the cell did not end within {INTERRUPT_GRACE + INTERRUPT_SLACK:.0f}s: the kernel waits for "
+                        "EOF on the dead worker's stdout, which a child process still holds")
+        r.iopub = early.iopub + r.iopub
+        assert time.monotonic() - t0 < INTERRUPT_GRACE + INTERRUPT_SLACK
+        assert_failed_once(r)
+        says_worker_died(r)
+        assert wait_gone(child, 5), "the cell's child process outlived the killed worker"
+    finally:
+        if alive(child):
+            os.kill(child, signal.SIGKILL)
+    state_lost_then_restore(k)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: when the worker dies, Engine.exchange waits (p.eof.Wait) for EOF on the worker's stdout "
+    "and stderr pipes without a bound; a child process the cell started with cmd.Stdout = os.Stdout keeps "
+    "the pipe open, so the kernel stays busy until that child exits (here 600 s), and the child (in the "
+    "worker's process group) is never killed",
+)
+def test_worker_death_while_a_child_holds_stdout(k):
+    _with_child_on_stdout(
+        k,
+        'cmd := exec.Command("sleep", "600")\ncmd.Stdout = os.Stdout\ncmd.Start()\n'
+        'fmt.Println("child", cmd.Process.Pid)\nos.Exit(3)\n',
+        interrupt=False,
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: interrupting a cell that waits for a child process (cmd.Run with cmd.Stdout = os.Stdout) "
+    "signals and then kills only the worker's pid, not its process group; the child keeps the stdout pipe "
+    "open and Engine.exchange waits for its EOF without a bound, so the interrupt never ends the cell "
+    "until the child exits (here 600 s)",
+)
+def test_interrupt_a_cell_waiting_for_a_child_process(k):
+    _with_child_on_stdout(
+        k,
+        'cmd := exec.Command("sleep", "600")\ncmd.Stdout = os.Stdout\ncmd.Start()\n'
+        'fmt.Println("child", cmd.Process.Pid)\ncmd.Wait()\n',
+        interrupt=True,
+    )
+
+
 def test_kill_9_worker_from_outside(k):
     ensure_state(k)
     worker = k.worker_pid()
