@@ -2,8 +2,9 @@
 // (blocked, packed, with assembly micro-kernels) and its pure-Go fallback.
 //
 // Sgemm follows BLIS: op(B) is packed into panels nr columns wide and op(A)
-// into panels mr rows tall (pack.go), and a micro-kernel multiplies one pair
-// of panels into an mr×nr tile of C held in registers (kernel.go; the
+// into panels mr rows tall (pack.go) — or read in place where that is
+// cheaper (prepareA, prepareB) — and a micro-kernel multiplies one pair of
+// panels into an mr×nr tile of C held in registers (kernel.go; the
 // AVX-512 and AVX2+FMA kernels are generated assembly, gen_kernels.go, chosen
 // at run time from the CPU's features; -tags noasm leaves only Go). Large
 // products are shared between the caller and helper goroutines, up to
