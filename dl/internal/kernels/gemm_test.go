@@ -250,32 +250,35 @@ func TestMicroKernels(t *testing.T) {
 	for _, kn := range kernels {
 		for _, k := range []int{0, 1, 2, 7, 64, 257} {
 			for _, inPlace := range []bool{false, true} {
-				// Packed: mr values per column of A. In place: mr rows of a
-				// row-major A with stride k+3.
-				a := newGuarded(rng, 1, kn.mr*k, max(1, kn.mr*k), 0)
-				rs, cs := 1, kn.mr
-				if inPlace {
-					a = newGuarded(rng, kn.mr, k, k+3, 0)
-					rs, cs = k+3, 1
-				}
-				// B packed (rsB = nr) or in place in a wider matrix.
-				b := newGuarded(rng, 1, kn.nr*k, max(1, kn.nr*k), 0)
-				rsB := kn.nr
-				if inPlace {
-					b = newGuarded(rng, max(1, k), kn.nr, kn.nr+7, 0)
-					rsB = kn.nr + 7
-				}
-				c := newGuarded(rng, kn.mr, kn.nr, kn.nr+5, 0)
-				want := c.clone()
-				sgemmKernelRef(kn.mr, kn.nr, k, a.data, rs, cs, b.data, rsB, want.data, want.ld)
-				kn.fn(k, a.data, rs, cs, b.data, rsB, c.data, c.ld)
-				c.checkGuards(t, kn.name)
-				for i := range c.data {
-					if i%c.ld >= kn.nr {
-						continue
+				for rows := 1; rows <= kn.mr; rows++ {
+					// Packed: mr values per column of A. In place: rows
+					// rows of a row-major A with stride k+3 (no padding
+					// rows to read past).
+					a := newGuarded(rng, 1, kn.mr*k, max(1, kn.mr*k), 0)
+					rs, cs := 1, kn.mr
+					if inPlace {
+						a = newGuarded(rng, rows, k, k+3, 0)
+						rs, cs = k+3, 1
 					}
-					if d := math.Abs(float64(c.data[i] - want.data[i])); d > 1e-4 {
-						t.Fatalf("%s k=%d inPlace=%v: c[%d] = %v, want %v", kn.name, k, inPlace, i, c.data[i], want.data[i])
+					// B packed (rsB = nr) or in place in a wider matrix.
+					b := newGuarded(rng, 1, kn.nr*k, max(1, kn.nr*k), 0)
+					rsB := kn.nr
+					if inPlace {
+						b = newGuarded(rng, max(1, k), kn.nr, kn.nr+7, 0)
+						rsB = kn.nr + 7
+					}
+					c := newGuarded(rng, rows, kn.nr, kn.nr+5, 0)
+					want := c.clone()
+					sgemmKernelRef(rows, kn.nr, k, a.data, rs, cs, b.data, rsB, want.data, want.ld)
+					kn.fn(k, rows, a.data, rs, cs, b.data, rsB, c.data, c.ld)
+					c.checkGuards(t, kn.name)
+					for i := range c.data {
+						if i%c.ld >= kn.nr {
+							continue
+						}
+						if d := math.Abs(float64(c.data[i] - want.data[i])); d > 1e-4 {
+							t.Fatalf("%s k=%d rows=%d inPlace=%v: c[%d] = %v, want %v", kn.name, k, rows, inPlace, i, c.data[i], want.data[i])
+						}
 					}
 				}
 			}

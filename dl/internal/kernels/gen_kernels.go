@@ -54,23 +54,25 @@ func name512() string { return fmt.Sprintf("sgemmKernel%dx%dAVX512", avx512MR, a
 func name2() string   { return fmt.Sprintf("sgemmKernel%dx%dAVX2", avx2MR, avx2NR) }
 
 // prologue loads the arguments of
-// func(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int):
-// CX = k, BX = b, R13 = rsB in bytes, DI = c, DX = ldc in bytes, and for A, whose element (i, p)
+// func(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int):
+// CX = k, R14 = rows, BX = b, R13 = rsB in bytes, DI = c, DX = ldc in
+// bytes, and for A, whose element (i, p)
 // is at a[i*rsA + p*csA], R8 = rsA and R12 = csA in bytes, R9 = 3*rsA, and
 // AX, R10, R11 point at rows 0, 5 and 10, so that every row up to 14 is one
 // addressing mode away (see aRow).
 func prologue(name string) {
 	p("")
-	p("// func %s(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)", name)
-	p("TEXT ·%s(SB), NOSPLIT, $0-112", name)
+	p("// func %s(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-120", name)
 	p("\tMOVQ k+0(FP), CX")
-	p("\tMOVQ a_base+8(FP), AX")
-	p("\tMOVQ rsA+32(FP), R8")
-	p("\tMOVQ csA+40(FP), R12")
-	p("\tMOVQ b_base+48(FP), BX")
-	p("\tMOVQ rsB+72(FP), R13")
-	p("\tMOVQ c_base+80(FP), DI")
-	p("\tMOVQ ldc+104(FP), DX")
+	p("\tMOVQ rows+8(FP), R14")
+	p("\tMOVQ a_base+16(FP), AX")
+	p("\tMOVQ rsA+40(FP), R8")
+	p("\tMOVQ csA+48(FP), R12")
+	p("\tMOVQ b_base+56(FP), BX")
+	p("\tMOVQ rsB+80(FP), R13")
+	p("\tMOVQ c_base+88(FP), DI")
+	p("\tMOVQ ldc+112(FP), DX")
 	p("\tSHLQ $2, DX")
 	p("\tSHLQ $2, R13")
 	p("\tSHLQ $2, R8")
@@ -113,86 +115,86 @@ func prefetchC(rows, bytes int) {
 	}
 }
 
-// genAVX512: accumulators Z0..Z(2*MR-1), row i in Z(2i) (columns 0-15) and
+// A tile describes one kernel: mr rows of two vectors each.
+type tile struct {
+	name   string
+	mr     int
+	reg    string // "Z" or "Y"
+	vbytes int    // bytes per vector register
+	zero   string // instruction that zeroes a register
+	b0, b1 int    // the two registers holding a row of B
+	bcast  []int  // registers for A broadcasts, used in rotation
+}
+
+// genAVX512: accumulators Z0..Z23, row i in Z(2i) (columns 0-15) and
 // Z(2i+1) (columns 16-31); B row in Z30, Z31; A broadcasts rotate through
-// the registers left over, so consecutive rows do not wait on one register.
+// Z24-Z29, so consecutive rows do not wait on one register.
 func genAVX512() {
-	mr := avx512MR
-	prologue(name512())
-	prefetchC(mr, 4*avx512NR)
-	nacc := 2 * mr
-	for r := range nacc {
-		p("\tVPXORD Z%d, Z%d, Z%d", r, r, r)
-	}
-	var bc []int
-	for r := nacc; r < 30; r++ {
-		bc = append(bc, r)
-	}
-	p("\tTESTQ CX, CX")
-	p("\tJEQ store")
-	p("")
-	p("loop:")
-	p("\tVMOVUPS (BX), Z30")
-	p("\tVMOVUPS 64(BX), Z31")
-	for i := range mr {
-		z := bc[i%len(bc)]
-		p("\tVBROADCASTSS %s, Z%d", aRow(i), z)
-		p("\tVFMADD231PS Z30, Z%d, Z%d", z, 2*i)
-		p("\tVFMADD231PS Z31, Z%d, Z%d", z, 2*i+1)
-	}
-	nextA()
-	p("\tADDQ R13, BX")
-	p("\tDECQ CX")
-	p("\tJNZ loop")
-	p("")
-	p("store:")
-	for i := range mr {
-		p("\tVADDPS (DI), Z%d, Z%d", 2*i, 2*i)
-		p("\tVMOVUPS Z%d, (DI)", 2*i)
-		p("\tVADDPS 64(DI), Z%d, Z%d", 2*i+1, 2*i+1)
-		p("\tVMOVUPS Z%d, 64(DI)", 2*i+1)
-		if i < mr-1 {
-			p("\tADDQ DX, DI")
-		}
-	}
-	p("\tVZEROUPPER")
-	p("\tRET")
+	gen(tile{name512(), avx512MR, "Z", 64, "VPXORD", 30, 31, []int{24, 25, 26, 27, 28, 29}})
 }
 
 // genAVX2: accumulators Y0..Y11 (row i in Y(2i), Y(2i+1)), B row in Y12,
 // Y13, A broadcasts alternate Y14, Y15.
 func genAVX2() {
-	mr := avx2MR
-	prologue(name2())
-	prefetchC(mr, 4*avx2NR)
-	for r := range 2 * mr {
-		p("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
+	gen(tile{name2(), avx2MR, "Y", 32, "VXORPS", 12, 13, []int{14, 15}})
+}
+
+// gen writes one kernel. Only the first rows rows of the tile are computed
+// and stored, so that the bottom edge of C needs neither a scratch tile nor
+// padded rows of A: the k loop exists once per row count, 1 to mr, chosen
+// on entry, and the stores are one run entered at the right row.
+func gen(t tile) {
+	prologue(t.name)
+	prefetchC(t.mr, 2*t.vbytes)
+	R := func(i int) string { return fmt.Sprintf("%s%d", t.reg, i) }
+	for r := range 2 * t.mr {
+		p("\t%s %s, %s, %s", t.zero, R(r), R(r), R(r))
 	}
 	p("\tTESTQ CX, CX")
 	p("\tJEQ store")
-	p("")
-	p("loop:")
-	p("\tVMOVUPS (BX), Y12")
-	p("\tVMOVUPS 32(BX), Y13")
-	for i := range mr {
-		y := 14 + i%2
-		p("\tVBROADCASTSS %s, Y%d", aRow(i), y)
-		p("\tVFMADD231PS Y12, Y%d, Y%d", y, 2*i)
-		p("\tVFMADD231PS Y13, Y%d, Y%d", y, 2*i+1)
+	for rows := t.mr; rows > 1; rows-- {
+		p("\tCMPQ R14, $%d", rows)
+		p("\tJEQ loop%d", rows)
 	}
-	nextA()
-	p("\tADDQ R13, BX")
-	p("\tDECQ CX")
-	p("\tJNZ loop")
+	p("\tJMP loop1")
+	for rows := t.mr; rows >= 1; rows-- {
+		p("")
+		p("loop%d:", rows)
+		p("\tVMOVUPS (BX), %s", R(t.b0))
+		p("\tVMOVUPS %d(BX), %s", t.vbytes, R(t.b1))
+		for i := range rows {
+			z := R(t.bcast[i%len(t.bcast)])
+			p("\tVBROADCASTSS %s, %s", aRow(i), z)
+			p("\tVFMADD231PS %s, %s, %s", R(t.b0), z, R(2*i))
+			p("\tVFMADD231PS %s, %s, %s", R(t.b1), z, R(2*i+1))
+		}
+		nextA()
+		p("\tADDQ R13, BX")
+		p("\tDECQ CX")
+		p("\tJNZ loop%d", rows)
+		p("\tJMP store")
+	}
 	p("")
+	// SI = the last row to store; rows are stored from the bottom up.
 	p("store:")
-	for i := range mr {
-		p("\tVADDPS (DI), Y%d, Y%d", 2*i, 2*i)
-		p("\tVMOVUPS Y%d, (DI)", 2*i)
-		p("\tVADDPS 32(DI), Y%d, Y%d", 2*i+1, 2*i+1)
-		p("\tVMOVUPS Y%d, 32(DI)", 2*i+1)
-		if i < mr-1 {
-			p("\tADDQ DX, DI")
+	p("\tLEAQ -1(R14), SI")
+	p("\tIMULQ DX, SI")
+	p("\tADDQ DI, SI")
+	for rows := t.mr; rows > 1; rows-- {
+		p("\tCMPQ R14, $%d", rows)
+		p("\tJEQ store%d", rows)
+	}
+	p("\tJMP store1")
+	for rows := t.mr; rows >= 1; rows-- {
+		i := rows - 1
+		p("")
+		p("store%d:", rows)
+		p("\tVADDPS (SI), %s, %s", R(2*i), R(2*i))
+		p("\tVMOVUPS %s, (SI)", R(2*i))
+		p("\tVADDPS %d(SI), %s, %s", t.vbytes, R(2*i+1), R(2*i+1))
+		p("\tVMOVUPS %s, %d(SI)", R(2*i+1), t.vbytes)
+		if rows > 1 {
+			p("\tSUBQ DX, SI")
 		}
 	}
 	p("\tVZEROUPPER")

@@ -1,14 +1,14 @@
 package kernels
 
-// A microKernel adds the product of an mr×k block of A (element (i, p) at
-// a[i*rsA+p*csA]: a packed panel, column by column, or rows of A in place)
-// and a k×nr panel of B (row p at b[p*rsB:]: packed, or B in place) to an
-// mr×nr tile of C with row stride ldc. Everything else in Sgemm — blocking, packing,
+// A microKernel adds the product of a rows×k block of A (rows ≤ mr; element
+// (i, p) at a[i*rsA+p*csA]: a packed panel, column by column, or rows of A
+// in place) and a k×nr panel of B (row p at b[p*rsB:]: packed, or B in
+// place) to the first rows rows of an mr×nr tile of C with row stride ldc. Everything else in Sgemm — blocking, packing,
 // edges, threads — is plain Go around it.
 type microKernel struct {
 	name   string
 	mr, nr int
-	fn     func(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+	fn     func(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
 }
 
 var (
@@ -37,7 +37,7 @@ func chooseKernel() *microKernel {
 // Largest tile of any kernel; sizes the scratch tile used at the edges.
 const maxMR, maxNR = 12, 32
 
-// sgemmKernelRef is the loop every micro-kernel computes.
+// sgemmKernelRef is the loop every micro-kernel computes (for mr = rows).
 func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
 	for p := range k {
 		for i := range mr {
@@ -52,15 +52,17 @@ func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b []float32, rsB i
 // works in two passes of two rows so that the eight sums, four values of B
 // and two of A fit in amd64's sixteen float registers (all sixteen sums at
 // once spill to the stack, at half the speed).
-func sgemmKernel4x4(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
+func sgemmKernel4x4(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
 	if k == 0 {
 		return
 	}
-	_ = a[3*rsA+(k-1)*csA]
+	_ = a[(rows-1)*rsA+(k-1)*csA]
 	_ = b[(k-1)*rsB+3]
-	for h := 0; h < 4; h += 2 {
+	for h := 0; h < rows; h += 2 {
 		var c00, c01, c02, c03, c10, c11, c12, c13 float32
-		i0, i1 := h*rsA, (h+1)*rsA
+		// With an odd row count the pass's second row repeats the first
+		// and is not stored.
+		i0, i1 := h*rsA, min(h+1, rows-1)*rsA
 		for p := range k {
 			bb := b[p*rsB : p*rsB+4 : p*rsB+4]
 			a0, a1 := a[i0], a[i1]
@@ -81,6 +83,9 @@ func sgemmKernel4x4(k int, a []float32, rsA, csA int, b []float32, rsB int, c []
 		r[1] += c01
 		r[2] += c02
 		r[3] += c03
+		if h+1 == rows {
+			break
+		}
 		r = c[(h+1)*ldc : (h+1)*ldc+4 : (h+1)*ldc+4]
 		r[0] += c10
 		r[1] += c11

@@ -13,14 +13,15 @@ var (
 	haveAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 )
 
-// sgemmKernel12x32AVX512 adds the product of a 12×k block of A and a k×32
-// panel of B to a 12×32 tile of C. Element (i, p) of the A block is
-// a[i*rsA+p*csA]: a packed panel has rsA = 1, csA = 12; rows of a row-major
-// A read in place have rsA = lda, csA = 1. Row p of the B panel is
-// b[p*rsB:p*rsB+32]: rsB = 32 when packed, ldb when read in place.
+// sgemmKernel12x32AVX512 adds the product of a rows×k block of A and a k×32
+// panel of B to the first rows rows (1 to 12) of a 12×32 tile of C.
+// Element (i, p) of the A block is a[i*rsA+p*csA]: a packed panel has
+// rsA = 1, csA = 12; rows of a row-major A read in place have rsA = lda,
+// csA = 1. Row p of the B panel is b[p*rsB:p*rsB+32]: rsB = 32 when packed,
+// ldb when read in place.
 //
 //	for p := range k {
-//		for i := range 12 {
+//		for i := range rows {
 //			for j := range 32 {
 //				c[i*ldc+j] += a[i*rsA+p*csA] * b[p*rsB+j]
 //			}
@@ -29,15 +30,15 @@ var (
 //
 // The sums are kept in registers, so each element of C is read and written
 // once. It needs every a and b index above in range and len(c) ≥
-// 11*ldc+32, which the caller guarantees; it does not check.
+// (rows-1)*ldc+32, which the caller guarantees; it does not check.
 //
 //go:noescape
-func sgemmKernel12x32AVX512(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
 
 // sgemmKernel6x16AVX2 is sgemmKernel12x32AVX512 for a 6×16 tile:
 //
 //	for p := range k {
-//		for i := range 6 {
+//		for i := range rows {
 //			for j := range 16 {
 //				c[i*ldc+j] += a[i*rsA+p*csA] * b[p*rsB+j]
 //			}
@@ -45,7 +46,7 @@ func sgemmKernel12x32AVX512(k int, a []float32, rsA, csA int, b []float32, rsB i
 //	}
 //
 //go:noescape
-func sgemmKernel6x16AVX2(k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+func sgemmKernel6x16AVX2(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
 
 // packT4 transposes four rows of src into k rows of four in dst, scaling by
 // alpha; k must be a multiple of 4:
