@@ -105,6 +105,23 @@ def proc_cmdline(pid: int) -> list[str]:
     return [a.decode(errors="replace") for a in raw.split(b"\0") if a]
 
 
+def proc_environ(pid: int) -> dict[str, str]:
+    try:
+        raw = pathlib.Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    env = {}
+    for kv in raw.split(b"\0"):
+        key, sep, val = kv.partition(b"=")
+        if sep:
+            env[key.decode(errors="replace")] = val.decode(errors="replace")
+    return env
+
+
+def is_worker(pid: int) -> bool:
+    return "GONB_PIPE" in proc_environ(pid)
+
+
 def children(pid: int) -> list[int]:
     out = []
     for d in os.listdir("/proc"):
@@ -168,7 +185,9 @@ class Kernel:
         return self.km.is_alive()
 
     def worker_pids(self) -> list[int]:
-        return [p for p in children(self.pid) if any(a.endswith("worker.bin") for a in proc_cmdline(p)[:1])]
+        """The kernel's children that are cell workers: the ones given the
+        gonbui pipe for rich output (go build and friends are not)."""
+        return [p for p in children(self.pid) if is_worker(p)]
 
     def worker_pid(self) -> int | None:
         w = self.worker_pids()

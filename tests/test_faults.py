@@ -430,6 +430,7 @@ def _interrupt_running(k: Kernel, code: str, marker: str = "started", while_runn
     early = wait_stream(k, msg_id, marker)
     assert not early.reply, "the cell ended before it was interrupted\n" + early.describe()
     worker = k.worker_pid()
+    assert worker is not None, "no worker process among the kernel's children while a cell runs"
     time.sleep(1.0)
     if while_running is not None:
         while_running(k)
@@ -530,7 +531,7 @@ def _interrupt_blocked(k: Kernel, code: str):
     assert_alive(k)
     if LOST.search(r.error_text()):
         says_worker_died(r)
-        assert worker is None or wait_gone(worker, 5), "the killed worker is still there"
+        assert wait_gone(worker, 5), "the killed worker is still there"
         state_lost_then_restore(k)
     else:
         assert k.worker_pid() == worker
@@ -586,14 +587,14 @@ def test_interrupt_channel_deadlock(k):
 def _dies(k: Kernel, code: str, cause: re.Pattern, timeout: float = CELL_TIMEOUT) -> Run:
     ensure_state(k)
     worker = k.worker_pid()
+    assert worker is not None, "no worker process among the kernel's children"
     r = k.execute(code, timeout=timeout)
     assert_failed_once(r)
     assert_alive(k)
     says_worker_died(r)
     # The cause is named where the user reads it: in the error itself.
     assert cause.search(r.error_text()), f"the error must name the cause ({cause.pattern})\n{r.describe()}"
-    if worker is not None:
-        assert wait_gone(worker, 5), "the dead worker lingers"
+    assert wait_gone(worker, 5), "the dead worker lingers"
     state_lost_then_restore(k)
     return r
 
@@ -839,7 +840,7 @@ def test_restart_kernel_from_the_client(k):
     # The old kernel obeyed shutdown_request(restart=True) by itself,
     # well within jupyter_client's patience (5 s) before it kills.
     assert took < k.km.shutdown_wait_time, f"restart took {took:.1f}s"
-    assert old_worker is None or wait_gone(old_worker, 5), "the old kernel's worker survived the restart"
+    assert old_worker is not None and wait_gone(old_worker, 5), "the old kernel's worker survived the restart"
     assert_alive(k)
     r = k.execute('fmt.Println("fresh")')
     assert_ok(r)
