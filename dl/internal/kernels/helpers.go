@@ -13,16 +13,31 @@ import (
 type job interface{ work() }
 
 // Helpers are long-lived goroutines that run jobs beside the caller. Waking
-// a parked goroutine on an idle core costs ~50 µs in this kind of VM — a
-// third of a 256×256 product — so after a job a helper keeps polling for the
-// next one for a short while before it parks. Back-to-back products (a
-// training step) then start on both cores at once, and an idle program costs
-// nothing after helperSpin.
-const helperSpin = 200 * time.Microsecond
+// a parked goroutine on an idle core costs ~50 µs in a VM — a third of a
+// 256×256 product — so when products come back to back (a loop of them,
+// less than backToBack apart), a helper keeps polling for the next job for
+// helperSpin before it parks. Otherwise it parks at once: a polling helper
+// holds a P, and a goroutine the program starts meanwhile (dl's own
+// parallel loops) then waits for the caller's P instead of taking the idle
+// one — measured, polling after every product made a loop of products and
+// two-goroutine elementwise ops a third slower.
+const (
+	helperSpin = 200 * time.Microsecond
+	backToBack = 20 * time.Microsecond
+)
+
+var (
+	epoch      = time.Now()
+	lastJobEnd atomic.Int64 // time.Since(epoch) when the last job finished
+)
+
+// jobDone records the end of a job, for the next one's backToBack test.
+func jobDone() { lastJobEnd.Store(int64(time.Since(epoch))) }
 
 type helper struct {
 	job    atomic.Pointer[job]
 	parked atomic.Bool
+	poll   atomic.Bool // poll for the next job after this one
 	wake   chan struct{}
 }
 
@@ -41,7 +56,9 @@ func startHelpers(n int, j job) {
 	}
 	hs := helpers[:n]
 	helpersMu.Unlock()
+	loop := time.Since(epoch)-time.Duration(lastJobEnd.Load()) < backToBack
 	for _, h := range hs {
+		h.poll.Store(loop)
 		// A helper still busy with another caller's job simply picks this
 		// one up late, or never if it is replaced first: the caller does
 		// whatever nobody else claimed.
@@ -64,7 +81,7 @@ func (h *helper) loop() {
 func (h *helper) await() *job {
 	for {
 		deadline := time.Now().Add(helperSpin)
-		for i := 0; ; i++ {
+		for i := 0; h.poll.Load(); i++ {
 			if j := h.job.Swap(nil); j != nil {
 				return j
 			}
