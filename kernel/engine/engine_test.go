@@ -71,6 +71,10 @@ func TestCompileErrorPosition(t *testing.T) {
 	if r.Error == nil || r.Error.EName != "CompileError" || !strings.HasPrefix(r.Error.EValue, "line 2:") {
 		t.Fatalf("error = %+v", r.Error)
 	}
+	r = run(t, e, "for i := range 3 {\n\tfmt.Println(i)")
+	if r.Error == nil || !strings.HasPrefix(r.Error.EValue, "line 2:") || !strings.Contains(r.Error.EValue, "missing") {
+		t.Fatalf("unfinished cell: error = %+v", r.Error)
+	}
 	r = run(t, e, "fmt.Println(undefinedThing)")
 	if r.Error == nil || !strings.Contains(r.Error.EValue, "line 1:13: undefined: undefinedThing") {
 		t.Fatalf("error = %+v", r.Error)

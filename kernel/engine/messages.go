@@ -34,7 +34,17 @@ func (c *compiler) plainMessages(msgs []string, code, file string) []string {
 	var out []string
 	for _, m := range msgs {
 		var pos token.Position
-		if rest, ok := strings.CutPrefix(m, file+":"); ok {
+		if rest, ok := strings.CutPrefix(m, genFile+":"); ok {
+			// The parser ran into the generated lines after the cell:
+			// the cell itself is unfinished.
+			if _, msg, ok := strings.Cut(rest, ": "); ok {
+				rest = msg
+			}
+			end := len(strings.TrimRight(code, " \t\r\n"))
+			pos.Filename = file
+			pos.Line, pos.Column = lineCol(code, end)
+			m = "the cell ends in the middle of a statement or block: a '}' or ')' is missing? (" + rest + ")"
+		} else if rest, ok := strings.CutPrefix(m, file+":"); ok {
 			parts := strings.SplitN(rest, ":", 3)
 			if len(parts) == 3 {
 				pos.Filename = file
