@@ -212,13 +212,20 @@ func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
 	e.mu.Lock()
 	var target, text string
 	if qual != "" {
+		var recv types.Type
 		if s, ok := c.syms[qual]; ok {
-			obj, _, _ := types.LookupFieldOrMethod(s.obj.Type(), true, nil, mangle(name))
-			if obj != nil {
-				text = unmangle(types.ObjectString(obj, func(*types.Package) string { return "" }))
-			}
+			recv = s.obj.Type()
 		} else if _, path := c.packageFor(code, qual); path != "" {
 			target = path + "." + name
+		} else {
+			recv = c.typeAt(code, start-1-len(qual), qual, start-1+len(name)+1)
+		}
+		if recv != nil {
+			obj, _, _ := types.LookupFieldOrMethod(recv, true, nil, mangle(name))
+			if obj != nil {
+				text = unmangle(types.ObjectString(obj, func(p *types.Package) string { return p.Name() }))
+				target = docTarget(recv, obj)
+			}
 		}
 	} else if s, ok := c.syms[name]; ok {
 		text = name + ": " + unmangle(types.TypeString(s.obj.Type(), func(p *types.Package) string { return p.Name() }))
@@ -238,6 +245,7 @@ func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
 		if out, err := cmd.Output(); err == nil {
 			text = string(out)
 		}
+		// (Without go doc, the declaration found above is still shown.)
 	}
 	if text == "" {
 		return kernel.Inspection{}
@@ -292,4 +300,17 @@ func closeBraces(src string) string {
 			depth--
 		}
 	}
+}
+
+// docTarget names a field or method of a package's type for go doc
+// ("gonum.org/v1/gonum/mat.Dense.At"); "" for cells' own types.
+func docTarget(recv types.Type, obj types.Object) string {
+	if p, ok := recv.(*types.Pointer); ok {
+		recv = p.Elem()
+	}
+	n, ok := recv.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || strings.HasPrefix(n.Obj().Pkg().Path(), buildModule+"/") {
+		return ""
+	}
+	return n.Obj().Pkg().Path() + "." + n.Obj().Name() + "." + obj.Name()
 }

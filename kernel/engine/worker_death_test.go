@@ -130,6 +130,11 @@ func TestCompleteInspect(t *testing.T) {
 	if !in.Found || !strings.Contains(in.Data["text/plain"].(string), "func Println") {
 		t.Errorf("Inspect fmt.Println = %+v", in)
 	}
+	code := "lin := nn.NewLinear(2, 1)\nlin.Forward"
+	in = e.Inspect(code, len(code)-3, 0)
+	if !in.Found || !strings.Contains(in.Data["text/plain"].(string), "Forward") {
+		t.Errorf("Inspect lin.Forward = %+v", in)
+	}
 	in = e.Inspect("model", 2, 0)
 	if !in.Found || !strings.Contains(in.Data["text/plain"].(string), "net") {
 		t.Errorf("Inspect model = %+v", in)
