@@ -201,7 +201,11 @@ func (e *Engine) ready(ctx context.Context) *kernel.CellError {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.bErr != nil {
-		return cellError("SetupError", "cannot build the worker that runs cells", "cannot build the worker that runs cells:", e.bErr.Error())
+		tb := []string{"cannot build the worker that runs cells:", e.bErr.Error()}
+		if strings.Contains(e.bErr.Error(), "gcc") || strings.Contains(e.bErr.Error(), "cgo") {
+			tb = append(tb, "(cells are Go plugins, which need cgo: install a C compiler such as gcc)")
+		}
+		return cellError("SetupError", "cannot build the worker that runs cells", tb...)
 	}
 	return nil
 }
