@@ -33,6 +33,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -269,7 +270,8 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 	}
 	so, err := e.build(comp)
 	if err != nil {
-		return kernel.ExecuteResult{Error: cellError("BuildError", firstLine(unmangle(err.Error())), unmangle(err.Error()))}
+		msg := buildPos.ReplaceAllString(unmangle(err.Error()), "line $1")
+		return kernel.ExecuteResult{Error: cellError("BuildError", firstLine(msg), msg)}
 	}
 	e.mu.Lock()
 	if e.proc == nil {
@@ -441,6 +443,9 @@ func (e *Engine) Close() error {
 	}
 	return nil
 }
+
+// buildPos is a cell position in the compiler's messages.
+var buildPos = regexp.MustCompile(`(?:\S*/)?cell[0-9]+:([0-9]+(?::[0-9]+)?)`)
 
 func firstLine(s string) string {
 	for i, r := range s {
