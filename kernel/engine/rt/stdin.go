@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-
-	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // NoInputPrefix starts the line the engine writes to the worker's stdin
@@ -29,6 +27,12 @@ type stdin struct {
 
 // Stdin replaces os.Stdin in cell code.
 var Stdin = &stdin{buf: strings.NewReader("")}
+
+// InputRequester asks the front end for a line (the worker sets it to
+// gonbui.RequestInput); the answer arrives on the process's stdin. rt does
+// not import gonbui itself: every cell links rt, and gonbui brings in many
+// packages a cell's plugin would otherwise not need.
+var InputRequester func(prompt string, password bool)
 
 // ResetStdin drops input left over from an earlier cell.
 func ResetStdin() {
@@ -53,10 +57,10 @@ func (s *stdin) fill() error {
 	if s.real == nil {
 		s.real = bufio.NewReader(os.Stdin)
 	}
-	if !gonbui.IsNotebook {
+	if InputRequester == nil {
 		return errors.New("no standard input outside a notebook")
 	}
-	gonbui.RequestInput(s.prompt, s.pw)
+	InputRequester(s.prompt, s.pw)
 	s.prompt, s.pw = "", false
 	line, err := s.real.ReadString('\n')
 	if err != nil {

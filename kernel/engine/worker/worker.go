@@ -50,6 +50,9 @@ func Main(args []string) error {
 	if err := limitMemory(); err != nil {
 		fmt.Fprintln(os.Stderr, "godl worker: memory limit:", err)
 	}
+	if gonbui.IsNotebook {
+		rt.InputRequester = gonbui.RequestInput
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
 	go func() {
