@@ -220,9 +220,11 @@ func gemmSmallM(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 		crow := c[i*ldc : i*ldc+n]
 		if !transB {
 			for p := range k {
-				av := a[i*lda+p]
+				var av float32
 				if transA {
 					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
 				}
 				Saxpy(alpha*av, b[p*ldb:p*ldb+n], crow)
 			}

@@ -395,3 +395,46 @@ func TestVectorKernels(t *testing.T) {
 		useVecAVX2 = old
 	}
 }
+
+// Few rows of C take the Saxpy/Sdot path. Exact-size operands (no guard
+// slack to read into) with k smaller than m catch an index computed for
+// the wrong layout even when its value would be thrown away.
+func TestSgemmSmallMExactOperands(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, transA := range []bool{false, true} {
+		for _, transB := range []bool{false, true} {
+			for m := 1; m <= smallM; m++ {
+				for k := 1; k <= 3; k++ {
+					for _, n := range []int{1, 5, 17} {
+						a := randSlice(rng, m*k)
+						b := randSlice(rng, k*n)
+						lda, ldb := k, n
+						if transA {
+							lda = m
+						}
+						if transB {
+							ldb = k
+						}
+						got, want := randSlice(rng, m*n), make([]float32, m*n)
+						copy(want, got)
+						Sgemm(transA, transB, m, n, k, 1.5, a, lda, b, ldb, 0.5, got, n)
+						sgemmRef(transA, transB, m, n, k, 1.5, a, lda, b, ldb, 0.5, want, n)
+						for i := range want {
+							if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+								t.Fatalf("transA=%v transB=%v m=%d n=%d k=%d: C[%d] = %v, want %v", transA, transB, m, n, k, i, got[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = rng.Float32()*2 - 1
+	}
+	return s
+}
