@@ -472,6 +472,47 @@ def test_interrupt_busy_loop_keeps_state(k):
     assert r.result == "true", r.describe()
 
 
+def _rss_mib(pid: int) -> int:
+    status = open(f"/proc/{pid}/status").read()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024
+
+
+def _flood_then_interrupt(k: Kernel, code: str):
+    """An endless print loop: the output keeps coming, the kernel stays
+    responsive and does not pile the flood up in memory, and an interrupt
+    stops the loop with the state kept."""
+    ensure_state(k)
+    rss0 = _rss_mib(k.pid)
+
+    def during(k):
+        time.sleep(2)
+        _busy_kernel_still_serves(k)
+        assert _rss_mib(k.pid) < rss0 + 200, f"the kernel grew from {rss0} to {_rss_mib(k.pid)} MiB during an output flood"
+
+    r, took, worker = _interrupt_running(k, code, while_running=during)
+    assert_failed_once(r, "Interrupted")
+    assert len(r.stdout) > 100_000, f"only {len(r.stdout)} bytes of the flood arrived"
+    assert took < INTERRUPT_GRACE + INTERRUPT_SLACK, f"took {took:.1f}s"
+    assert not LOST.search(r.error_text()), r.describe()
+    assert k.worker_pid() == worker
+    state_kept(k)
+
+
+def test_interrupt_endless_print_loop(k):
+    _flood_then_interrupt(k, 'fmt.Println("started")\nfor {\n\tfmt.Println("spam spam spam spam")\n}\n')
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: a top-level `for i := 0; ; i++ {` (init and post, no condition) is rejected: CompileError "
+    "'line 2:15: expected boolean or range expression, found simple statement (missing parentheses around "
+    "composite literal?)' followed by internal \"godl-generated:1: expected '}', found 'EOF'\" lines; the same "
+    "loop inside a func, `for ;; {`, and `for i := 0; i < n; i++ {` at top level all work",
+)
+def test_interrupt_endless_counting_loop(k):
+    _flood_then_interrupt(k, 'fmt.Println("started")\nfor i := 0; ; i++ {\n\tfmt.Println(i)\n}\n')
+
+
 def test_sigint_to_the_kernel_interrupts_the_cell(k):
     """A Ctrl-C in the terminal that runs the kernel reaches the kernel
     process as SIGINT: it interrupts the cell, it does not kill the kernel."""
