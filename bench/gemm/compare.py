@@ -65,6 +65,10 @@ def run_numpy(sizes, threads):
     env = dict(os.environ)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
+    # A forced core type (e.g. OPENBLAS_CORETYPE=Haswell) pins OpenBLAS to
+    # older kernels: about half its speed on an AVX-512 CPU. Compare against
+    # the kernels OpenBLAS picks for this CPU itself.
+    env.pop("OPENBLAS_CORETYPE", None)
     res = subprocess.run([sys.executable, "-c", NUMPY_CHILD, json.dumps(sizes)],
                          env=env, capture_output=True, text=True, check=True)
     return {int(k): v for k, v in json.loads(res.stdout).items()}
