@@ -57,8 +57,11 @@ def measure(model, x, y, loss_fn, seconds):
 
 def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
+    # One thread count per process: the BLAS's own thread pool reads its
+    # size from the environment at load time (compare.py sets it).
+    thread_counts = [int(sys.argv[2])] if len(sys.argv) > 2 else [1, 2]
     torch.manual_seed(0)
-    for threads in (1, 2):
+    for threads in thread_counts:
         torch.set_num_threads(threads)
         for name, model, x, y, loss_fn in cases():
             print(f"{name} {threads} {measure(model, x, y, loss_fn, seconds):.1f}", flush=True)

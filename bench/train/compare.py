@@ -29,8 +29,15 @@ def go_numbers(seconds):
 
 def torch_numbers(seconds):
     py = os.environ.get("TORCH_PYTHON", sys.executable)
-    out = subprocess.run([py, os.path.join(HERE, "bench_torch.py"), str(seconds)],
-                         check=True, capture_output=True, text=True).stdout
+    out = ""
+    for threads in (1, 2):
+        # PyTorch at its best: its BLAS (Debian's torch uses libblas.so.3;
+        # install libopenblas0-pthread, not the reference BLAS) limited to the
+        # same thread count, and free to pick its kernels for this CPU.
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+        env.pop("OPENBLAS_CORETYPE", None)
+        out += subprocess.run([py, os.path.join(HERE, "bench_torch.py"), str(seconds), str(threads)],
+                              check=True, capture_output=True, text=True, env=env).stdout
     res = {}
     for line in out.splitlines():
         name, threads, sps = line.split()
