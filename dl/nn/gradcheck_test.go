@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
-	"github.com/godl-dev/godl/dl/internal/kernels"
 )
 
 // gradCheck compares the analytic gradients of sum(f()·R) for the given
@@ -94,27 +93,4 @@ func TestGradCheckVariants(t *testing.T) {
 	gradCheck(t, "BCEWithLogitsLoss target", func() *dl.Tensor { return BCEWithLogitsLoss(p, q, Sum) },
 		map[string]*dl.Tensor{"z": p, "t": q})
 	gradCheck(t, "LeakyReLU", func() *dl.Tensor { return NewLeakyReLU(0.1).Forward(p) }, map[string]*dl.Tensor{"p": p})
-}
-
-func TestSmallGemmMatchesKernel(t *testing.T) {
-	dl.Seed(4)
-	a, b := dl.Randn(7, 5).RawData(), dl.Randn(5, 6).RawData()
-	for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
-		lda, ldb := 5, 6
-		if tr[0] {
-			lda = 7 // a read as [5 7]ᵀ
-		}
-		if tr[1] {
-			ldb = 5 // b read as [6 5]ᵀ
-		}
-		c1, c2 := dl.Randn(7, 6).RawData(), make([]float32, 42)
-		copy(c2, c1)
-		sgemm(tr[0], tr[1], 7, 6, 5, 0.5, a, lda, b, ldb, 2, c1, 6)
-		kernels.Sgemm(tr[0], tr[1], 7, 6, 5, 0.5, a, lda, b, ldb, 2, c2, 6)
-		for i := range c1 {
-			if math.Abs(float64(c1[i]-c2[i])) > 1e-5 {
-				t.Fatalf("trans %v: c[%d] = %v, kernels %v", tr, i, c1[i], c2[i])
-			}
-		}
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/dl/internal/kernels"
 )
 
 // Linear applies y = x Wᵀ + b to the last dimension of x.
@@ -59,17 +60,17 @@ func LinearOp(x, w, b *dl.Tensor) *dl.Tensor {
 		}
 		beta = 1
 	}
-	sgemm(false, true, rows, out, in, 1, xd, in, wd, in, beta, yd, out)
+	kernels.Sgemm(false, true, rows, out, in, 1, xd, in, wd, in, beta, yd, out)
 	return dl.Record("Linear", y, []*dl.Tensor{x, w, b}, func(g *dl.Tensor) []*dl.Tensor {
 		gd := g.Contiguous().RawData()
 		var gx, gw, gb *dl.Tensor
 		if x.TracksGrad() {
 			gx = dl.Zeros(xs...)
-			sgemm(false, false, rows, in, out, 1, gd, out, wd, in, 0, gx.RawData(), in)
+			kernels.Sgemm(false, false, rows, in, out, 1, gd, out, wd, in, 0, gx.RawData(), in)
 		}
 		if w.TracksGrad() {
 			gw = dl.Zeros(out, in)
-			sgemm(true, false, out, in, rows, 1, gd, out, xd, in, 0, gw.RawData(), in)
+			kernels.Sgemm(true, false, out, in, rows, 1, gd, out, xd, in, 0, gw.RawData(), in)
 		}
 		if b != nil && b.TracksGrad() {
 			gb = dl.Zeros(out)

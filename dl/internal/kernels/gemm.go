@@ -35,6 +35,10 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
+	if m*n*k <= tinyWork {
+		sgemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if m <= smallM {
 		gemmSmallM(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -201,6 +205,12 @@ func macroKernel(kn *microKernel, blk aBlock, bb bBlock, tile []float32, mc, nc,
 		}
 	}
 }
+
+// tinyWork is the most multiply-adds (m·n·k) done by the plain loop: in a
+// batch-1 step of a small layer, packing and blocking cost more than the
+// arithmetic. A variable so that tests send small products down the other
+// paths too.
+var tinyWork = 4096
 
 // smallM is the most rows of C for which gemmSmallM beats packing: with
 // one to four rows (a batch of one, a matrix-vector product) the micro-tile

@@ -77,12 +77,15 @@ func impls() []string {
 
 // force makes Sgemm choose the named kernel until the returned func runs;
 // "go" also turns off the vector kernels.
+// force picks one implementation and turns the plain loop for tiny
+// products off, so that small test sizes exercise that implementation.
 func force(name string) (restore func()) {
-	old512, old2, oldVec := useAVX512, useAVX2, useVecAVX2
+	old512, old2, oldVec, oldTiny := useAVX512, useAVX2, useVecAVX2, tinyWork
 	useAVX512 = name == "avx512"
 	useAVX2 = name == "avx2"
 	useVecAVX2 = name != "go" && haveAVX2
-	return func() { useAVX512, useAVX2, useVecAVX2 = old512, old2, oldVec }
+	tinyWork = 0
+	return func() { useAVX512, useAVX2, useVecAVX2, tinyWork = old512, old2, oldVec, oldTiny }
 }
 
 func withThreads(n int, minWork int) (restore func()) {
@@ -400,6 +403,9 @@ func TestVectorKernels(t *testing.T) {
 // slack to read into) with k smaller than m catch an index computed for
 // the wrong layout even when its value would be thrown away.
 func TestSgemmSmallMExactOperands(t *testing.T) {
+	oldTiny := tinyWork
+	tinyWork = 0 // these sizes would take the plain loop
+	defer func() { tinyWork = oldTiny }()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, transA := range []bool{false, true} {
 		for _, transB := range []bool{false, true} {
