@@ -894,6 +894,54 @@ def test_restart_kernel_from_the_client(k):
     assert r.result == "42"
 
 
+def test_restart_kernel_while_a_cell_hangs(k):
+    """Restart while a cell blocks where no interrupt check runs: the old
+    kernel still exits on its own, its worker with it, and the new kernel
+    runs cells."""
+    ensure_state(k)
+    msg_id = k.start('fmt.Println("started")\nselect {}\n')
+    early = wait_stream(k, msg_id, "started")
+    assert not early.reply, early.describe()
+    old_pid, old_worker = k.pid, k.worker_pid()
+    assert old_worker is not None
+    t0 = time.monotonic()
+    k.km.restart_kernel(now=False)
+    took = time.monotonic() - t0
+    k.kc.wait_for_ready(timeout=CELL_TIMEOUT)
+    assert k.pid != old_pid and not alive(old_pid)
+    assert took < k.km.shutdown_wait_time, f"restart took {took:.1f}s: jupyter_client had to kill the old kernel"
+    assert wait_gone(old_worker, 5), "the old kernel's worker survived the restart"
+    r = k.execute("w := 41\nw+1")
+    assert_ok(r)
+    assert r.result == "42"
+
+
+def test_interrupt_while_the_cell_compiles(k):
+    """An interrupt that comes while the cell is still being built: the cell
+    does not run (no side effect), the error says so, state is kept."""
+    ensure_state(k)
+    worker = k.worker_pid()
+    msg_id = k.start("w = 1000\nfmt.Println(\"ran\")\n")
+    deadline = time.monotonic() + 30
+    early = []
+    while time.monotonic() < deadline:
+        m = k.kc.get_iopub_msg(timeout=30)
+        if m["parent_header"].get("msg_id") == msg_id:
+            early.append(m)
+            if m["header"]["msg_type"] == "execute_input":
+                break
+    k.interrupt()
+    r = k.collect(msg_id)
+    r.iopub = early + r.iopub
+    # The interrupt left within milliseconds of execute_input; a cell's
+    # build takes the better part of a second.
+    assert_failed_once(r, "Interrupted")
+    assert "ran" not in r.stdout, r.describe()
+    assert not LOST.search(r.error_text()), r.describe()
+    assert k.worker_pid() == worker
+    state_kept(k)  # w is still 41: the cell's `w = 1000` never ran
+
+
 def test_kernel_log_shows_no_internal_error(k):
     """Through all of the above, the kernel never hit a bug of its own."""
     log = k.log_text()
