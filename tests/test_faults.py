@@ -502,13 +502,6 @@ def test_interrupt_endless_print_loop(k):
     _flood_then_interrupt(k, 'fmt.Println("started")\nfor {\n\tfmt.Println("spam spam spam spam")\n}\n')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a top-level `for i := 0; ; i++ {` (init and post, no condition) is rejected: CompileError "
-    "'line 2:15: expected boolean or range expression, found simple statement (missing parentheses around "
-    "composite literal?)' followed by internal \"godl-generated:1: expected '}', found 'EOF'\" lines; the same "
-    "loop inside a func, `for ;; {`, and `for i := 0; i < n; i++ {` at top level all work",
-)
 def test_interrupt_endless_counting_loop(k):
     _flood_then_interrupt(k, 'fmt.Println("started")\nfor i := 0; ; i++ {\n\tfmt.Println(i)\n}\n')
 

@@ -49,6 +49,11 @@ func splitCell(code string) []segment {
 	}
 	var segs []segment
 	depth, first := 0, -1
+	// A header of if/for/switch (`for i := 0; ; i++ {`) has semicolons of
+	// its own at depth 0: they do not end the statement. The header ends
+	// at the `{` of its block; braces of func literals and composite
+	// literals inside it are not that `{`.
+	header, funcs := false, 0
 	flush := func(last int) {
 		if first < 0 {
 			return
@@ -59,14 +64,32 @@ func splitCell(code string) []segment {
 	}
 	for i, t := range toks {
 		switch t.t {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
+		case token.IF, token.FOR, token.SWITCH:
+			if depth == 0 {
+				header, funcs = true, 0
+			}
+		case token.FUNC:
+			if header && depth == 0 {
+				funcs++
+			}
+		case token.LBRACE:
+			if header && depth == 0 {
+				switch {
+				case funcs > 0:
+					funcs--
+				case !compositeType(toks[:i]):
+					header = false
+				}
+			}
+			depth++
+		case token.LPAREN, token.LBRACK:
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:
 			if depth > 0 {
 				depth--
 			}
 		case token.SEMICOLON:
-			if depth == 0 {
+			if depth == 0 && !header {
 				flush(i)
 				continue
 			}
@@ -77,6 +100,61 @@ func splitCell(code string) []segment {
 	}
 	flush(len(toks))
 	return segs
+}
+
+// compositeType reports whether the tokens before a `{` in a statement
+// header end in a literal type that the `{` opens a composite literal of:
+// []T, [n]T, map[K]V, struct{...} or interface{...} (a bare T{ there is
+// the block, as for the parser). x[i].f { is an index expression's field.
+func compositeType(toks []tok) bool {
+	i := len(toks) - 1
+	if i >= 0 && toks[i].t == token.RBRACE {
+		i = matching(toks, i, token.LBRACE, token.RBRACE)
+		return i > 0 && (toks[i-1].t == token.STRUCT || toks[i-1].t == token.INTERFACE)
+	}
+	// The element type: T, pkg.T, *T.
+	if i < 0 || toks[i].t != token.IDENT {
+		return false
+	}
+	if i--; i >= 1 && toks[i].t == token.PERIOD && toks[i-1].t == token.IDENT {
+		i -= 2
+	}
+	for i >= 0 && toks[i].t == token.MUL {
+		i--
+	}
+	if i < 0 || toks[i].t != token.RBRACK {
+		return false
+	}
+	// [] [n] map[K] or several of them: a type unless an operand comes
+	// before the `[` (then it indexes).
+	for i >= 0 && toks[i].t == token.RBRACK {
+		if i = matching(toks, i, token.LBRACK, token.RBRACK) - 1; i < 0 {
+			return true
+		}
+	}
+	switch toks[i].t {
+	case token.IDENT, token.RPAREN, token.RBRACE, token.STRING, token.INT, token.FLOAT, token.IMAG, token.CHAR:
+		return false
+	}
+	return true
+}
+
+// matching is the index of the opening token that the closing one at i
+// closes, or -1.
+func matching(toks []tok, i int, open, close token.Token) int {
+	depth := 0
+	for ; i >= 0; i-- {
+		switch toks[i].t {
+		case close:
+			depth++
+		case open:
+			depth--
+		}
+		if depth == 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 type tok struct {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -59,6 +60,30 @@ func TestAutoImports(t *testing.T) {
 	for name, want := range map[string]string{"rand": "math/rand", "strings": "strings", "template": "text/template", "json": "encoding/json", "nn": modulePath + "/dl/nn"} {
 		if m[name] != want {
 			t.Errorf("auto-import %s = %q, want %q", name, m[name], want)
+		}
+	}
+}
+
+// Semicolons in an if/for/switch header do not end the statement.
+func TestSplitCellHeaders(t *testing.T) {
+	for code, want := range map[string][]string{
+		"for i := 0; ; i++ {\n\tfmt.Println(i)\n}\nx := 1":                      {"for i := 0; ; i++ {\n\tfmt.Println(i)\n}", "x := 1"},
+		"for ;; {\n}; y := 2":                                                   {"for ;; {\n}", "y := 2"},
+		"if v := f(); v > 0 {\n} else if w := g(); w {\n}\nz := 3":              {"if v := f(); v > 0 {\n} else if w := g(); w {\n}", "z := 3"},
+		"switch x := 2; x {\ncase 1:\n}":                                        {"switch x := 2; x {\ncase 1:\n}"},
+		"if err := func() error { return nil }(); err != nil {\n}; a := 1":      {"if err := func() error { return nil }(); err != nil {\n}", "a := 1"},
+		"for x := []int{1}; len(x) < 3; x = append(x, 1) {\n}; b := 1":          {"for x := []int{1}; len(x) < 3; x = append(x, 1) {\n}", "b := 1"},
+		"for _, v := range m[k].items {\n}; c := 1":                             {"for _, v := range m[k].items {\n}", "c := 1"},
+		"for _, v := range [][]int{{1}} {\n}; d := 1":                           {"for _, v := range [][]int{{1}} {\n}", "d := 1"},
+		"for x := (struct{ a int }{}); x.a < 2; x.a++ {\n}; e := 1":             {"for x := (struct{ a int }{}); x.a < 2; x.a++ {\n}", "e := 1"},
+		"for i := 0; i < 3; i++ {\n}\nfor j := map[int]int{}; len(j) < 1; {\n}": {"for i := 0; i < 3; i++ {\n}", "for j := map[int]int{}; len(j) < 1; {\n}"},
+	} {
+		var got []string
+		for _, sg := range splitCell(code) {
+			got = append(got, code[sg.start:sg.end])
+		}
+		if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Errorf("splitCell(%q) = %q, want %q", code, got, want)
 		}
 	}
 }
