@@ -652,13 +652,6 @@ def test_log_fatal(k):
     assert "fatal thing" in r.error_text() + r.stderr, r.describe()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Engine.workerGone builds the new 'lost' set from the current compiler's symbols only, so "
-    "after two worker deaths in a row the names defined before the first one lose their explanation: "
-    "`w+1` then says just 'undefined: w' instead of '... (it was defined before the worker restarted; "
-    "earlier values are gone)'; the old lost set should be carried over",
-)
 def test_two_crashes_in_a_row_still_explain_lost_names(k):
     ensure_state(k)
     for _ in range(2):

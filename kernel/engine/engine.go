@@ -221,7 +221,12 @@ func (e *Engine) workerGone() {
 	if err := e.b.buildWorker(); err != nil {
 		fmt.Fprintln(os.Stderr, "godl: rebuilding the worker:", err)
 	}
+	// Names lost in an earlier death stay lost (and explained) until a
+	// cell defines them again.
 	lost := map[string]bool{}
+	for n := range e.comp.lost {
+		lost[n] = true
+	}
 	for n := range e.comp.syms {
 		lost[n] = true
 	}
