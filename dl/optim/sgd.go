@@ -1,6 +1,9 @@
 package optim
 
-import "github.com/godl-dev/godl/dl"
+import (
+	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/dl/internal/kernels"
+)
 
 // SGD is stochastic gradient descent with optional momentum, dampening,
 // Nesterov momentum and L2 weight decay, computed exactly as torch.optim.SGD.
@@ -33,11 +36,13 @@ func (s *SGD) Step() {
 	mom, damp := float32(s.Momentum), float32(1-s.Dampening)
 	s.grads("SGD", func(i int, w, g []float32) {
 		if s.Momentum == 0 {
+			if wd == 0 {
+				kernels.Saxpy(-lr, g, w) // the common case, vectorised
+				return
+			}
+			w = w[:len(g)]
 			for j, gj := range g {
-				if wd != 0 {
-					gj += wd * w[j]
-				}
-				w[j] -= lr * gj
+				w[j] -= lr * (gj + wd*w[j])
 			}
 			return
 		}
