@@ -1,6 +1,10 @@
 package dl
 
-import "math"
+import (
+	"math"
+
+	"github.com/godl-dev/godl/dl/internal/mathf"
+)
 
 // Activations. The hot ones (ReLU, Sigmoid, Tanh, Softmax, LogSoftmax) have
 // direct loops for forward and backward.
@@ -63,7 +67,7 @@ func LeakyReLU(t *Tensor, slope float32) *Tensor {
 func Sigmoid(t *Tensor) *Tensor {
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
-			d[i] = sigmoidf(x)
+			d[i] = mathf.Sigmoid(x)
 		}
 	})
 	return Record("Sigmoid", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
@@ -83,7 +87,7 @@ func Sigmoid(t *Tensor) *Tensor {
 func Tanh(t *Tensor) *Tensor {
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
-			d[i] = tanhf(x)
+			d[i] = mathf.Tanh(x)
 		}
 	})
 	return Record("Tanh", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
@@ -203,7 +207,7 @@ func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
 			}
 			var s float64
 			for k := range r {
-				e := expf(x[base+k*inner] - m)
+				e := mathf.Exp(x[base+k*inner] - m)
 				if !logOut {
 					y[base+k*inner] = e
 				}
@@ -236,7 +240,7 @@ func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
 						s += float64(gd[base+k*inner])
 					}
 					for k := range r {
-						p := expf(y[base+k*inner])
+						p := mathf.Exp(y[base+k*inner])
 						gx[base+k*inner] = gd[base+k*inner] - p*float32(s)
 					}
 				} else {

@@ -1,6 +1,10 @@
 package dl
 
-import "math"
+import (
+	"math"
+
+	"github.com/godl-dev/godl/dl/internal/mathf"
+)
 
 // Hot binary kernels are written out so the compiler sees plain loops.
 var (
@@ -250,7 +254,7 @@ func unaryOp(name string, t *Tensor, f func(float64) float64, deriv func(x, y fl
 func Exp(t *Tensor) *Tensor {
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
-			d[i] = expf(x)
+			d[i] = mathf.Exp(x)
 		}
 	})
 	return Record("Exp", out, []*Tensor{t}, func(g *Tensor) []*Tensor {

@@ -3,6 +3,7 @@ package nn
 import (
 	"github.com/godl-dev/godl/dl"
 	"github.com/godl-dev/godl/dl/internal/kernels"
+	"github.com/godl-dev/godl/dl/internal/mathf"
 )
 
 // recurrentLayer runs one layer over x [T B in] from h0, c0 ([B H] or nil)
@@ -85,7 +86,7 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 			switch kind {
 			case cellTanh:
 				for j := range H {
-					v := tanhf(g[j])
+					v := mathf.Tanh(g[j])
 					g[j], hn[b*H+j] = v, v
 				}
 			case cellReLU:
@@ -97,21 +98,21 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 				cp, cn := cs[t*BH+b*H:t*BH+(b+1)*H], cs[(t+1)*BH+b*H:(t+1)*BH+(b+1)*H]
 				tcr := tc[t*BH+b*H : t*BH+(b+1)*H]
 				for j := range H {
-					i, f := sigmoidf(g[j]), sigmoidf(g[H+j])
-					gg, o := tanhf(g[2*H+j]), sigmoidf(g[3*H+j])
+					i, f := mathf.Sigmoid(g[j]), mathf.Sigmoid(g[H+j])
+					gg, o := mathf.Tanh(g[2*H+j]), mathf.Sigmoid(g[3*H+j])
 					g[j], g[H+j], g[2*H+j], g[3*H+j] = i, f, gg, o
 					c := f*cp[j] + i*gg
 					cn[j] = c
-					tcr[j] = tanhf(c)
+					tcr[j] = mathf.Tanh(c)
 					hn[b*H+j] = o * tcr[j]
 				}
 			case cellGRU:
 				u := hw[b*G : (b+1)*G]
 				un := hwn[t*BH+b*H : t*BH+(b+1)*H]
 				for j := range H {
-					r := sigmoidf(g[j] + u[j])
-					z := sigmoidf(g[H+j] + u[H+j])
-					n := tanhf(g[2*H+j] + r*u[2*H+j])
+					r := mathf.Sigmoid(g[j] + u[j])
+					z := mathf.Sigmoid(g[H+j] + u[H+j])
+					n := mathf.Tanh(g[2*H+j] + r*u[2*H+j])
 					g[j], g[H+j], g[2*H+j] = r, z, n
 					un[j] = u[2*H+j]
 					hn[b*H+j] = (1-z)*n + z*hp[b*H+j]

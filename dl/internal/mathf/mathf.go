@@ -1,19 +1,19 @@
-package dl
+// Package mathf has float32 exp, tanh and sigmoid for the hot loops of dl
+// and dl/nn (activations, softmax, recurrent cells). They follow Cephes'
+// expf and tanhf (range reduction plus a short polynomial) and are within
+// about 2.5 ulp of package math, several times faster than converting to
+// float64 and calling it.
+package mathf
 
 import "math"
 
-// float32 versions of exp and tanh for the hot activations. They follow
-// Cephes' expf and tanhf (range reduction plus a short polynomial) and are
-// within about 2 ulp of the float64 functions, several times faster than
-// converting to float64 and calling package math.
-
 const (
 	expHi = 88.0  // above: overflow territory, leave it to math.Exp
-	expLo = -87.0 // below: results are subnormal
+	expLo = -87.0 // below: results are subnormal, likewise
 )
 
-// expf returns e^x.
-func expf(x float32) float32 {
+// Exp returns e^x.
+func Exp(x float32) float32 {
 	if x > expHi || x < expLo || x != x {
 		return float32(math.Exp(float64(x)))
 	}
@@ -28,8 +28,8 @@ func expf(x float32) float32 {
 	return y * math.Float32frombits(uint32(n+127)<<23)
 }
 
-// tanhf returns tanh(x).
-func tanhf(x float32) float32 {
+// Tanh returns tanh(x).
+func Tanh(x float32) float32 {
 	a := x
 	if a < 0 {
 		a = -a
@@ -45,14 +45,14 @@ func tanhf(x float32) float32 {
 		}
 		return -1
 	}
-	y := 1 - 2/(expf(2*a)+1)
+	y := 1 - 2/(Exp(2*a)+1)
 	if x < 0 {
 		return -y
 	}
 	return y
 }
 
-// sigmoidf returns 1/(1+e^-x).
-func sigmoidf(x float32) float32 {
-	return 1 / (1 + expf(-x))
+// Sigmoid returns 1/(1+e^-x).
+func Sigmoid(x float32) float32 {
+	return 1 / (1 + Exp(-x))
 }
