@@ -10,6 +10,8 @@ import "math"
 const (
 	expHi = 88.0  // above: overflow territory, leave it to math.Exp
 	expLo = -87.0 // below: results are subnormal, likewise
+
+	roundMagic = 12582912 // 1.5·2²³
 )
 
 // Exp returns e^x.
@@ -18,7 +20,9 @@ func Exp(x float32) float32 {
 		return float32(math.Exp(float64(x)))
 	}
 	// x = n·ln2 + r with |r| ≤ ln2/2; ln2 split in two for exact n·C1
-	z := float32(math.Floor(float64(1.44269504088896341*x + 0.5)))
+	// Adding and taking away 1.5·2²³ rounds to the nearest integer in
+	// float32 arithmetic, without a trip through float64 and Floor.
+	z := (1.44269504088896341*x + roundMagic) - roundMagic
 	n := int32(z)
 	r := x - z*0.693359375
 	r -= z * -2.12194440e-4
