@@ -731,13 +731,6 @@ def _with_child_on_stdout(k: Kernel, code: str, interrupt: bool):
     state_lost_then_restore(k)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: when the worker dies, Engine.exchange waits (p.eof.Wait) for EOF on the worker's stdout "
-    "and stderr pipes without a bound; a child process the cell started with cmd.Stdout = os.Stdout keeps "
-    "the pipe open, so the kernel stays busy until that child exits (here 600 s), and the child (in the "
-    "worker's process group) is never killed",
-)
 def test_worker_death_while_a_child_holds_stdout(k):
     _with_child_on_stdout(
         k,
@@ -747,13 +740,6 @@ def test_worker_death_while_a_child_holds_stdout(k):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: interrupting a cell that waits for a child process (cmd.Run with cmd.Stdout = os.Stdout) "
-    "signals and then kills only the worker's pid, not its process group; the child keeps the stdout pipe "
-    "open and Engine.exchange waits for its EOF without a bound, so the interrupt never ends the cell "
-    "until the child exits (here 600 s)",
-)
 def test_interrupt_a_cell_waiting_for_a_child_process(k):
     _with_child_on_stdout(
         k,
@@ -781,14 +767,6 @@ def test_kill_9_worker_from_outside(k):
     state_lost_then_restore(k)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a worker that dies after the alive check at the start of Engine.run1 but before the cell is "
-    "handed to it (e.g. killed while the next cell is type-checked and built, ~1 s) makes that cell fail with "
-    "WorkerDied 'killed by signal killed' although the cell never started; it should be treated like a death "
-    "between cells: stderr notice, fresh worker, cell recompiled and run (seen in 9 of 20 tries when the next "
-    "execute_request follows a kill -9 within milliseconds)",
-)
 def test_kill_9_worker_while_the_next_cell_builds(k):
     ensure_state(k)
     worker = k.worker_pid()

@@ -253,22 +253,41 @@ func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Out
 	return e.run1(ctx, code, count, out)
 }
 
+// run1 compiles, builds and runs a cell. A worker that dies before the
+// cell reaches it (while the cell builds, say) is a death between cells:
+// the cell is compiled again for a fresh worker, once.
 func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
+	res, again := e.try(ctx, code, count, out, true)
+	if again {
+		res, _ = e.try(ctx, code, count, out, false)
+	}
+	return res
+}
+
+// noteDeath tells the user that the worker died outside a cell and
+// forgets its state.
+func (e *Engine) noteDeath(when string, out kernel.Output) {
+	out.Stream("stderr", "godl: the worker process died "+when+" ("+e.proc.deathReason()+"); all earlier values are gone, starting a fresh worker\n")
+	e.workerGone()
+}
+
+// try is one attempt of run1; again reports that the worker died before
+// the cell was handed to it and retry allowed another attempt.
+func (e *Engine) try(ctx context.Context, code string, count int, out kernel.Output, retry bool) (_ kernel.ExecuteResult, again bool) {
 	if err := e.ready(ctx); err != nil {
-		return kernel.ExecuteResult{Error: err}
+		return kernel.ExecuteResult{Error: err}, false
 	}
 	e.mu.Lock()
 	if e.proc != nil && !e.proc.alive() {
-		out.Stream("stderr", "godl: the worker process died after the previous cell ("+e.proc.deathReason()+"); all earlier values are gone, starting a fresh worker\n")
-		e.workerGone()
+		e.noteDeath("after the previous cell", out)
 	}
 	comp, msgs := e.comp.compileSafe(code, count)
 	e.mu.Unlock()
 	if msgs != nil {
-		return kernel.ExecuteResult{Error: cellError("CompileError", firstLine(msgs[0]), msgs...)}
+		return kernel.ExecuteResult{Error: cellError("CompileError", firstLine(msgs[0]), msgs...)}, false
 	}
 	if comp == nil {
-		return kernel.ExecuteResult{}
+		return kernel.ExecuteResult{}, false
 	}
 	for _, n := range comp.notes {
 		out.Stream("stderr", n)
@@ -276,32 +295,43 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 	so, err := e.build(comp)
 	if err != nil {
 		msg := buildPos.ReplaceAllString(unmangle(err.Error()), "line $1")
-		return kernel.ExecuteResult{Error: cellError("BuildError", firstLine(msg), msg)}
+		return kernel.ExecuteResult{Error: cellError("BuildError", firstLine(msg), msg)}, false
 	}
 	e.mu.Lock()
+	if retry && e.proc != nil && !e.proc.alive() {
+		// The cell was compiled against the dead worker's state.
+		e.noteDeath("before this cell started", out)
+		e.mu.Unlock()
+		os.Remove(so)
+		return kernel.ExecuteResult{}, true
+	}
 	if e.proc == nil {
 		p, err := startProc(e.b, filepath.Join(e.b.dir, "cells", e.sess), e.memLimit(), e.env)
 		if err != nil {
 			e.mu.Unlock()
-			return kernel.ExecuteResult{Error: cellError("WorkerError", err.Error())}
+			return kernel.ExecuteResult{Error: cellError("WorkerError", err.Error())}, false
 		}
 		e.proc = p
 	}
 	if e.intrEarly {
 		e.mu.Unlock()
-		return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted before the cell started; variables are kept")}
+		return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted before the cell started; variables are kept")}, false
 	}
 	p := e.proc
 	e.running, e.intr = p, make(chan struct{}, 1)
 	e.counts[comp.cell.seq] = count
 	e.mu.Unlock()
-	rep, dead, killed := e.exchange(ctx, p, worker.Request{Op: worker.OpRun, ID: comp.cell.seq, Plugin: so}, out)
+	rep, dead, killed, unsent := e.exchange(ctx, p, worker.Request{Op: worker.OpRun, ID: comp.cell.seq, Plugin: so}, out)
 	// Loaded (mapped) or failed: the file is not needed any more; later
 	// cells import the cell's package archive, not its plugin.
 	os.Remove(so)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.running = nil
+	if unsent && retry {
+		e.noteDeath("before this cell started", out)
+		return kernel.ExecuteResult{}, true
+	}
 	if dead {
 		why := p.deathReason()
 		if killed {
@@ -310,11 +340,11 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 		e.workerGone()
 		msg := "the worker process died (" + why + "); all earlier values are gone, the next cell starts a fresh worker"
 		if killed {
-			return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted: "+msg)}
+			return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted: "+msg)}, false
 		}
 		// A crash outside the cell's goroutine still has cell frames.
 		tb := append([]string{"WorkerDied: " + msg}, e.cellFrames(p.stderrText())...)
-		return kernel.ExecuteResult{Error: cellError("WorkerDied", msg, tb...)}
+		return kernel.ExecuteResult{Error: cellError("WorkerDied", msg, tb...)}, false
 	}
 	if rep.EName != "load error" {
 		for _, s := range comp.newSyms {
@@ -332,20 +362,21 @@ func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Ou
 		res.Value = &kernel.DisplayData{Data: rep.Value, Metadata: rep.ValueMeta}
 	}
 	e.lastWall, e.lastCPU = rep.Wall, rep.CPU
-	return res
+	return res, false
 }
 
 // exchange sends a request and waits for its reply and for all of the
 // output it caused. dead reports the worker died; killed that it was
-// killed because an interrupt did not stop the cell.
-func (e *Engine) exchange(ctx context.Context, p *proc, req worker.Request, out kernel.Output) (rep worker.Reply, dead, killed bool) {
+// killed because an interrupt did not stop the cell; unsent that it died
+// before the request reached it.
+func (e *Engine) exchange(ctx context.Context, p *proc, req worker.Request, out kernel.Output) (rep worker.Reply, dead, killed, unsent bool) {
 	p.attach(out)
 	defer p.attach(nil)
 	if err := p.req.Encode(&req); err != nil {
+		// EPIPE: nobody reads requests any more, the worker is gone.
 		p.kill()
-		<-p.dead
-		p.eof.Wait()
-		return rep, true, false
+		p.waitEOF()
+		return rep, true, false, true
 	}
 	var grace <-chan time.Time
 	for {
@@ -363,21 +394,25 @@ func (e *Engine) exchange(ctx context.Context, p *proc, req worker.Request, out 
 					got = 2
 				}
 			}
-			return rep, false, false
+			return rep, false, false, false
 		case <-p.dead:
-			p.eof.Wait()
-			return rep, true, killed
+			p.waitEOF()
+			// A request still in the pipe was never read: the cell did
+			// not start.
+			return rep, true, killed, !killed && unread(p.reqW) > 0
 		case <-e.intr:
+			// Only the worker: its handler sets the flag cells check. A
+			// child the cell waits for is killed with the group below.
 			p.cmd.Process.Signal(os.Interrupt)
 			if grace == nil {
 				grace = time.After(e.opts.InterruptGrace)
 			}
 		case <-grace:
 			killed = true
-			p.cmd.Process.Kill()
+			p.signal(syscall.SIGKILL)
 		case <-ctx.Done():
 			killed = true
-			p.cmd.Process.Kill()
+			p.signal(syscall.SIGKILL)
 		}
 	}
 }

@@ -139,7 +139,7 @@ func (e *Engine) setEnv(arg string, out kernel.Output) *kernel.CellError {
 	e.mu.Unlock()
 	if p != nil && p.alive() {
 		<-e.done
-		if rep, dead, _ := e.exchange(context.Background(), p, worker.Request{Op: worker.OpEnv, ID: -1, Name: name, Value: value}, out); !dead && rep.EName != "" {
+		if rep, dead, _, _ := e.exchange(context.Background(), p, worker.Request{Op: worker.OpEnv, ID: -1, Name: name, Value: value}, out); !dead && rep.EName != "" {
 			return cellError("EnvError", rep.EValue)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/godl-dev/godl/kernel/engine/rt"
 	"github.com/godl-dev/godl/kernel/engine/worker"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
+	"golang.org/x/sys/unix"
 )
 
 // mimeClearOutput is display's clear_output message (a one-key bundle).
@@ -134,6 +135,14 @@ func startProc(b *builder, sessDir string, memLimit uint64, env []string) (*proc
 		}
 	}()
 	go func() {
+		// What the cells started (in the worker's process group) dies
+		// with it: such a child may hold the worker's stdout open. The
+		// worker is waited for without reaping it first, so its pid
+		// (the group's id) cannot be reused before the group is killed.
+		var info unix.Siginfo
+		for unix.Waitid(unix.P_PID, p.cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil) == unix.EINTR {
+		}
+		p.signal(syscall.SIGKILL)
 		p.exitErr = p.cmd.Wait()
 		close(p.dead)
 		p.gonbR.Close()
@@ -152,10 +161,37 @@ func (p *proc) alive() bool {
 	}
 }
 
+// kill kills the worker and every process its cells started.
 func (p *proc) kill() {
 	if p.alive() {
-		p.cmd.Process.Kill()
+		p.signal(syscall.SIGKILL)
 		<-p.dead
+	}
+}
+
+// signal sends sig to the worker's process group (it leads its own).
+func (p *proc) signal(sig syscall.Signal) {
+	syscall.Kill(-p.cmd.Process.Pid, sig)
+}
+
+// eofWait bounds the wait for EOF on a dead worker's stdout and stderr: a
+// process that left the worker's group (setsid) may still hold them.
+const eofWait = 2 * time.Second
+
+// waitEOF waits until a dead worker's output streams have been read to
+// the end, or for eofWait; then it closes them, so readers stop.
+func (p *proc) waitEOF() {
+	done := make(chan struct{})
+	go func() {
+		p.eof.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(eofWait):
+		p.streams[0].Close()
+		p.streams[1].Close()
+		<-done
 	}
 }
 

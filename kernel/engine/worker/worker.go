@@ -47,6 +47,10 @@ func Main(args []string) error {
 	if _, err := in.Stat(); err != nil {
 		return errors.New("the worker is started by the kernel (it needs its request pipe on fd 3)")
 	}
+	// Processes the cells start must not inherit the request and reply
+	// pipes: the engine reads a closed request pipe as the worker's end.
+	syscall.CloseOnExec(3)
+	syscall.CloseOnExec(4)
 	if err := limitMemory(); err != nil {
 		fmt.Fprintln(os.Stderr, "godl worker: memory limit:", err)
 	}
