@@ -3,6 +3,7 @@ package dl
 import (
 	"math"
 
+	"github.com/godl-dev/godl/dl/internal/kernels"
 	"github.com/godl-dev/godl/dl/internal/mathf"
 )
 
@@ -399,7 +400,14 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor { return MatMul(t, o) }
 
 // addInto adds src (broadcast to dst's shape) into the contiguous dst in
 // place; used for gradient accumulation.
-func addInto(dst, src *Tensor) { binaryInto(dst, dst, src, addK) }
+func addInto(dst, src *Tensor) {
+	if dst.IsContiguous() && src.IsContiguous() && sameShape(dst.shape, src.shape) {
+		// Gradient accumulation, the common case: one vectorised pass.
+		kernels.Saxpy(1, src.RawData(), dst.RawData())
+		return
+	}
+	binaryInto(dst, dst, src, addK)
+}
 
 // addNoGrad returns a + b without recording.
 func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, addK) }
