@@ -675,13 +675,6 @@ def test_infinite_recursion(k):
     _dies(k, "func down(n int) int { return down(n+1) + 1 }\nfmt.Println(down(0))\n", re.compile(r"stack overflow|stack exceeds", re.I), timeout=90)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="worker: a cell that closes os.Stdout (fd 1, the pipe to the kernel) silently loses all stdout of "
-    "every later cell for the worker's life, and each later cell waits the 2 s marker timeout in "
-    "Engine.exchange because the end marker cannot be written; the worker should restore its stdout "
-    "(e.g. keep a dup of fd 1 and dup2 it back, re-pointing os.Stdout) or fail the cell clearly",
-)
 def test_cell_closing_stdout_loses_no_later_output(k):
     ensure_state(k)
     try:

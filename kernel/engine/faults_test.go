@@ -139,3 +139,20 @@ func TestWorkerDeathBeforeTheCellStarts(t *testing.T) {
 		t.Errorf("error %+v, stdout %q, stderr %q", res.Error, rec.stdout.String(), rec.stderr.String())
 	}
 }
+
+// A cell that closes os.Stdout or os.Stderr loses only its own output.
+func TestCellClosingStdio(t *testing.T) {
+	e := sharedEngine(t)
+	t0 := time.Now()
+	ok(t, e, "fmt.Println(\"before close\")")
+	usual := time.Since(t0)
+	ok(t, e, "os.Stdout.Close()\nos.Stderr.Close()")
+	t0 = time.Now()
+	r := ok(t, e, "fmt.Println(\"out after close\")\nlog.SetFlags(0)\nlog.Print(\"log after close\")")
+	if r.out.stdout.String() != "out after close\n" || r.out.stderr.String() != "log after close\n" {
+		t.Errorf("stdout %q, stderr %q", r.out.stdout.String(), r.out.stderr.String())
+	}
+	if d := time.Since(t0); d > usual+time.Second {
+		t.Errorf("the cell after the close took %v: the end markers were lost", d)
+	}
+}

@@ -64,6 +64,10 @@ func Main(args []string) error {
 			rt.Interrupt()
 		}
 	}()
+	std, err := saveStdio()
+	if err != nil {
+		return fmt.Errorf("keeping stdout and stderr: %w", err)
+	}
 	dec, enc := json.NewDecoder(in), json.NewEncoder(out)
 	for {
 		var req Request
@@ -75,7 +79,9 @@ func Main(args []string) error {
 		var rep Reply
 		switch req.Op {
 		case OpRun:
+			std.restore() // also against goroutines of earlier cells
 			rep = run(req)
+			std.restore()
 		case OpEnv:
 			if err := os.Setenv(req.Name, req.Value); err != nil {
 				rep.EName, rep.EValue = "env", err.Error()
@@ -89,8 +95,8 @@ func Main(args []string) error {
 			gonbui.Sync()
 		}
 		m := EndMarker(req.ID)
-		os.Stdout.WriteString(m)
-		os.Stderr.WriteString(m)
+		std.out.WriteString(m)
+		std.err.WriteString(m)
 		if err := enc.Encode(&rep); err != nil {
 			return fmt.Errorf("writing reply: %w", err)
 		}
