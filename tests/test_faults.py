@@ -760,12 +760,6 @@ def test_kill_9_worker_from_outside(k):
     state_lost_then_restore(k)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="test: the loop below reads iopub itself and so drops the cell's 'busy' status, and assert_ok then "
-    "fails on statuses ['idle']; the engine part passes (worker-died notice on stderr, fresh worker, cell "
-    "rebuilt and run, its output arrives). The loop's messages should go into the Run, as in _with_child_on_stdout",
-)
 def test_kill_9_worker_while_the_next_cell_builds(k):
     ensure_state(k)
     worker = k.worker_pid()
@@ -773,14 +767,11 @@ def test_kill_9_worker_while_the_next_cell_builds(k):
     msg_id = k.start('fmt.Println("built after the kill")')
     # execute_input comes before the engine starts compiling; the build
     # takes most of a second, so the kill lands before the cell runs.
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        m = k.kc.get_iopub_msg(timeout=30)
-        if m["parent_header"].get("msg_id") == msg_id and m["header"]["msg_type"] == "execute_input":
-            break
+    early = k.collect(msg_id, timeout=30, until=lambda m: m["header"]["msg_type"] == "execute_input")
     time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
     r = k.collect(msg_id)
+    r.iopub = early.iopub + r.iopub
     assert_alive(k)
     assert re.search(r"worker.*died", r.stderr + r.error_text(), re.I), r.describe()
     assert_ok(r)
