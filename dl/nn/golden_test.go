@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -75,7 +76,7 @@ func loadState(t *testing.T, m any, c *goldCase) {
 		if !ok {
 			t.Fatalf("PyTorch's state dict has no %s", np.Name)
 		}
-		if !sameShape(g.Shape, np.Param.Shape()) {
+		if !slices.Equal(g.Shape, np.Param.Shape()) {
 			t.Fatalf("%s: shape %v, PyTorch %v", np.Name, np.Param.Shape(), g.Shape)
 		}
 		copy(np.Param.RawData(), g.Data)
@@ -89,7 +90,7 @@ func closeTo(got *dl.Tensor, want goldTensor, rel float64) error {
 	if got == nil {
 		return fmt.Errorf("missing (nil)")
 	}
-	if !sameShape(got.Shape(), want.Shape) {
+	if !slices.Equal(got.Shape(), want.Shape) {
 		return fmt.Errorf("shape %v, PyTorch %v", got.Shape(), want.Shape)
 	}
 	var scale float64

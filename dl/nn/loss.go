@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 
 	"github.com/godl-dev/godl/dl"
 )
@@ -89,20 +90,8 @@ func lossOut(op string, red Reduction, terms []float32, termShape []int, dterm [
 	})
 }
 
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func checkSame(op string, a, b *dl.Tensor) {
-	if !sameShape(a.Shape(), b.Shape()) {
+	if !slices.Equal(a.Shape(), b.Shape()) {
 		dl.Panicf(op, "input %v and target %v must have the same shape", a.Shape(), b.Shape())
 	}
 }
@@ -173,7 +162,7 @@ func classLayout(op string, logits, labels *dl.Tensor) (n, c int, lab []int) {
 func CrossEntropyLoss(logits, labels *dl.Tensor, r ...Reduction) *dl.Tensor {
 	const op = "CrossEntropyLoss"
 	red := reduction(op, r)
-	if logits.Dim() == 2 && sameShape(logits.Shape(), labels.Shape()) {
+	if logits.Dim() == 2 && slices.Equal(logits.Shape(), labels.Shape()) {
 		return softCrossEntropy(op, red, logits, labels)
 	}
 	n, c, lab := classLayout(op, logits, labels)

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/godl-dev/godl/dl"
 )
@@ -242,7 +243,7 @@ func (m *LayerNorm) Forward(x *dl.Tensor) *dl.Tensor {
 	const op = "LayerNorm"
 	xs := x.Shape()
 	k := len(m.NormalizedShape)
-	if len(xs) < k || !sameShape(xs[len(xs)-k:], m.NormalizedShape) {
+	if len(xs) < k || !slices.Equal(xs[len(xs)-k:], m.NormalizedShape) {
 		dl.Panicf(op, "input %v does not end in the normalized shape %v", xs, m.NormalizedShape)
 	}
 	d := 1

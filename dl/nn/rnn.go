@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/godl-dev/godl/dl"
 )
@@ -203,7 +204,7 @@ func (r *Recurrent) forward(x *dl.Tensor, state *State, batchFirst bool) (*dl.Te
 	want := []int{L, batch, H}
 	if state != nil {
 		for _, s := range []*dl.Tensor{state.H, state.C} {
-			if s != nil && !sameShape(s.Shape(), want) {
+			if s != nil && !slices.Equal(s.Shape(), want) {
 				dl.Panicf(op, "initial state %v does not fit: want %v", s.Shape(), want)
 			}
 		}

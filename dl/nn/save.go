@@ -48,7 +48,7 @@ func Load(m any, path string) error {
 		switch {
 		case !ok:
 			missing = append(missing, np.Name)
-		case !sameShape(t.Shape(), np.Param.Shape()):
+		case !slices.Equal(t.Shape(), np.Param.Shape()):
 			mismatched = append(mismatched, fmt.Sprintf("%s (file %v, model %v)", np.Name, t.Shape(), np.Param.Shape()))
 		}
 	}
