@@ -81,30 +81,20 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		} else {
 			kernels.Sgemm(false, true, B, G, H, 1, hp, H, whh, H, 1, gates, G)
 		}
+		if kind == cellLSTM {
+			lstmCell(gates, cs[t*BH:(t+1)*BH], cs[(t+1)*BH:(t+2)*BH], tc[t*BH:(t+1)*BH], hn, B, H)
+			continue
+		}
 		for b := range B {
 			g := gates[b*G : (b+1)*G]
 			switch kind {
 			case cellTanh:
-				for j := range H {
-					v := mathf.Tanh(g[j])
-					g[j], hn[b*H+j] = v, v
-				}
+				kernels.Tanhs(g[:H])
+				copy(hn[b*H:(b+1)*H], g[:H])
 			case cellReLU:
 				for j := range H {
 					v := max(g[j], 0)
 					g[j], hn[b*H+j] = v, v
-				}
-			case cellLSTM:
-				cp, cn := cs[t*BH+b*H:t*BH+(b+1)*H], cs[(t+1)*BH+b*H:(t+1)*BH+(b+1)*H]
-				tcr := tc[t*BH+b*H : t*BH+(b+1)*H]
-				for j := range H {
-					i, f := mathf.Sigmoid(g[j]), mathf.Sigmoid(g[H+j])
-					gg, o := mathf.Tanh(g[2*H+j]), mathf.Sigmoid(g[3*H+j])
-					g[j], g[H+j], g[2*H+j], g[3*H+j] = i, f, gg, o
-					c := f*cp[j] + i*gg
-					cn[j] = c
-					tcr[j] = mathf.Tanh(c)
-					hn[b*H+j] = o * tcr[j]
 				}
 			case cellGRU:
 				u := hw[b*G : (b+1)*G]
@@ -231,4 +221,32 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		putScratch(xw, hs, cs, tc, hwn, hw)
 	}
 	return out
+}
+
+// lstmCell finishes one LSTM step for B rows of pre-activation gates
+// [i f g o] (each H wide): it replaces them by their activations, sets the
+// new cell state cn from cp, tc to tanh(cn) and h to o·tc. The activations
+// run over whole gate rows with the vector kernels.
+func lstmCell(gates, cp, cn, tc, h []float32, B, H int) {
+	G := 4 * H
+	for b := range B {
+		g := gates[b*G : (b+1)*G]
+		kernels.Sigmoids(g[:2*H])
+		kernels.Tanhs(g[2*H : 3*H])
+		kernels.Sigmoids(g[3*H:])
+		i, f, gg := g[:H], g[H:2*H], g[2*H:3*H]
+		cpr, cnr, tcr := cp[b*H:(b+1)*H], cn[b*H:(b+1)*H], tc[b*H:(b+1)*H]
+		for j := range H {
+			c := f[j]*cpr[j] + i[j]*gg[j]
+			cnr[j], tcr[j] = c, c
+		}
+	}
+	kernels.Tanhs(tc[:B*H])
+	for b := range B {
+		o := gates[b*G+3*H : (b+1)*G]
+		hr, tcr := h[b*H:(b+1)*H], tc[b*H:(b+1)*H]
+		for j := range H {
+			hr[j] = o[j] * tcr[j]
+		}
+	}
 }

@@ -82,3 +82,23 @@ func saxpyAVX2(alpha float32, x, y []float32)
 //
 //go:noescape
 func sdotAVX2(x, y []float32) float32
+
+// sigmoidAVX512 sets every element of x to its logistic sigmoid, within
+// mathf's ulp bound of:
+//
+//	for i, v := range x {
+//		x[i] = mathf.Sigmoid(v)
+//	}
+//
+//go:noescape
+func sigmoidAVX512(x []float32)
+
+// tanhAVX512 sets every element of x to its tanh, within mathf's ulp bound
+// of:
+//
+//	for i, v := range x {
+//		x[i] = mathf.Tanh(v)
+//	}
+//
+//go:noescape
+func tanhAVX512(x []float32)

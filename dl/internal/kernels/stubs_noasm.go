@@ -28,3 +28,7 @@ func packT4(k int, alpha float32, src []float32, lds int, dst []float32, ldd int
 func saxpyAVX2(alpha float32, x, y []float32) { saxpyGo(alpha, x, y) }
 
 func sdotAVX2(x, y []float32) float32 { return sdotGo(x, y) }
+
+func sigmoidAVX512(x []float32) { sigmoidsGo(x) }
+
+func tanhAVX512(x []float32) { tanhsGo(x) }
