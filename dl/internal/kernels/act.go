@@ -2,8 +2,12 @@ package kernels
 
 import "github.com/godl-dev/godl/dl/internal/mathf"
 
-// useActAVX512 picks the AVX-512 activation kernels; tests switch it off.
-var useActAVX512 = haveAVX512
+// useActAVX512 and useActAVX2 pick the activation kernels; tests switch
+// them off.
+var (
+	useActAVX512 = haveAVX512
+	useActAVX2   = haveAVX2
+)
 
 // Sigmoids sets x[i] = 1/(1+e^-x[i]) for every i, within mathf's error
 // bound (the vector version rounds differently in the last bits).
@@ -11,6 +15,10 @@ func Sigmoids(x []float32) {
 	if useActAVX512 {
 		sigmoidAVX512(x)
 		return
+	}
+	if useActAVX2 {
+		sigmoidAVX2(x)
+		x = x[len(x)&^7:]
 	}
 	sigmoidsGo(x)
 }
@@ -20,6 +28,10 @@ func Tanhs(x []float32) {
 	if useActAVX512 {
 		tanhAVX512(x)
 		return
+	}
+	if useActAVX2 {
+		tanhAVX2(x)
+		x = x[len(x)&^7:]
 	}
 	tanhsGo(x)
 }

@@ -9,10 +9,10 @@ import (
 
 // actImpls are the ways Sigmoids and Tanhs can run; each is forced in turn.
 var actImpls = []struct {
-	name string
-	on   bool
-	skip bool
-}{{"go", false, false}, {"avx512", true, !haveAVX512}}
+	name         string
+	avx512, avx2 bool
+	skip         bool
+}{{"go", false, false, false}, {"avx2", false, true, !haveAVX2}, {"avx512", true, false, !haveAVX512}}
 
 // closeTo reports whether got is within mathf's error bound of want, its
 // own output (2.5 ulp each way, so 5 ulp between them; absolute for
@@ -39,13 +39,13 @@ func TestActivationsAgainstMathf(t *testing.T) {
 		fn    func([]float32)
 		scalr func(float32) float32
 	}{{"Sigmoids", Sigmoids, mathf.Sigmoid}, {"Tanhs", Tanhs, mathf.Tanh}}
-	defer func(old bool) { useActAVX512 = old }(useActAVX512)
+	defer func(a, b bool) { useActAVX512, useActAVX2 = a, b }(useActAVX512, useActAVX2)
 	for _, impl := range actImpls {
 		if impl.skip {
 			t.Logf("%s: not on this CPU", impl.name)
 			continue
 		}
-		useActAVX512 = impl.on
+		useActAVX512, useActAVX2 = impl.avx512, impl.avx2
 		for _, f := range fns {
 			for _, n := range []int{0, 1, 7, 15, 16, 17, 33, 257, len(inputs)} {
 				for off := 0; off+n <= len(inputs); off += max(n, 1) * 97 {
@@ -70,13 +70,13 @@ func BenchmarkActivations(b *testing.B) {
 	for i := range x {
 		x[i] = float32(i%200-100) * 0.05
 	}
-	defer func(old bool) { useActAVX512 = old }(useActAVX512)
+	defer func(a, b bool) { useActAVX512, useActAVX2 = a, b }(useActAVX512, useActAVX2)
 	for _, impl := range actImpls {
 		if impl.skip {
 			continue
 		}
 		b.Run(impl.name, func(b *testing.B) {
-			useActAVX512 = impl.on
+			useActAVX512, useActAVX2 = impl.avx512, impl.avx2
 			for b.Loop() {
 				Sigmoids(x)
 				Tanhs(x)

@@ -102,3 +102,15 @@ func sigmoidAVX512(x []float32)
 //
 //go:noescape
 func tanhAVX512(x []float32)
+
+// sigmoidAVX2 is sigmoidAVX512 for the first len(x)&^7 elements of x; it
+// leaves the rest alone.
+//
+//go:noescape
+func sigmoidAVX2(x []float32)
+
+// tanhAVX2 is tanhAVX512 for the first len(x)&^7 elements of x; it leaves
+// the rest alone.
+//
+//go:noescape
+func tanhAVX2(x []float32)

@@ -32,3 +32,7 @@ func sdotAVX2(x, y []float32) float32 { return sdotGo(x, y) }
 func sigmoidAVX512(x []float32) { sigmoidsGo(x) }
 
 func tanhAVX512(x []float32) { tanhsGo(x) }
+
+func sigmoidAVX2(x []float32) { sigmoidsGo(x[:len(x)&^7]) }
+
+func tanhAVX2(x []float32) { tanhsGo(x[:len(x)&^7]) }
