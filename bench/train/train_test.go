@@ -76,3 +76,21 @@ func BenchmarkLinearStep(b *testing.B) {
 	model := nn.NewLinear(10, 10)
 	step(b, model, dl.Randn(1, 10), dl.Randn(1, 10), func(o, y *dl.Tensor) *dl.Tensor { return nn.MSELoss(o, y) })
 }
+
+// BenchmarkGRU is BenchmarkLSTM with a GRU (no PyTorch counterpart in
+// compare.py; for the recurrent cells' own speed).
+func BenchmarkGRU(b *testing.B) {
+	dl.Seed(0)
+	model := &gruModel{nn.NewGRU(32, 64, 1, nn.BatchFirst()), nn.NewLinear(64, 1)}
+	step(b, model, dl.Randn(32, 50, 32), dl.Randn(32, 1), func(o, y *dl.Tensor) *dl.Tensor { return nn.MSELoss(o, y) })
+}
+
+type gruModel struct {
+	GRU *nn.GRU `nn:"gru"`
+	FC  *nn.Linear
+}
+
+func (m *gruModel) Forward(x *dl.Tensor) *dl.Tensor {
+	out := m.GRU.Forward(x)
+	return m.FC.Forward(out.Select(1, out.Size(1)-1))
+}

@@ -3,7 +3,6 @@ package nn
 import (
 	"github.com/godl-dev/godl/dl"
 	"github.com/godl-dev/godl/dl/internal/kernels"
-	"github.com/godl-dev/godl/dl/internal/mathf"
 )
 
 // recurrentLayer runs one layer over x [T B in] from h0, c0 ([B H] or nil)
@@ -99,12 +98,17 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 			case cellGRU:
 				u := hw[b*G : (b+1)*G]
 				un := hwn[t*BH+b*H : t*BH+(b+1)*H]
+				for j := range 2 * H {
+					g[j] += u[j]
+				}
+				kernels.Sigmoids(g[:2*H])
 				for j := range H {
-					r := mathf.Sigmoid(g[j] + u[j])
-					z := mathf.Sigmoid(g[H+j] + u[H+j])
-					n := mathf.Tanh(g[2*H+j] + r*u[2*H+j])
-					g[j], g[H+j], g[2*H+j] = r, z, n
-					un[j] = u[2*H+j]
+					g[2*H+j] += g[j] * u[2*H+j]
+				}
+				kernels.Tanhs(g[2*H : 3*H])
+				copy(un, u[2*H:3*H])
+				for j := range H {
+					z, n := g[H+j], g[2*H+j]
 					hn[b*H+j] = (1-z)*n + z*hp[b*H+j]
 				}
 			}
