@@ -114,7 +114,7 @@ func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k in
 			bb := prepareB(kn, ws.b, transB, b, ldb, pc, jc, kc, nc, m)
 			for ic := 0; ic < m; ic += blockMC {
 				mc := min(blockMC, m-ic)
-				blk := prepareA(kn, ws.a, transA, a, lda, ic, pc, mc, kc, alpha)
+				blk := prepareA(kn, ws.a, transA, a, lda, ic, pc, mc, kc, nc, alpha)
 				macroKernel(kn, blk, bb, ws.tile, mc, nc, kc, c[ic*ldc+jc:], ldc)
 			}
 		}
@@ -132,9 +132,17 @@ type aBlock struct {
 // alpha — or, when A can be read where it is (stored row-major, alpha 1),
 // does nothing but say where it is. Reading in place saves a pass over
 // A that costs about 1/n of the product: measured 1-4% for squares from 64
-// to 2048, 30-40% for narrow products (n = 32 or 64).
-func prepareA(kn *microKernel, buf []float32, transA bool, a []float32, lda, i0, p0, mc, kc int, alpha float32) aBlock {
+// to 2048, 30-40% for narrow products (n = 32 or 64). A transposed A is
+// read in place only when the block meets at most two panels of B (nc
+// columns): each rereads the block, a column of mr floats lda apart per
+// step, which at n = 128 with lda = 1024 was already 15% slower than
+// packing, while at n = 32 and 64 (an LSTM's weight gradients, m = 256,
+// k = 1600) it was 3.2× and 1.8× faster.
+func prepareA(kn *microKernel, buf []float32, transA bool, a []float32, lda, i0, p0, mc, kc, nc int, alpha float32) aBlock {
 	mr := kn.mr
+	if transA && alpha == 1 && nc <= 2*kn.nr {
+		return aBlock{a: a[p0*lda+i0:], rs: 1, cs: lda, step: mr}
+	}
 	if transA || alpha != 1 {
 		packA(buf, mr, transA, a, lda, i0, p0, mc, kc, alpha)
 		return aBlock{a: buf, rs: 1, cs: mr, step: mr * kc}

@@ -175,6 +175,7 @@ func TestSgemm(t *testing.T) {
 		{13, 37, 1}, {33, 7, 257}, {40, 33, 7}, {5, 100, 33}, {6, 16, 4}, {12, 32, 9},
 		{24, 64, 3}, {25, 65, 2},
 		{2, 300, 70}, {3, 65, 257}, {4, 40, 9}, {5, 40, 9}, // around smallM
+		{150, 40, 300}, // narrow, m over blockMC, k over blockKC: a transposed A read in place
 	}
 	big := [][3]int{
 		{257, 257, 257},     // every edge at once

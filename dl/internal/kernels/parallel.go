@@ -172,7 +172,7 @@ func (j *sharedJob) work() {
 		scaleC(mc, j.n, j.beta, j.c[ic*j.ldc:], j.ldc)
 		for pc := 0; pc < j.k; pc += blockKC {
 			kc := min(blockKC, j.k-pc)
-			blk := prepareA(j.kn, ws.a, j.transA, j.a, j.lda, ic, pc, mc, kc, j.alpha)
+			blk := prepareA(j.kn, ws.a, j.transA, j.a, j.lda, ic, pc, mc, kc, j.n, j.alpha)
 			var bb bBlock
 			if j.inPlaceB {
 				bb = prepareB(j.kn, ws.packedB(nr*blockKC), false, j.b, j.ldb, pc, 0, kc, j.n, j.m)
