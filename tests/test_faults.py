@@ -492,7 +492,11 @@ def _flood_then_interrupt(k: Kernel, code: str):
     r, took, worker = _interrupt_running(k, code, while_running=during)
     assert_failed_once(r, "Interrupted")
     assert len(r.stdout) > 100_000, f"only {len(r.stdout)} bytes of the flood arrived"
-    assert took < INTERRUPT_GRACE + INTERRUPT_SLACK, f"took {took:.1f}s"
+    # The time to the reply includes this Python client reading the whole
+    # flood already on the wire (seconds on a loaded machine); that the loop
+    # itself stopped, not the worker being killed, is what the next three
+    # lines check.
+    assert took < INTERRUPT_GRACE + 2 * INTERRUPT_SLACK, f"took {took:.1f}s"
     assert not LOST.search(r.error_text()), r.describe()
     assert k.worker_pid() == worker
     state_kept(k)
