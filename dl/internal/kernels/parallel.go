@@ -134,6 +134,21 @@ func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha 
 	jobDone()
 }
 
+// claimChunk takes the next guided chunk of [*next, total) for one worker;
+// ok is false when everything has been claimed.
+func claimChunk(next *atomic.Int64, total, threads, unit, most int) (lo, n int, ok bool) {
+	for {
+		lo = int(next.Load())
+		if lo >= total {
+			return 0, 0, false
+		}
+		n = guidedChunk(total-lo, threads, unit, most)
+		if next.CompareAndSwap(int64(lo), int64(lo+n)) {
+			return lo, n, true
+		}
+	}
+}
+
 // guidedChunk is how much of rem (rows or columns) to claim: a share of what
 // is left, whole tiles of size unit, at most max.
 func guidedChunk(rem, t, unit, max int) int {
@@ -158,13 +173,9 @@ func (j *sharedJob) work() {
 	}
 	var ws *workspace
 	for {
-		ic := int(j.nextRow.Load())
-		if ic >= j.m {
+		ic, mc, ok := claimChunk(&j.nextRow, j.m, j.t, j.kn.mr, blockMC)
+		if !ok {
 			break
-		}
-		mc := guidedChunk(j.m-ic, j.t, j.kn.mr, blockMC)
-		if !j.nextRow.CompareAndSwap(int64(ic), int64(ic+mc)) {
-			continue
 		}
 		if ws == nil {
 			ws = getWorkspace()
@@ -257,13 +268,9 @@ func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha 
 func (j *stripsJob) work() {
 	var ws *workspace
 	for {
-		lo := int(j.nextCol.Load())
-		if lo >= j.n {
+		lo, nc, ok := claimChunk(&j.nextCol, j.n, j.t, j.kn.nr, blockNC)
+		if !ok {
 			break
-		}
-		nc := guidedChunk(j.n-lo, j.t, j.kn.nr, blockNC)
-		if !j.nextCol.CompareAndSwap(int64(lo), int64(lo+nc)) {
-			continue
 		}
 		if ws == nil {
 			ws = getWorkspace()
