@@ -168,7 +168,8 @@ func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxi
 				if fl.Tag.Value[0] == '`' {
 					e.replace(end, 0, " "+tag)
 				} else {
-					e.replace(end, 0, strings.Trim(strconv.Quote(" "+tag), `"`))
+					q := strconv.Quote(" " + tag)
+					e.replace(end, 0, q[1:len(q)-1])
 				}
 			}
 		}
@@ -201,7 +202,7 @@ func (e *editor) instrument(f *ast.File, info *types.Info) {
 			e.replace(e.off(body.Lbrace)+1, 0, " "+runtimeAlias+".Check();")
 		}
 		for _, st := range list {
-			if callsGonbui(st, info) {
+			if e.callsGonbui(st, info) {
 				e.replace(e.off(st.End()), 0, "; "+runtimeAlias+".SyncOutput()")
 			}
 		}
@@ -212,8 +213,9 @@ func (e *editor) instrument(f *ast.File, info *types.Info) {
 // gonbuiPath is the package (and the prefix of the subpackages) of gonbui.
 const gonbuiPath = "github.com/janpfeifer/gonb/gonbui"
 
-// callsGonbui reports whether st is a call of a gonbui function.
-func callsGonbui(st ast.Stmt, info *types.Info) bool {
+// callsGonbui reports whether st is a call of a gonbui function (not one
+// the runtime took over).
+func (e *editor) callsGonbui(st ast.Stmt, info *types.Info) bool {
 	es, ok := st.(*ast.ExprStmt)
 	if !ok {
 		return false
@@ -225,6 +227,9 @@ func callsGonbui(st ast.Stmt, info *types.Info) bool {
 	var id *ast.Ident
 	switch fn := call.Fun.(type) {
 	case *ast.SelectorExpr:
+		if x, ok := fn.X.(*ast.Ident); ok && e.rtUses[x] {
+			return false
+		}
 		id = fn.Sel
 	case *ast.Ident:
 		id = fn

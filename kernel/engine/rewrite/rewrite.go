@@ -52,7 +52,7 @@ type cellRewrite struct {
 	cell *Cell
 	file string // the cell's file name in positions
 	segs []segment
-	imp  importer
+	imp  cellImporter
 
 	// parse
 	srcA    string
@@ -76,7 +76,7 @@ func newCellRewrite(cfg *Config, sess *Session, code string, seq, count int) *ce
 		cfg: cfg, sess: sess, code: code,
 		cell: &Cell{Seq: seq, Path: path, Alias: fmt.Sprintf("_c%d", seq), Count: count},
 		file: fileName(seq),
-		imp:  importer{cells: sess.cells, base: cfg.Importer},
+		imp:  cellImporter{cells: sess.cells, base: cfg.Importer},
 	}
 }
 

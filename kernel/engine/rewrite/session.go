@@ -119,18 +119,18 @@ func (s *Session) AfterDeath() *Session {
 // cellByPath finds a cell's package by its import path.
 func (s *Session) cellByPath(p string) *Cell { return s.cells[p] }
 
-// importer imports earlier cells from the session and everything else
+// cellImporter imports earlier cells from the session and everything else
 // through the configured importer.
-type importer struct {
+type cellImporter struct {
 	cells map[string]*Cell
 	base  types.ImporterFrom
 }
 
-func (im importer) Import(path string) (*types.Package, error) {
+func (im cellImporter) Import(path string) (*types.Package, error) {
 	return im.ImportFrom(path, "", 0)
 }
 
-func (im importer) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
+func (im cellImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
 	if c, ok := im.cells[path]; ok {
 		return c.Pkg, nil
 	}
