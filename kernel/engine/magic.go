@@ -143,11 +143,7 @@ func (e *Engine) setEnv(arg string, out kernel.Output) *kernel.CellError {
 		return nil
 	}
 	os.Setenv(name, value)
-	e.mu.Lock()
-	e.env = append(e.env, name+"="+value)
-	p := e.proc
-	e.mu.Unlock()
-	if p != nil && p.alive() {
+	if p := e.addEnv(name + "=" + value); p != nil && p.alive() {
 		<-e.done
 		o := e.exchange(context.Background(), p, wp.Request{Op: wp.OpEnv, ID: -1, Name: name, Value: value}, nil, out)
 		if o.fate == answered && o.reply.Failure != wp.Succeeded {
@@ -155,6 +151,21 @@ func (e *Engine) setEnv(arg string, out kernel.Output) *kernel.CellError {
 		}
 	}
 	return nil
+}
+
+// addEnv keeps a variable for fresh workers and returns the running one.
+func (e *Engine) addEnv(kv string) *proc {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.env = append(e.env, kv)
+	return e.proc
+}
+
+// setShell records the running !command (nil: none), for Interrupt.
+func (e *Engine) setShell(cmd *exec.Cmd) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.shellCmd = cmd
 }
 
 // shell runs a command with sh, streaming its output.
@@ -166,13 +177,9 @@ func (e *Engine) shell(ctx context.Context, cmdline string, out kernel.Output) *
 	if err := cmd.Start(); err != nil {
 		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
 	}
-	e.mu.Lock()
-	e.shellCmd = cmd
-	e.mu.Unlock()
+	e.setShell(cmd)
 	err := cmd.Wait()
-	e.mu.Lock()
-	e.shellCmd = nil
-	e.mu.Unlock()
+	e.setShell(nil)
 	if err != nil {
 		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
 	}

@@ -165,6 +165,13 @@ func (p *proc) attach(out kernel.Output) {
 	p.out.pending = nil
 }
 
+// destination is the running cell's Output, nil between cells.
+func (p *proc) destination() kernel.Output {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.to
+}
+
 // readStream forwards a worker stream as it arrives, holding back only an
 // incomplete UTF-8 sequence or a possible start of a marker, and stopping
 // at each marker until its message is out.
@@ -335,9 +342,7 @@ func (p *proc) onInput(m *wp.Message) {
 	if m.Input == nil {
 		return
 	}
-	p.mu.Lock()
-	out := p.out.to
-	p.mu.Unlock()
+	out := p.destination()
 	go func(req wp.Input) {
 		line, err := "", errors.New("no cell is running")
 		if out != nil {

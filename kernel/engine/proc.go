@@ -221,11 +221,16 @@ func (p *proc) stderrText() string {
 	return string(p.errHead) + "\n" + string(p.errTail)
 }
 
+// stderrKept is the start and the end of stderr, as kept.
+func (p *proc) stderrKept() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return string(p.errHead) + string(p.errTail)
+}
+
 // deathReason says, as plainly as possible, why the worker exited.
 func (p *proc) deathReason() string {
-	p.mu.Lock()
-	tail := string(p.errHead) + string(p.errTail)
-	p.mu.Unlock()
+	tail := p.stderrKept()
 	why := "it exited"
 	var ee *exec.ExitError
 	if errors.As(p.exitErr, &ee) {

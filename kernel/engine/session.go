@@ -75,15 +75,9 @@ func (e *Engine) forget(lost bool) {
 	e.state.Store(&state{cfg: e.newConfig(), sess: sess})
 }
 
-// exportImporter imports packages from the export data the go command
-// listed for the build module. It is safe for concurrent use (the go
-// importer it wraps is not): completion type-checks while cells do.
-type exportImporter struct {
-	mu sync.Mutex
-	gc types.ImporterFrom
-}
-
-func newExportImporter(fset *token.FileSet, b *builder) *exportImporter {
+// newExportImporter imports packages from the export data the go command
+// listed for the build module.
+func newExportImporter(fset *token.FileSet, b *builder) *lockedImporter {
 	lookup := func(path string) (io.ReadCloser, error) {
 		f, err := b.exportFile(path)
 		if err != nil {
@@ -91,15 +85,22 @@ func newExportImporter(fset *token.FileSet, b *builder) *exportImporter {
 		}
 		return os.Open(f)
 	}
-	return &exportImporter{gc: importer.ForCompiler(fset, "gc", lookup).(types.ImporterFrom)}
+	return &lockedImporter{imp: importer.ForCompiler(fset, "gc", lookup).(types.ImporterFrom)}
 }
 
-func (im *exportImporter) Import(path string) (*types.Package, error) {
+// lockedImporter makes an importer safe for concurrent use (go's are
+// not): completion type-checks while cells do.
+type lockedImporter struct {
+	mu  sync.Mutex
+	imp types.ImporterFrom
+}
+
+func (im *lockedImporter) Import(path string) (*types.Package, error) {
 	return im.ImportFrom(path, "", 0)
 }
 
-func (im *exportImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
+func (im *lockedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
 	im.mu.Lock()
 	defer im.mu.Unlock()
-	return im.gc.ImportFrom(path, dir, mode)
+	return im.imp.ImportFrom(path, dir, mode)
 }

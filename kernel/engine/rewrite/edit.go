@@ -111,6 +111,14 @@ func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxi
 	for id, obj := range info.Uses {
 		fix(id, obj)
 	}
+	e.routeToRuntime(f, info)
+	e.editRenamed(f)
+	e.tagFields(f)
+	return used
+}
+
+// routeToRuntime makes calls of rtNames call the runtime's instead.
+func (e *editor) routeToRuntime(f *ast.File, info *types.Info) {
 	e.rtUses = map[*ast.Ident]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		se, ok := n.(*ast.SelectorExpr)
@@ -127,7 +135,10 @@ func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxi
 		}
 		return true
 	})
-	// Edits for every identifier whose spelling changed.
+}
+
+// editRenamed edits every identifier whose spelling changed in the AST.
+func (e *editor) editRenamed(f *ast.File) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
 		if !ok || !id.Pos().IsValid() {
@@ -139,10 +150,13 @@ func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxi
 		}
 		return true
 	})
-	// Fields exported by mangling keep the user's name for nn's parameter
-	// names (nn.NamedParameters, state dicts) in an nn:"name" tag.
-	// Only named struct types get tags: an anonymous struct type must stay
-	// identical to its spelling elsewhere (a generated variable's type).
+}
+
+// tagFields gives fields exported by mangling the user's name for nn's
+// parameter names (nn.NamedParameters, state dicts) in an nn:"name" tag.
+// Only named struct types get tags: an anonymous struct type must stay
+// identical to its spelling elsewhere (a generated variable's type).
+func (e *editor) tagFields(f *ast.File) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		ts, ok := n.(*ast.TypeSpec)
 		if !ok {
@@ -175,7 +189,6 @@ func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxi
 		}
 		return true
 	})
-	return used
 }
 
 // instrument puts an interrupt check at the top of every loop body, and
