@@ -23,8 +23,8 @@ import (
 func stubEngine(t *testing.T) *Engine {
 	fset := token.NewFileSet()
 	stubs := map[string]string{
-		"fmt":     "package fmt\nfunc Sprint(a ...any) string { return \"\" }\nfunc Println(a ...any) {}",
-		"strings": "package strings\nfunc ToUpper(s string) string { return s }",
+		"fmt":               "package fmt\nfunc Sprint(a ...any) string { return \"\" }\nfunc Println(a ...any) {}",
+		"strings":           "package strings\nfunc ToUpper(s string) string { return s }",
 		rewrite.RuntimePath: "package rt\nfunc SetResult(v any) {}\nfunc Check() {}",
 	}
 	pkgs := map[string]*types.Package{}
