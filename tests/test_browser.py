@@ -58,8 +58,16 @@ CELLS = [
     ),
     ('panic("boom")', {"selector": STDERR, "text": "boom"}),
     ('fmt.Println("still alive:", x.Shape())', {"selector": STDOUT, "text": "still alive"}),
+    (
+        "for i := range 3 {\n"
+        '\tfmt.Printf("line %d\\n", i)\n'
+        '\tdisplay.Markdown(fmt.Sprintf("**md %d**", i))\n'
+        "}\n"
+        'fmt.Println("end")',
+        {"selector": STDOUT, "text": "end"},
+    ),
 ]
-PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER = range(len(CELLS))
+PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER, INTERLEAVED = range(len(CELLS))
 COMPLETE_CELL = len(CELLS)  # an empty code cell at the end, for typing
 COMPLETIONS = ["fmt.Print", "fmt.Printl"]
 
@@ -309,6 +317,17 @@ def test_kernel_usable_after_panic(seen):
     c = cell(seen, AFTER)
     # x comes from the plot cell: state survived the panic.
     assert texts(c, "application/vnd.jupyter.stdout").strip() == "still alive: [50]"
+
+
+def test_prints_and_displays_interleave(seen):
+    # The page shows the outputs in the order the cell made them.
+    c = cell(seen, INTERLEAVED)
+    got = [(o["mime"], o["text"].strip()) for o in c["outputs"]]
+    want = []
+    for i in range(3):
+        want += [("application/vnd.jupyter.stdout", f"line {i}"), ("text/markdown", f"md {i}")]
+    want.append(("application/vnd.jupyter.stdout", "end"))
+    assert got == want, c["outputs"]
 
 
 def test_completion(seen):
