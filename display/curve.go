@@ -101,10 +101,11 @@ func (c *Curve) Points(series string) (steps, values []float64) {
 func (c *Curve) bundle() (map[string]any, map[string]any) {
 	c.mu.Lock()
 	cfg := configure(c.opts)
-	p := newPlot(c.title, cfg)
+	ss := make([]xySeries, len(c.series))
 	var last []string
 	for i, s := range c.series {
-		addLine(p, i, s.name, s.x, s.y)
+		// The slices only grow, so these views stay valid after unlocking.
+		ss[i] = xySeries{s.name, s.x, s.y}
 		n := len(s.x)
 		last = append(last, fmt.Sprintf("%s: %d points, step %g = %.4g", s.name, n, s.x[n-1], s.y[n-1]))
 	}
@@ -113,7 +114,7 @@ func (c *Curve) bundle() (map[string]any, map[string]any) {
 	if len(last) > 0 {
 		text += " — " + strings.Join(last, "; ")
 	}
-	return renderPlot(p, cfg, text)
+	return renderPlot(xyPlot(c.title, cfg, ss, true), cfg, text)
 }
 
 // number converts a Go number or a one-element tensor to float64.

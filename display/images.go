@@ -8,85 +8,11 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/palette/moreland"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
-
-// matrix is a 2-D grid of values for Heatmap.
-type matrix struct {
-	rows, cols int
-	v          []float64
-}
-
-func (m matrix) Dims() (c, r int)   { return m.cols, m.rows }
-func (m matrix) Z(c, r int) float64 { return m.v[r*m.cols+c] }
-func (m matrix) X(c int) float64    { return float64(c) }
-func (m matrix) Y(r int) float64    { return float64(r) }
-
-// toMatrix accepts a 2-D tensor or [][]float64 / [][]float32.
-func toMatrix(v any) matrix {
-	switch x := v.(type) {
-	case dataTensor:
-		s := x.Shape()
-		if len(s) != 2 {
-			panic(fmt.Errorf("display: Heatmap wants a 2-D tensor, got shape %v", s))
-		}
-		return matrix{s[0], s[1], mustFloats(x.Data())}
-	case [][]float64:
-		return rowsMatrix(x)
-	case [][]float32:
-		rs := make([][]float64, len(x))
-		for i, r := range x {
-			rs[i] = mustFloats(r)
-		}
-		return rowsMatrix(rs)
-	}
-	panic(fmt.Errorf("display: Heatmap wants a 2-D tensor or [][]float64, got %T", v))
-}
-
-func rowsMatrix(rs [][]float64) matrix {
-	m := matrix{rows: len(rs)}
-	if len(rs) > 0 {
-		m.cols = len(rs[0])
-	}
-	for i, r := range rs {
-		if len(r) != m.cols {
-			panic(fmt.Errorf("display: Heatmap row %d has %d values, row 0 has %d", i, len(r), m.cols))
-		}
-		m.v = append(m.v, r...)
-	}
-	return m
-}
-
-// Heatmap shows a 2-D tensor (or [][]float64) as a colour map, row 0 at
-// the top as a matrix is written: weights, attention, confusion matrices.
-func Heatmap(title string, m any, opts ...PlotOption) { Publish(HeatmapBundle(title, m, opts...)) }
-
-// HeatmapBundle is Heatmap without showing it.
-func HeatmapBundle(title string, m any, opts ...PlotOption) (data, metadata map[string]any) {
-	g := toMatrix(m)
-	if g.rows == 0 || g.cols == 0 {
-		panic(fmt.Errorf("display: Heatmap of an empty matrix"))
-	}
-	c := configure(append([]PlotOption{XLabel("column"), YLabel("row")}, opts...))
-	p := newPlot(title, c)
-	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
-	lo, hi := minMax(g.v)
-	cm := moreland.ExtendedBlackBody()
-	cm.SetMin(lo)
-	cm.SetMax(math.Max(hi, lo+1e-12))
-	h := plotter.NewHeatMap(g, cm.Palette(255))
-	h.Min, h.Max = lo, math.Max(hi, lo+1e-12)
-	h.Rasterized = true // one image: no seams between cells, small SVGs
-	p.Add(h)
-	text := fmt.Sprintf("heatmap %q: %d×%d, min %.4g, max %.4g", title, g.rows, g.cols, lo, hi)
-	return renderPlot(p, c, text)
-}
 
 func minMax(v []float64) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
@@ -158,7 +84,7 @@ func ImagesBundle(title string, t any, opts ...PlotOption) (data, metadata map[s
 	if title != "" {
 		sty := text.Style{
 			Color:   color.Black,
-			Font:    font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, vg.Points(12)),
+			Font:    sansFont(vg.Points(12)),
 			XAlign:  draw.XCenter,
 			YAlign:  draw.YCenter,
 			Handler: plot.DefaultTextHandler,

@@ -21,6 +21,12 @@ type dataTensor interface {
 	Data() []float32
 }
 
+// float64er reads a tensor's elements whatever its dtype (integer labels
+// stay exact); plots prefer it to Data.
+type float64er interface {
+	Float64s() []float64
+}
+
 // floats converts a numeric slice or tensor into []float64.
 func floats(v any) ([]float64, error) {
 	switch x := v.(type) {
@@ -38,6 +44,8 @@ func floats(v any) ([]float64, error) {
 			out[i] = float64(f)
 		}
 		return out, nil
+	case float64er:
+		return x.Float64s(), nil
 	case dataTensor:
 		return floats(x.Data())
 	case nil:
