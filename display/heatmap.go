@@ -131,7 +131,7 @@ func heatmapFigure(op, title string, g matrix, c plotConfig, txt string) (data, 
 	xSpace := widest + 8
 	if c.colLabels != nil && widest > 0.9*estW {
 		p.X.Tick.Label.Rotation = math.Pi / 4
-		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YTop
 		xSpace = 16
 	}
 	p.X.Tick.Marker = cellTicks(xLabels, false, float64(c.width-160)/xSpace)

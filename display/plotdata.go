@@ -3,6 +3,7 @@ package display
 import (
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 )
@@ -132,4 +133,18 @@ func xValues(x any, n int) []float64 {
 		panic(fmt.Errorf("display: x has %d values but a series has %d", len(xs), n))
 	}
 	return xs
+}
+
+// minMax is the range of the finite values, 0, 0 when there are none.
+func minMax(v []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if finite(x) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	if lo > hi {
+		return 0, 0
+	}
+	return lo, hi
 }
