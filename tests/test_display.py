@@ -12,10 +12,7 @@ import pytest
 from PIL import Image
 
 from faults_helpers import Kernel
-
-# The ends of the viridis scale (matplotlib's), the heatmaps' colours.
-VIRIDIS_MIN = (0x44, 0x01, 0x54)
-VIRIDIS_MAX = (0xFD, 0xE7, 0x25)
+from pixels import VIRIDIS_MAX, VIRIDIS_MIN, cell_color, cells_box, check_confusion_colours, luminance, near
 
 
 @pytest.fixture(scope="module")
@@ -35,52 +32,6 @@ def ok(k: Kernel, code: str):
 
 def png_of(content: dict) -> Image.Image:
     return Image.open(io.BytesIO(base64.b64decode(content["data"]["image/png"]))).convert("RGBA")
-
-
-def luminance(c) -> float:
-    def lin(v):
-        s = v / 255
-        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
-
-
-def saturated(c) -> bool:
-    """Not white, black or grey: a cell colour rather than text or axes."""
-    return c[3] == 255 and max(c[:3]) - min(c[:3]) > 40
-
-
-def cells_box(img: Image.Image) -> tuple[int, int, int, int]:
-    """The heatmap's cells: the widest span of columns rich in saturated
-    colours (the colour bar is the narrow span right of it), and the rows
-    of saturated colour within it."""
-    w, h = img.size
-    px = img.load()
-    counts = [sum(saturated(px[x, y]) for y in range(0, h, 2)) for x in range(w)]
-    spans, start = [], None
-    for x in range(w + 1):
-        if x < w and counts[x] > 20:
-            start = x if start is None else start
-        elif start is not None:
-            if spans and start - spans[-1][1] < 4:  # a blended cell boundary
-                spans[-1] = (spans[-1][0], x)
-            else:
-                spans.append((start, x))
-            start = None
-    assert len(spans) >= 2, f"no heatmap cells and colour bar in the image: spans {spans}"
-    x0, x1 = max(spans, key=lambda s: s[1] - s[0])
-    rows = [y for y in range(h) if sum(saturated(px[x, y]) for x in range(x0, x1, 3)) > (x1 - x0) / 12]
-    return x0, rows[0], x1, rows[-1] + 1
-
-
-def cell_color(img: Image.Image, box, r: int, c: int, rows: int, cols: int):
-    """A cell's colour, sampled off-centre, away from its written value."""
-    x0, y0, x1, y1 = box
-    return img.getpixel((x0 + int((c + 0.25) * (x1 - x0) / cols), y0 + int((r + 0.25) * (y1 - y0) / rows)))
-
-
-def near(a, b, tol=12) -> bool:
-    return all(abs(x - y) <= tol for x, y in zip(a[:3], b[:3]))
 
 
 def test_heatmap_of_a_gradient_draws_its_colours(k):
@@ -115,13 +66,7 @@ def test_confusion_matrix_counts_and_colours(k):
     want = [[3, 1, 0], [0, 3, 0], [1, 0, 2]]
     table = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in text.splitlines()[3:]}
     assert table == {"cat": want[0], "dog": want[1], "bird": want[2]}, text
-    img = png_of(shown[0])
-    box = cells_box(img)
-    lum = {(i, j): luminance(cell_color(img, box, i, j, 3, 3)) for i in range(3) for j in range(3)}
-    # The colour follows the count: 3 brightest, 0 darkest, in order.
-    order = sorted(lum, key=lambda ij: want[ij[0]][ij[1]])
-    assert all(lum[a] <= lum[b] + 0.002 for a, b in zip(order, order[1:])), (lum, want)
-    assert lum[(2, 0)] > lum[(0, 2)] + 0.02, "actual bird predicted cat (1) is no lighter than actual cat predicted bird (0)"
+    check_confusion_colours(png_of(shown[0]), want)
 
 
 def test_live_curve_belongs_to_the_cell_that_shows_it(k):
