@@ -17,6 +17,14 @@ import (
 // their value written in them; past it the text would not fit.
 const maxValueSide = 20
 
+// Tick labels are laid out before the plot is drawn, from estimates in
+// CSS pixels of the room they get.
+const (
+	labelMarginX = 160 // of the width: row labels, axis label, colour bar
+	labelMarginY = 80  // of the height: title, column labels, axis label
+	labelPitch   = 16  // a line of label text, across the line
+)
+
 // RowLabels names the rows of a Heatmap, top to bottom (one per row).
 func RowLabels(labels ...string) PlotOption {
 	return func(c *plotConfig) { c.rowLabels = labels }
@@ -122,7 +130,7 @@ func heatmapFigure(op, title string, g matrix, c plotConfig, txt string) (data, 
 	p.Add(cells)
 	// Tick labels at cell centres. A given label wider than its column
 	// turns; indices are thinned instead.
-	estW := float64(c.width-160) / float64(g.cols) // column width in CSS px, before layout
+	estW := float64(c.width-labelMarginX) / float64(g.cols) // a column's width
 	xLabels := cellLabels(g.cols, c.colLabels)
 	widest := 0.0
 	for _, l := range xLabels {
@@ -132,10 +140,10 @@ func heatmapFigure(op, title string, g matrix, c plotConfig, txt string) (data, 
 	if c.colLabels != nil && widest > 0.9*estW {
 		p.X.Tick.Label.Rotation = math.Pi / 4
 		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YTop
-		xSpace = 16
+		xSpace = labelPitch
 	}
-	p.X.Tick.Marker = cellTicks(xLabels, false, float64(c.width-160)/xSpace)
-	p.Y.Tick.Marker = cellTicks(cellLabels(g.rows, c.rowLabels), true, float64(c.height-80)/16)
+	p.X.Tick.Marker = cellTicks(xLabels, false, float64(c.width-labelMarginX)/xSpace)
+	p.Y.Tick.Marker = cellTicks(cellLabels(g.rows, c.rowLabels), true, float64(c.height-labelMarginY)/labelPitch)
 	bar := newColorBar(lo, hi, allIntegers(g.v), p.Y.Tick.Label)
 	return renderFigure(c, txt, func(dc draw.Canvas) {
 		main := draw.Crop(dc, 0, -bar.width, 0, 0)

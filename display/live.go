@@ -52,7 +52,7 @@ type live struct {
 	dirty    bool      // state changed since the last message
 	closed   bool
 	stop     func() bool // cancels the pending trailing send, if any
-	cell     uint64      // the cell (see BeginCell) whose output id is
+	cell     uint64      // the cell (see BeginCell) whose output carries id
 }
 
 // cells counts BeginCell calls: the number of the running cell.
