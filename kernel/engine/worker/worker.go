@@ -33,6 +33,9 @@ type Hooks struct {
 	Value func(v any) (data, metadata map[string]any)
 	// Flush sends output held back by throttling (display.Flush).
 	Flush func()
+	// CellStart runs before each cell (display.BeginCell: live outputs
+	// shown by earlier cells are shown anew in this one).
+	CellStart func()
 }
 
 var hooks Hooks
@@ -165,6 +168,9 @@ func run(req wp.Request) (rep wp.Reply) {
 	fn, failed := load(req.Plugin)
 	if failed != nil {
 		return *failed
+	}
+	if hooks.CellStart != nil {
+		safely(hooks.CellStart)
 	}
 	t0, c0 := time.Now(), cpuSeconds()
 	// The cell runs in a goroutine of its own, so that runtime.Goexit in
