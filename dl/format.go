@@ -19,7 +19,8 @@ const (
 	printLineWidth = 80
 )
 
-// String renders t like PyTorch's print, e.g. "tensor([[ 0.1234, -1.0000]])".
+// String renders t like PyTorch's print, e.g. "tensor([[ 0.1234, -1.0000]])",
+// "tensor([3, 0, 7])" or "tensor([ True, False])".
 func (t *Tensor) String() string {
 	const prefix = "tensor("
 	indent := len(prefix)
@@ -30,19 +31,20 @@ func (t *Tensor) String() string {
 		if t.Dim() != 1 {
 			suffixes = append(suffixes, "size="+sizeTuple(t.shape))
 		}
+		if t.dtype != Float32 { // torch names a non-default dtype of an empty tensor
+			suffixes = append(suffixes, "dtype="+t.dtype.String())
+		}
 		body = "[]"
 	case n > printThreshold:
 		// Only the edges are printed: gather them without copying the rest,
 		// so that printing a whole dataset stays cheap.
 		edges := summarizedEdges(t)
-		data := edges.Data()
-		f := newFormatter(data)
+		items, width := formatItems(edges)
 		suffixes = append(suffixes, "size="+sizeTuple(t.shape))
-		body = tensorStr(data, edges.shape, t.shape, indent, true, &f)
+		body = tensorStr(items, width, edges.shape, t.shape, indent, true)
 	default:
-		data := t.Data()
-		f := newFormatter(data)
-		body = tensorStr(data, t.shape, t.shape, indent, false, &f)
+		items, width := formatItems(t)
+		body = tensorStr(items, width, t.shape, t.shape, indent, false)
 	}
 	if t.node != nil {
 		suffixes = append(suffixes, "grad_fn=<"+t.node.name+"Backward>")
@@ -79,6 +81,42 @@ func addSuffixes(s string, suffixes []string, indent int) string {
 	}
 	b.WriteString(")")
 	return b.String()
+}
+
+// formatItems returns t's elements in row-major order printed as torch
+// prints them, padded to one width, and that width.
+func formatItems(t *Tensor) ([]string, int) {
+	var items []string
+	switch t.dtype {
+	case Int64:
+		for _, v := range t.Int64s() {
+			items = append(items, strconv.FormatInt(v, 10))
+		}
+	case Bool:
+		for _, v := range t.Bools() {
+			s := "False"
+			if v {
+				s = "True"
+			}
+			items = append(items, s)
+		}
+	default:
+		data := t.Data()
+		f := newFormatter(data)
+		items = make([]string, len(data))
+		for i, v := range data {
+			items[i] = f.format(v)
+		}
+		return items, f.width
+	}
+	width := 1
+	for _, s := range items {
+		width = max(width, len(s))
+	}
+	for i, s := range items {
+		items[i] = strings.Repeat(" ", width-len(s)) + s
+	}
+	return items, width
 }
 
 // formatter chooses one notation and width for all printed values.
@@ -171,19 +209,19 @@ func summarizedEdges(t *Tensor) *Tensor {
 	return t
 }
 
-// tensorStr prints the row-major data of the given shape at indent. When
-// summarising, data holds only the edges (shape) of a tensor of shape orig,
-// and "..." marks the dimensions that were cut.
-func tensorStr(data []float32, shape, orig []int, indent int, summarize bool, f *formatter) string {
+// tensorStr prints the row-major items (formatted to width) of the given
+// shape at indent. When summarising, items holds only the edges (shape) of
+// a tensor of shape orig, and "..." marks the dimensions that were cut.
+func tensorStr(items []string, width int, shape, orig []int, indent int, summarize bool) string {
 	switch len(shape) {
 	case 0:
-		return f.format(data[0])
+		return items[0]
 	case 1:
-		return vectorStr(data, orig[0], indent, summarize, f)
+		return vectorStr(items, width, orig[0], indent, summarize)
 	}
 	inner := numel(shape[1:])
 	sub := func(i int) string {
-		return tensorStr(data[i*inner:(i+1)*inner], shape[1:], orig[1:], indent+1, summarize, f)
+		return tensorStr(items[i*inner:(i+1)*inner], width, shape[1:], orig[1:], indent+1, summarize)
 	}
 	var slices []string
 	if summarize && orig[0] > 2*printEdgeItems {
@@ -203,22 +241,12 @@ func tensorStr(data []float32, shape, orig []int, indent int, summarize bool, f 
 	return "[" + strings.Join(slices, sep) + "]"
 }
 
-func vectorStr(data []float32, orig, indent int, summarize bool, f *formatter) string {
-	elemLen := f.width + 2
+func vectorStr(data []string, width, orig, indent int, summarize bool) string {
+	elemLen := width + 2
 	perLine := max(1, (printLineWidth-indent)/elemLen)
-	var items []string
+	items := data
 	if summarize && orig > 2*printEdgeItems {
-		for _, v := range data[:printEdgeItems] {
-			items = append(items, f.format(v))
-		}
-		items = append(items, " ...")
-		for _, v := range data[printEdgeItems : 2*printEdgeItems] {
-			items = append(items, f.format(v))
-		}
-	} else {
-		for _, v := range data {
-			items = append(items, f.format(v))
-		}
+		items = append(append(append([]string(nil), data[:printEdgeItems]...), " ..."), data[printEdgeItems:2*printEdgeItems]...)
 	}
 	var lines []string
 	for i := 0; i < len(items); i += perLine {
