@@ -66,11 +66,15 @@ func (t *Tensor) Index(args ...any) *Tensor {
 	p := planIndex("Index", t.shape, args)
 	if p.advAt < 0 {
 		off, shape, strides := p.view(t.offset, t.strides)
-		return t.view("Index", off, shape, strides, func(g *Tensor) []*Tensor {
+		v := t.view("Index", off, shape, strides, func(g *Tensor) []*Tensor {
 			return []*Tensor{scatterBack(t, g, func(z *Tensor) *Tensor {
 				return z.alias(p.view(z.offset, z.strides))
 			})}
 		})
+		if p.copy {
+			return v.Clone()
+		}
+		return v
 	}
 	out := gatherValues(t, p.offsets(t.offset, t.strides), p.shape())
 	return Record("Index", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
@@ -271,6 +275,7 @@ type indexPlan struct {
 	base  []int    // per source dimension, the index ints and slice starts fix
 	dims  []outDim // the result's dimensions other than the advanced block
 	advAt int      // where the advanced block goes among dims; -1 for none
+	copy  bool     // a copy though no index tensor is involved
 
 	advShape []int   // the index tensors' broadcast shape
 	advSrc   []int   // the source dimension of each index tensor
@@ -366,6 +371,7 @@ type indexItem struct {
 	idx   *Tensor // Int64 index tensor
 	mask  *Tensor // Bool mask, indexing mask.Dim() dimensions
 	width int     // source dimensions consumed
+	copy  bool    // makes the result a copy, as a 0-d mask does in torch
 }
 
 type itemKind uint8
@@ -432,14 +438,17 @@ func toInt64s(v []int) []int64 {
 func tensorItem(op string, t *Tensor) indexItem {
 	switch t.dtype {
 	case Int64:
+		if t.Dim() == 0 { // as torch: a 0-d index tensor selects like an int
+			return indexItem{kind: itemInt, i: int(t.ints[t.offset]), width: 1}
+		}
 		return indexItem{kind: itemTensor, idx: t, width: 1}
 	case Bool:
-		if t.Dim() == 0 { // t[True] adds a dimension of 1, t[False] of 0
+		if t.Dim() == 0 { // t[True] adds a dimension of 1, t[False] of 0; a copy
 			size := 0
 			if t.bools[t.offset] {
 				size = 1
 			}
-			return indexItem{kind: itemNewAxis, size: size}
+			return indexItem{kind: itemNewAxis, size: size, copy: true}
 		}
 		return indexItem{kind: itemMask, mask: t, width: t.Dim()}
 	}
@@ -480,6 +489,7 @@ func planIndex(op string, shape []int, args []any) *indexPlan {
 			take(len(shape) - used)
 		case itemNewAxis:
 			p.dims = append(p.dims, outDim{size: it.size, src: -1})
+			p.copy = p.copy || it.copy
 		case itemInt:
 			i := it.i
 			if i < -shape[d] || i >= shape[d] {

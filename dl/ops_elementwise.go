@@ -348,7 +348,12 @@ func (t *Tensor) Pow(p float32) *Tensor { return Pow(t, p) }
 func (t *Tensor) AddScalar(s float32) *Tensor { return AddScalar(t, s) }
 
 // SubScalar is AddScalar(t, -s).
-func (t *Tensor) SubScalar(s float32) *Tensor { return AddScalar(t, -s) }
+func (t *Tensor) SubScalar(s float32) *Tensor {
+	if t.dtype != Float32 {
+		return scalarArith(opSub, t, float64(s))
+	}
+	return AddScalar(t, -s)
+}
 
 // MulScalar is MulScalar(t, s).
 func (t *Tensor) MulScalar(s float32) *Tensor { return MulScalar(t, s) }
