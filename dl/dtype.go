@@ -52,6 +52,12 @@ func (d Dtype) IsFloat() bool { return d == Float32 }
 // Dtype returns t's element type.
 func (t *Tensor) Dtype() Dtype { return t.dtype }
 
+// extStorage holds the elements of an Int64 or Bool tensor; views share it.
+type extStorage struct {
+	ints  []int64 // Int64
+	bools []bool  // Bool
+}
+
 // element is the Go type of each dtype's storage.
 type element interface{ float32 | int64 | bool }
 
@@ -62,12 +68,12 @@ func newTensorOf(d Dtype, shape []int) *Tensor {
 	}
 	shape = append([]int(nil), shape...)
 	n := checkShape("Tensor", shape)
-	t := &Tensor{shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load(), dtype: d}
+	t := &Tensor{shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load(), dtype: d, ext: &extStorage{}}
 	switch d {
 	case Int64:
-		t.ints = make([]int64, n)
+		t.ext.ints = make([]int64, n)
 	case Bool:
-		t.bools = make([]bool, n)
+		t.ext.bools = make([]bool, n)
 	default:
 		Panicf("Tensor", "unknown dtype %v", d)
 	}
@@ -77,13 +83,13 @@ func newTensorOf(d Dtype, shape []int) *Tensor {
 // fromInt64s wraps data (not copied) as a contiguous Int64 tensor.
 func fromInt64s(data []int64, shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
-	return &Tensor{ints: data, shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load(), dtype: Int64}
+	return &Tensor{ext: &extStorage{ints: data}, shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load(), dtype: Int64}
 }
 
 // fromBools wraps data (not copied) as a contiguous Bool tensor.
 func fromBools(data []bool, shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
-	return &Tensor{bools: data, shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load(), dtype: Bool}
+	return &Tensor{ext: &extStorage{bools: data}, shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load(), dtype: Bool}
 }
 
 // FromInt64s returns an Int64 tensor holding a copy of data in the given
@@ -106,7 +112,7 @@ func FromBools(data []bool, shape ...int) *Tensor {
 // alias returns a tensor of any dtype sharing t's storage with a new
 // layout, outside the graph: the one place views are made.
 func (t *Tensor) alias(offset int, shape, strides []int) *Tensor {
-	return &Tensor{data: t.data, ints: t.ints, bools: t.bools, dtype: t.dtype,
+	return &Tensor{data: t.data, ext: t.ext, dtype: t.dtype,
 		offset: offset, shape: shape, strides: strides, gen: t.gen}
 }
 
@@ -210,9 +216,9 @@ func floatToInt64(v float32) int64 {
 func (t *Tensor) Int64s() []int64 {
 	switch t.dtype {
 	case Int64:
-		return stridedValues(t.ints, t)
+		return stridedValues(t.ext.ints, t)
 	case Bool:
-		b := stridedValues(t.bools, t)
+		b := stridedValues(t.ext.bools, t)
 		out := make([]int64, len(b))
 		for i, v := range b {
 			if v {
@@ -234,9 +240,9 @@ func (t *Tensor) Int64s() []int64 {
 func (t *Tensor) Bools() []bool {
 	switch t.dtype {
 	case Bool:
-		return stridedValues(t.bools, t)
+		return stridedValues(t.ext.bools, t)
 	case Int64:
-		v := stridedValues(t.ints, t)
+		v := stridedValues(t.ext.ints, t)
 		out := make([]bool, len(v))
 		for i, x := range v {
 			out[i] = x != 0
@@ -270,9 +276,9 @@ func (t *Tensor) ItemInt() int {
 	}
 	switch t.dtype {
 	case Int64:
-		return int(t.ints[t.offset])
+		return int(t.ext.ints[t.offset])
 	case Bool:
-		if t.bools[t.offset] {
+		if t.ext.bools[t.offset] {
 			return 1
 		}
 		return 0
@@ -289,7 +295,7 @@ func (t *Tensor) RawInt64s() []int64 {
 		Panicf("RawInt64s", "tensor of shape %v is not contiguous", t.shape)
 	}
 	n := t.Numel()
-	return t.ints[t.offset : t.offset+n : t.offset+n]
+	return t.ext.ints[t.offset : t.offset+n : t.offset+n]
 }
 
 // RawBools is RawData for a contiguous Bool tensor: its live storage.
@@ -301,7 +307,7 @@ func (t *Tensor) RawBools() []bool {
 		Panicf("RawBools", "tensor of shape %v is not contiguous", t.shape)
 	}
 	n := t.Numel()
-	return t.bools[t.offset : t.offset+n : t.offset+n]
+	return t.ext.bools[t.offset : t.offset+n : t.offset+n]
 }
 
 // elementAt returns the element at storage position p as a float64 (exact
@@ -309,9 +315,9 @@ func (t *Tensor) RawBools() []bool {
 func (t *Tensor) elementAt(p int) float64 {
 	switch t.dtype {
 	case Int64:
-		return float64(t.ints[p])
+		return float64(t.ext.ints[p])
 	case Bool:
-		if t.bools[p] {
+		if t.ext.bools[p] {
 			return 1
 		}
 		return 0
@@ -323,9 +329,9 @@ func (t *Tensor) elementAt(p int) float64 {
 func (t *Tensor) setElement(p int, v float64) {
 	switch t.dtype {
 	case Int64:
-		t.ints[p] = floatToInt64Wide(v)
+		t.ext.ints[p] = floatToInt64Wide(v)
 	case Bool:
-		t.bools[p] = v != 0
+		t.ext.bools[p] = v != 0
 	default:
 		t.data[p] = float32(v)
 	}
@@ -343,9 +349,9 @@ func floatToInt64Wide(x float64) int64 {
 func (t *Tensor) copyContiguous() *Tensor {
 	switch t.dtype {
 	case Int64:
-		return fromInt64s(stridedValues(t.ints, t), t.shape)
+		return fromInt64s(stridedValues(t.ext.ints, t), t.shape)
 	case Bool:
-		return fromBools(stridedValues(t.bools, t), t.shape)
+		return fromBools(stridedValues(t.ext.bools, t), t.shape)
 	}
 	return fromData(t.Data(), t.shape)
 }

@@ -184,18 +184,18 @@ func whereDtype(cond, a, b *Tensor) *Tensor {
 	if d == Bool {
 		x, y := av.Bools(), bv.Bools()
 		for i := range c {
-			out.bools[i] = y[i]
+			out.ext.bools[i] = y[i]
 			if c[i] {
-				out.bools[i] = x[i]
+				out.ext.bools[i] = x[i]
 			}
 		}
 		return out
 	}
 	x, y := av.Int64s(), bv.Int64s()
 	for i := range c {
-		out.ints[i] = y[i]
+		out.ext.ints[i] = y[i]
 		if c[i] {
-			out.ints[i] = x[i]
+			out.ext.ints[i] = x[i]
 		}
 	}
 	return out
@@ -399,11 +399,11 @@ func scatterValues(dst *Tensor, pos []int, src *Tensor) {
 	switch dst.dtype {
 	case Int64:
 		for i, v := range src.Int64s() {
-			dst.ints[pos[i]] = v
+			dst.ext.ints[pos[i]] = v
 		}
 	case Bool:
 		for i, v := range src.Bools() {
-			dst.bools[pos[i]] = v
+			dst.ext.bools[pos[i]] = v
 		}
 	default:
 		for i, v := range src.Data() {
@@ -419,11 +419,11 @@ func gatherValues(t *Tensor, pos []int, shape []int) *Tensor {
 	switch t.dtype {
 	case Int64:
 		for i, p := range pos {
-			out.ints[i] = t.ints[p]
+			out.ext.ints[i] = t.ext.ints[p]
 		}
 	case Bool:
 		for i, p := range pos {
-			out.bools[i] = t.bools[p]
+			out.ext.bools[i] = t.ext.bools[p]
 		}
 	default:
 		for i, p := range pos {

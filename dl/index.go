@@ -161,11 +161,8 @@ func sameStorage(a, b *Tensor) bool {
 	if a.dtype != b.dtype {
 		return false
 	}
-	switch a.dtype {
-	case Int64:
-		return len(a.ints) > 0 && unsafe.SliceData(a.ints) == unsafe.SliceData(b.ints)
-	case Bool:
-		return len(a.bools) > 0 && unsafe.SliceData(a.bools) == unsafe.SliceData(b.bools)
+	if a.dtype != Float32 {
+		return a.ext == b.ext
 	}
 	return len(a.data) > 0 && unsafe.SliceData(a.data) == unsafe.SliceData(b.data)
 }
@@ -439,13 +436,13 @@ func tensorItem(op string, t *Tensor) indexItem {
 	switch t.dtype {
 	case Int64:
 		if t.Dim() == 0 { // as torch: a 0-d index tensor selects like an int
-			return indexItem{kind: itemInt, i: int(t.ints[t.offset]), width: 1}
+			return indexItem{kind: itemInt, i: int(t.ext.ints[t.offset]), width: 1}
 		}
 		return indexItem{kind: itemTensor, idx: t, width: 1}
 	case Bool:
 		if t.Dim() == 0 { // t[True] adds a dimension of 1, t[False] of 0; a copy
 			size := 0
-			if t.bools[t.offset] {
+			if t.ext.bools[t.offset] {
 				size = 1
 			}
 			return indexItem{kind: itemNewAxis, size: size, copy: true}

@@ -63,8 +63,8 @@ func RandInt(lo, hi int, shape ...int) *Tensor {
 	}
 	t := newTensorOf(Int64, shape)
 	rngMu.Lock()
-	for i := range t.ints {
-		t.ints[i] = int64(lo + rng.IntN(hi-lo))
+	for i := range t.ext.ints {
+		t.ext.ints[i] = int64(lo + rng.IntN(hi-lo))
 	}
 	rngMu.Unlock()
 	return t

@@ -21,14 +21,14 @@ type Tensor struct {
 	gen uint64 // allocation generation of data: see Backward's buffer reuse
 
 	requiresGrad bool    // a leaf that wants gradients
+	dtype        Dtype   // Float32 (the zero value) keeps its elements in data
 	grad         *Tensor // accumulated gradient of a leaf
 	node         *node   // the op that made this tensor, nil for leaves
 
-	// The other dtypes keep their elements in a slice of their own type;
-	// float ops check dtype once at entry and never look at these.
-	dtype Dtype   // Float32, the zero value, uses data
-	ints  []int64 // storage of an Int64 tensor
-	bools []bool  // storage of a Bool tensor
+	// Int64 and Bool tensors keep their elements behind one pointer, so
+	// that a Float32 tensor is no bigger than it has to be; float ops check
+	// dtype once at entry and never look here.
+	ext *extStorage
 }
 
 // newTensor returns a contiguous tensor of the given shape with fresh
@@ -175,7 +175,7 @@ func FromFloat64s(data []float64, shape ...int) *Tensor {
 // whatever t's dtype (exact for int64 values up to 2⁵³).
 func (t *Tensor) Float64s() []float64 {
 	if t.dtype == Int64 {
-		v := stridedValues(t.ints, t)
+		v := stridedValues(t.ext.ints, t)
 		out := make([]float64, len(v))
 		for i, x := range v {
 			out[i] = float64(x)
@@ -269,12 +269,12 @@ func (t *Tensor) Data() []float32 {
 	out := getBuf(t.Numel())
 	switch t.dtype {
 	case Int64:
-		for i, v := range stridedValues(t.ints, t) {
+		for i, v := range stridedValues(t.ext.ints, t) {
 			out[i] = float32(v)
 		}
 		return out
 	case Bool:
-		for i, v := range stridedValues(t.bools, t) {
+		for i, v := range stridedValues(t.ext.bools, t) {
 			out[i] = 0
 			if v {
 				out[i] = 1
