@@ -116,11 +116,6 @@ func (t *Tensor) alias(offset int, shape, strides []int) *Tensor {
 		offset: offset, shape: shape, strides: strides, gen: t.gen}
 }
 
-// unsupported panics for an op that does not take t's dtype.
-func unsupported(op string, t *Tensor) {
-	Panicf(op, "not supported for dtype %s (tensor of shape %v); convert with x.To(dl.Float32)", t.dtype.Name(), t.shape)
-}
-
 // asFloat returns t read as Float32: t itself when it already is, so the
 // float path pays one predictable branch.
 func asFloat(t *Tensor) *Tensor {
@@ -128,14 +123,6 @@ func asFloat(t *Tensor) *Tensor {
 		return t
 	}
 	return t.To(Float32)
-}
-
-// needFloat panics unless t is Float32, for ops that compute in floating
-// point and have no integer meaning in PyTorch either.
-func needFloat(op string, t *Tensor) {
-	if t.dtype != Float32 {
-		unsupported(op, t)
-	}
 }
 
 // promote returns the dtype PyTorch gives a binary op on a and b: the

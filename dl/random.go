@@ -70,19 +70,14 @@ func RandInt(lo, hi int, shape ...int) *Tensor {
 	return t
 }
 
-// RandLike returns samples uniform in [0, 1) of x's shape, as
-// torch.rand_like (x must be Float32: integers have no uniform [0, 1)).
-func RandLike(x *Tensor) *Tensor {
-	needFloat("RandLike", x)
-	return Rand(x.shape...)
-}
+// RandLike returns Float32 samples uniform in [0, 1) of x's shape, as
+// torch.rand_like (for an Int64 or Bool x, as torch.rand_like(x,
+// dtype=torch.float): integers have no uniform [0, 1)).
+func RandLike(x *Tensor) *Tensor { return Rand(x.shape...) }
 
-// RandnLike returns standard normal samples of x's shape, as
-// torch.randn_like (x must be Float32).
-func RandnLike(x *Tensor) *Tensor {
-	needFloat("RandnLike", x)
-	return Randn(x.shape...)
-}
+// RandnLike returns Float32 standard normal samples of x's shape, as
+// torch.randn_like (Float32 whatever x's dtype, as RandLike).
+func RandnLike(x *Tensor) *Tensor { return Randn(x.shape...) }
 
 // RandPerm returns a random permutation of 0..n-1.
 func RandPerm(n int) []int {
