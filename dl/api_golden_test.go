@@ -119,6 +119,7 @@ type apiGolden struct {
 	SetIndex []apiIndexCase `json:"setindex"`
 	From     []apiOpCase    `json:"from"`
 	Strings  []apiIndexCase `json:"strings"`
+	GradFn   []apiIndexCase `json:"gradfn"`
 }
 
 func loadAPIGolden(t *testing.T) *apiGolden {
@@ -500,6 +501,27 @@ func TestAPIGoldenStrings(t *testing.T) {
 	for _, c := range g.Strings {
 		t.Run(c.Name, func(t *testing.T) {
 			if got := c.TensorCase.tensor().String(); got != c.Expect {
+				t.Errorf("got:\n%s\nwant:\n%s", got, c.Expect)
+			}
+		})
+	}
+}
+
+func TestAPIGoldenGradFnNames(t *testing.T) {
+	g := loadAPIGolden(t)
+	x := FromSlice([]float32{1, -2, 3, 0.5}, 2, 2).RequiresGrad()
+	made := map[string]*Tensor{
+		"add": x.Add(x), "mul_scalar": x.MulScalar(2), "sum": x.Sum(), "sum_dim": x.Sum(0),
+		"mean_dim": x.Mean(1), "max": x.Max(), "relu": ReLU(x), "sigmoid": Sigmoid(x), "mm": x.MatMul(x),
+		"slice": x.Index(0), "index": x.Index([]int{1, 0}),
+	}
+	for _, c := range g.GradFn {
+		y, ok := made[c.Name]
+		if !ok {
+			continue // the losses of dl/nn, checked in its tests
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			if got := y.String(); got != c.Expect {
 				t.Errorf("got:\n%s\nwant:\n%s", got, c.Expect)
 			}
 		})

@@ -47,7 +47,7 @@ func (t *Tensor) String() string {
 		body = tensorStr(items, width, t.shape, t.shape, indent, false)
 	}
 	if t.node != nil {
-		suffixes = append(suffixes, "grad_fn=<"+t.node.name+"Backward>")
+		suffixes = append(suffixes, "grad_fn=<"+gradFnName(t)+">")
 	} else if t.requiresGrad {
 		suffixes = append(suffixes, "requires_grad=True")
 	}
@@ -253,4 +253,49 @@ func vectorStr(data []string, width, orig, indent int, summarize bool) string {
 		lines = append(lines, strings.Join(items[i:min(i+perLine, len(items))], ", "))
 	}
 	return "[" + strings.Join(lines, ",\n"+strings.Repeat(" ", indent+1)) + "]"
+}
+
+// torchGradFn maps dl's op names to the name PyTorch gives the backward
+// node of the same op in the common case, so that a printed tensor reads
+// as torch's ("tensor(2.3026, grad_fn=<NllLossBackward0>)"). Ops not
+// listed print as name + "Backward0", torch's pattern.
+var torchGradFn = map[string]string{
+	"AddScalar": "AddBackward0", "MulScalar": "MulBackward0", "DivScalar": "DivBackward0",
+	"Clamp": "ClampBackward1", "ReLU": "ReluBackward0", "LeakyReLU": "LeakyReluBackward0",
+	"GELU": "GeluBackward0", "SiLU": "SiluBackward0", "ELU": "EluBackward0",
+	"MatMul": "MmBackward0", "Reshape": "ViewBackward0", "Narrow": "SliceBackward0",
+	"Squeeze": "SqueezeBackward1", "Contiguous": "CloneBackward0", "SetIndex": "CopySlices",
+	"Linear": "AddmmBackward0", "Conv2d": "ConvolutionBackward0",
+	"MaxPool2d": "MaxPool2DWithIndicesBackward0", "AvgPool2d": "AvgPool2DBackward0",
+	"BatchNorm1d": "NativeBatchNormBackward0", "BatchNorm2d": "NativeBatchNormBackward0",
+	"LayerNorm": "NativeLayerNormBackward0", "Dropout": "MulBackward0",
+	"CrossEntropyLoss": "NllLossBackward0", "NLLLoss": "NllLossBackward0", "MSELoss": "MseLossBackward0",
+	"L1Loss": "MeanBackward0", "BCELoss": "BinaryCrossEntropyBackward0",
+	"BCEWithLogitsLoss": "BinaryCrossEntropyWithLogitsBackward0",
+}
+
+// gradFnName is the torch name of the op that made t.
+func gradFnName(t *Tensor) string {
+	name := t.node.name
+	switch name {
+	case "Sum", "Mean": // torch numbers the whole reduction 0, over dims 1
+		if t.Dim() == 0 {
+			return name + "Backward0"
+		}
+		return name + "Backward1"
+	case "Max", "Min": // and the other way round for max and min
+		if t.Dim() == 0 {
+			return name + "Backward1"
+		}
+		return name + "Backward0"
+	case "Index": // a whole view (x.Index(dl.All)), or a gather by index tensors
+		if len(t.node.inputs) == 1 && sameStorage(t, t.node.inputs[0]) {
+			return "AliasBackward0"
+		}
+		return "IndexBackward0"
+	}
+	if n, ok := torchGradFn[name]; ok {
+		return n
+	}
+	return name + "Backward0"
 }

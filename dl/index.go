@@ -66,7 +66,11 @@ func (t *Tensor) Index(args ...any) *Tensor {
 	p := planIndex("Index", t.shape, args)
 	if p.advAt < 0 {
 		off, shape, strides := p.view(t.offset, t.strides)
-		v := t.view("Index", off, shape, strides, func(g *Tensor) []*Tensor {
+		name := p.last
+		if name == "" {
+			name = "Index"
+		}
+		v := t.view(name, off, shape, strides, func(g *Tensor) []*Tensor {
 			return []*Tensor{scatterBack(t, g, func(z *Tensor) *Tensor {
 				return z.alias(p.view(z.offset, z.strides))
 			})}

@@ -71,6 +71,7 @@ type indexPlan struct {
 	dims  []outDim // the result's dimensions other than the advanced block
 	advAt int      // where the advanced block goes among dims; -1 for none
 	copy  bool     // a copy though no index tensor is involved
+	last  string   // the last basic step (Select, Narrow, Unsqueeze), naming the view's node as torch does
 
 	advShape []int   // the index tensors' broadcast shape
 	advSrc   []int   // the source dimension of each index tensor
@@ -284,6 +285,7 @@ func planIndex(op string, shape []int, args []any) *indexPlan {
 			take(len(shape) - used)
 		case itemNewAxis:
 			p.dims = append(p.dims, outDim{size: it.size, src: -1})
+			p.last = "Unsqueeze"
 			p.copy = p.copy || it.copy
 		case itemInt:
 			i := it.i
@@ -294,9 +296,13 @@ func planIndex(op string, shape []int, args []any) *indexPlan {
 				i += shape[d]
 			}
 			p.base[d] = i
+			p.last = "Select"
 			d++
 		case itemSlice:
 			start, n := sliceRange(it.sl, shape[d])
+			if n != shape[d] || it.sl.Step != 1 {
+				p.last = "Narrow"
+			}
 			p.base[d] = start
 			p.dims = append(p.dims, outDim{size: n, src: d, step: it.sl.Step})
 			d++

@@ -177,3 +177,15 @@ func TestLossOptionRefusals(t *testing.T) {
 		}
 	}
 }
+
+// A loss prints as torch's does, backward node included (the texts are
+// PyTorch 1.13's for the same inputs, from dl/testdata/gen_golden_api.py).
+func TestLossPrintsTorchGradFn(t *testing.T) {
+	x := dl.FromSlice([]float32{1, -2, 3, 0.5}, 2, 2).RequiresGrad()
+	if got, want := CrossEntropyLoss(x, dl.From([]int{0, 1})).String(), "tensor(1.3137, grad_fn=<NllLossBackward0>)"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got, want := MSELoss(x, dl.Zeros(2, 2)).String(), "tensor(3.5625, grad_fn=<MseLossBackward0>)"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

@@ -401,6 +401,19 @@ def string_cases():
     return out
 
 
+def gradfn_cases():
+    """Printed tensors with their grad_fn, for torch's backward names."""
+    import torch.nn.functional as F
+    x = torch.tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
+    cases = {
+        "add": x + x, "mul_scalar": x * 2, "sum": x.sum(), "sum_dim": x.sum(0), "mean_dim": x.mean(1),
+        "max": x.max(), "relu": torch.relu(x), "sigmoid": torch.sigmoid(x), "mm": x @ x, "slice": x[0],
+        "index": x[torch.tensor([1, 0])], "cross_entropy": F.cross_entropy(x, torch.tensor([0, 1])),
+        "mse": F.mse_loss(x, torch.zeros(2, 2)),
+    }
+    return [{"name": k, "expect": repr(v)} for k, v in cases.items()]
+
+
 def main():
     golden = {
         "torch": torch.__version__,
@@ -410,6 +423,7 @@ def main():
         "setindex": setindex_cases(),
         "from": from_cases(),
         "strings": string_cases(),
+        "gradfn": gradfn_cases(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden_api.json")
     with open(path, "w") as fh:
