@@ -190,8 +190,7 @@ func stridedValues[E element](store []E, t *Tensor) []E {
 
 // floatToInt64 converts as torch does on x86: truncation toward zero, and
 // the smallest int64 for NaN and values out of range.
-func floatToInt64(v float32) int64 {
-	x := float64(v)
+func floatToInt64(x float64) int64 {
 	if x != x || x >= 9.223372036854775807e18 || x < -9.223372036854775808e18 {
 		return math.MinInt64
 	}
@@ -217,7 +216,7 @@ func (t *Tensor) Int64s() []int64 {
 	f := t.Data()
 	out := make([]int64, len(f))
 	for i, v := range f {
-		out[i] = floatToInt64(v)
+		out[i] = floatToInt64(float64(v))
 	}
 	return out
 }
@@ -270,7 +269,7 @@ func (t *Tensor) ItemInt() int {
 		}
 		return 0
 	}
-	return int(floatToInt64(t.data[t.offset]))
+	return int(floatToInt64(float64(t.data[t.offset])))
 }
 
 // RawInt64s is RawData for a contiguous Int64 tensor: its live storage.
@@ -316,19 +315,12 @@ func (t *Tensor) elementAt(p int) float64 {
 func (t *Tensor) setElement(p int, v float64) {
 	switch t.dtype {
 	case Int64:
-		t.ext.ints[p] = floatToInt64Wide(v)
+		t.ext.ints[p] = floatToInt64(v)
 	case Bool:
 		t.ext.bools[p] = v != 0
 	default:
 		t.data[p] = float32(v)
 	}
-}
-
-func floatToInt64Wide(x float64) int64 {
-	if x != x || x >= 9.223372036854775807e18 || x < -9.223372036854775808e18 {
-		return math.MinInt64
-	}
-	return int64(x)
 }
 
 // copyContiguous returns a contiguous copy of t of the same dtype, outside

@@ -130,7 +130,7 @@ func (c *collector) walk(v reflect.Value, path []int) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		c.leaf(float64(v.Uint()), int64(v.Uint()), kindInt)
 	case reflect.Float32, reflect.Float64:
-		c.leaf(v.Float(), floatToInt64Wide(v.Float()), kindFloat)
+		c.leaf(v.Float(), floatToInt64(v.Float()), kindFloat)
 	default:
 		Panicf(op, "element of type %s at %s: want numbers, bools, or slices of them", v.Type(), pathString(path))
 	}

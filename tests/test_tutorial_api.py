@@ -116,6 +116,6 @@ def test_int64_tensor_as_cell_value(k):
 def test_dtype_error_is_a_clean_cell_error(k):
     r = k.execute("dl.From([]int{1, 2}).RequiresGrad()")
     assert r.reply["content"]["status"] == "error"
-    assert "RequiresGrad" in r.error_text and "int64" in r.error_text, r.describe()
+    assert "RequiresGrad" in r.error_text() and "int64" in r.error_text(), r.describe()
     # the kernel lives on, and so do earlier variables
     assert out(k, "fmt.Println(xData.Sum())") == "tensor(10)\n"
