@@ -108,6 +108,10 @@ func TestFromRagged(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	src := Randn(2, 3).RequiresGrad()
+	if c := From(src.T()); c.TracksGrad() || sameStorage(c, src) || !AllClose(c, src.T(), 0, 0) {
+		t.Errorf("From(tensor) must copy outside the graph: %v", c)
+	}
 	if x := From([]int{}); x.Dtype() != Int64 || x.Numel() != 0 {
 		t.Errorf("empty []int: %v %v", x.Dtype(), x.Shape())
 	}

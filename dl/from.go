@@ -13,6 +13,7 @@ import (
 // mix takes the highest of bool < integer < float, as torch.tensor([1,
 // 2.5]) is a float tensor. Slices of one level must all have the same
 // length: a ragged nesting is an error naming the first place it differs.
+// A *Tensor gives a copy of it, outside the graph.
 func From(data any) *Tensor {
 	if t, ok := fromFlat(data); ok {
 		return t
@@ -62,6 +63,11 @@ func probeShape(v reflect.Value) []int {
 // fromFlat handles the common one-level slices without reflection.
 func fromFlat(data any) (*Tensor, bool) {
 	switch d := data.(type) {
+	case *Tensor: // torch.tensor(t): a copy outside the graph
+		if d == nil {
+			Panicf("From", "nil tensor")
+		}
+		return d.copyContiguous(), true
 	case []float32:
 		return FromSlice(d), true
 	case []float64:
