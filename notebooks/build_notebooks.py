@@ -8,6 +8,7 @@ the .ipynb files are committed without outputs.
 """
 from __future__ import annotations
 
+import hashlib
 import pathlib
 
 import nbformat
@@ -709,6 +710,9 @@ def main() -> None:
         nb.metadata["kernelspec"] = KERNELSPEC
         nb.metadata["language_info"] = LANGUAGE_INFO
         nb.cells = cells
+        for i, cell in enumerate(cells):
+            # Stable ids: regenerating an unchanged notebook changes nothing.
+            cell.id = hashlib.sha1(f"{name}/{i}".encode()).hexdigest()[:8]
         nbformat.validate(nb)
         nbformat.write(nb, HERE / name)
         print("wrote", name)
