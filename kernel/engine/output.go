@@ -241,7 +241,10 @@ func (p *proc) sendText(i int, b []byte) {
 func (p *proc) noteStderr(b []byte, text string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if strings.Contains(text, "panic: ") || strings.Contains(text, "fatal error: ") {
+	// The runtime's words may be cut between two pieces: look at the end
+	// of the piece before too.
+	recent := string(p.errTail[max(0, len(p.errTail)-len("fatal error: ")):]) + text
+	if strings.Contains(recent, "panic: ") || strings.Contains(recent, "fatal error: ") {
 		p.crashSeen = true
 	}
 	text = p.trimCrashDump(text)
@@ -263,11 +266,13 @@ func (p *proc) trimCrashDump(text string) string {
 	if p.dumping {
 		return ""
 	}
-	i := strings.Index(text, "\ngoroutine ")
+	// The dump starts at a line "goroutine N [...]:", which may also be
+	// the first line of a piece of stderr.
+	i := strings.Index("\n"+text, "\ngoroutine ")
 	if i < 0 || os.Getenv("GODL_DEBUG") != "" {
 		return text
 	}
-	head := text[:i+1]
+	head := text[:i]
 	if !strings.Contains(head, "panic: ") && !strings.Contains(head, "fatal error: ") && !p.crashSeen {
 		return text
 	}

@@ -129,3 +129,22 @@ func TestOrderBetweenCellsAndAtTheEnd(t *testing.T) {
 		t.Errorf("displays %+v", rec.display)
 	}
 }
+
+// The runtime's goroutine dump of a dying worker is dropped wherever the
+// pipe cuts it between the runtime's writes (it prints word by word).
+func TestCrashDumpDropped(t *testing.T) {
+	dump := "panic: in goroutine\n\ngoroutine 7 [running]:\nmain.f()\n\t/x.go:3 +0x1d\ncreated by main.g\n"
+	for cut := 1; cut < len(dump); cut++ {
+		if c := dump[cut-1]; c != '\n' && c != ' ' {
+			continue
+		}
+		p := &proc{}
+		got := p.noteStderr([]byte(dump[:cut]), dump[:cut]) + p.noteStderr([]byte(dump[cut:]), dump[cut:])
+		if got != "panic: in goroutine\n\n" {
+			t.Fatalf("cut at %d (%q|%q): kept %q", cut, dump[:cut], dump[cut:], got)
+		}
+	}
+	if got := (&proc{}).noteStderr([]byte("goroutine talk\n"), "goroutine talk\n"); got != "goroutine talk\n" {
+		t.Errorf("ordinary text dropped: %q", got)
+	}
+}
