@@ -56,7 +56,7 @@ func (a *Adam) Step() {
 		if g.AMSGrad {
 			vmax = st.buf("max_exp_avg_sq", len(w))
 		}
-		kernels.AdamStep(&k, w, grad, st.buf("exp_avg", len(w)), st.buf("exp_avg_sq", len(w)), vmax)
+		kernels.AdamStep(k, w, grad, st.buf("exp_avg", len(w)), st.buf("exp_avg_sq", len(w)), vmax)
 	})
 }
 

@@ -31,7 +31,7 @@ func (r *RMSprop) Step() {
 		if g.Momentum > 0 {
 			buf = st.buf("momentum_buffer", len(w))
 		}
-		kernels.RMSpropStep(&k, w, grad, st.buf("square_avg", len(w)), avg, buf)
+		kernels.RMSpropStep(k, w, grad, st.buf("square_avg", len(w)), avg, buf)
 	})
 }
 

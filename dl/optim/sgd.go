@@ -22,7 +22,7 @@ func (s *SGD) Step() {
 	s.grads(func(g *ParamGroup, w, grad []float32, st *paramState) {
 		k := kernels.SGDScalars{LR: float32(g.LR), WeightDecay: float32(g.WeightDecay)}
 		if g.Momentum == 0 {
-			kernels.SGDStep(&k, w, grad, nil)
+			kernels.SGDStep(k, w, grad, nil)
 			return
 		}
 		// The first step copies the gradient into the buffer, undamped.
@@ -34,7 +34,7 @@ func (s *SGD) Step() {
 		if g.Nesterov {
 			k.Nesterov = float32(g.Momentum)
 		}
-		kernels.SGDStep(&k, w, grad, st.buf("momentum_buffer", len(w)))
+		kernels.SGDStep(k, w, grad, st.buf("momentum_buffer", len(w)))
 	})
 }
 

@@ -38,7 +38,7 @@ func isSubnormal(v float32) bool { return v != 0 && math.Abs(float64(v)) < 0x1p-
 // stay there. It checks that the state was non-zero once and that no
 // element of any optimizer's state is subnormal at any check.
 func TestDeadPixelsLeaveNoSubnormalState(t *testing.T) {
-	const steps, live = 3000, 3
+	const steps, live = 1500, 3
 	makers := map[string]func([]*dl.Tensor) Optimizer{
 		"Adam":             func(p []*dl.Tensor) Optimizer { return NewAdam(p, LR(1e-3)) },
 		"Adam AMSGrad":     func(p []*dl.Tensor) Optimizer { return NewAdam(p, LR(1e-3), AMSGrad()) },

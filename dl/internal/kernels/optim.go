@@ -84,18 +84,23 @@ type AdamScalars struct {
 //
 // rounding every operation to float32 in this order: adamGo is the
 // reference.
-func AdamStep(s *AdamScalars, w, g, m, v, vmax []float32) {
+func AdamStep(s AdamScalars, w, g, m, v, vmax []float32) {
 	n := len(w)
 	g, m, v = g[:n], m[:n], v[:n]
 	if vmax != nil {
 		vmax = vmax[:n]
 	}
+	if n < 2*optimGrain { // one range: nothing escapes, nothing is allocated
+		adamRange(&s, w, g, m, v, vmax)
+		return
+	}
+	sc := s // what the ranges share; s stays on the stack
 	For(n, optimGrain, func(lo, hi int) {
 		var vm []float32
 		if vmax != nil {
 			vm = vmax[lo:hi]
 		}
-		adamRange(s, w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], vm)
+		adamRange(&sc, w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], vm)
 	})
 }
 
@@ -158,18 +163,23 @@ type SGDScalars struct {
 //	w   = w - LR*d
 //
 // sgdGo is the reference.
-func SGDStep(s *SGDScalars, w, g, buf []float32) {
+func SGDStep(s SGDScalars, w, g, buf []float32) {
 	n := len(w)
 	g = g[:n]
 	if buf != nil {
 		buf = buf[:n]
 	}
+	if n < 2*optimGrain {
+		sgdRange(&s, w, g, buf)
+		return
+	}
+	sc := s // what the ranges share; s stays on the stack
 	For(n, optimGrain, func(lo, hi int) {
 		var b []float32
 		if buf != nil {
 			b = buf[lo:hi]
 		}
-		sgdRange(s, w[lo:hi], g[lo:hi], b)
+		sgdRange(&sc, w[lo:hi], g[lo:hi], b)
 	})
 }
 
@@ -230,7 +240,7 @@ type RMSpropScalars struct {
 //	w   = w - LR*(g'/d)                                 (without)
 //
 // rmspropGo is the reference.
-func RMSpropStep(s *RMSpropScalars, w, g, sq, avg, buf []float32) {
+func RMSpropStep(s RMSpropScalars, w, g, sq, avg, buf []float32) {
 	n := len(w)
 	g, sq = g[:n], sq[:n]
 	if avg != nil {
@@ -239,6 +249,11 @@ func RMSpropStep(s *RMSpropScalars, w, g, sq, avg, buf []float32) {
 	if buf != nil {
 		buf = buf[:n]
 	}
+	if n < 2*optimGrain {
+		rmspropRange(&s, w, g, sq, avg, buf)
+		return
+	}
+	sc := s // what the ranges share; s stays on the stack
 	For(n, optimGrain, func(lo, hi int) {
 		var a, b []float32
 		if avg != nil {
@@ -247,7 +262,7 @@ func RMSpropStep(s *RMSpropScalars, w, g, sq, avg, buf []float32) {
 		if buf != nil {
 			b = buf[lo:hi]
 		}
-		rmspropRange(s, w[lo:hi], g[lo:hi], sq[lo:hi], a, b)
+		rmspropRange(&sc, w[lo:hi], g[lo:hi], sq[lo:hi], a, b)
 	})
 }
 

@@ -133,7 +133,7 @@ func TestOptimKernelsMatchReferenceLoops(t *testing.T) {
 		}
 		cases = append(cases, optimCase{
 			name: fmt.Sprintf("Adam ams=%v", ams), slices: 5, off: []bool{false, false, false, false, !ams},
-			run: func(b [][]float32) { AdamStep(&s, b[0], b[1], b[2], b[3], b[4]) },
+			run: func(b [][]float32) { AdamStep(s, b[0], b[1], b[2], b[3], b[4]) },
 			ref: func(b [][]float32) { adamGo(&s, b[0], b[1], b[2], b[3], b[4]) },
 			// v and vmax are sums of squares: non-negative.
 			nonNeg: nonNegState(3), setup: setup,
@@ -156,7 +156,7 @@ func TestOptimKernelsMatchReferenceLoops(t *testing.T) {
 		}
 		cases = append(cases, optimCase{
 			name: fmt.Sprintf("SGD momentum=%v", mom), slices: 3, off: []bool{false, false, !mom},
-			run:    func(b [][]float32) { SGDStep(&s, b[0], b[1], b[2]) },
+			run:    func(b [][]float32) { SGDStep(s, b[0], b[1], b[2]) },
 			ref:    func(b [][]float32) { sgdGo(&s, b[0], b[1], b[2]) },
 			nonNeg: func(int) bool { return false }, setup: setup,
 		})
@@ -178,7 +178,7 @@ func TestOptimKernelsMatchReferenceLoops(t *testing.T) {
 			cases = append(cases, optimCase{
 				name: fmt.Sprintf("RMSprop centered=%v momentum=%v", centered, mom), slices: 5,
 				off: []bool{false, false, false, !centered, !mom},
-				run: func(b [][]float32) { RMSpropStep(&s, b[0], b[1], b[2], b[3], b[4]) },
+				run: func(b [][]float32) { RMSpropStep(s, b[0], b[1], b[2], b[3], b[4]) },
 				ref: func(b [][]float32) { rmspropGo(&s, b[0], b[1], b[2], b[3], b[4]) },
 				// sq is a running mean of squares.
 				nonNeg: func(i int) bool { return i == 2 }, setup: setup,
@@ -228,12 +228,12 @@ func TestOptimStateNeverSubnormal(t *testing.T) {
 				}
 			}
 			t := float64(step)
-			AdamStep(&AdamScalars{Beta1: 0.9, OneMinusBeta1: 0.1, Beta2: 0.999, OneMinusBeta2: 1 - 0.999, Eps: 1e-8,
+			AdamStep(AdamScalars{Beta1: 0.9, OneMinusBeta1: 0.1, Beta2: 0.999, OneMinusBeta2: 1 - 0.999, Eps: 1e-8,
 				BiasCorrection2: float32(math.Sqrt(1 - math.Pow(0.999, t))), StepSize: float32(1e-3 / (1 - math.Pow(0.9, t))), Shrink: 1},
 				w, g, state[0], state[1], state[2])
-			SGDStep(&SGDScalars{LR: 0.01, Decay: 0.9, GradScale: 1}, w, g, state[3])
-			SGDStep(&SGDScalars{LR: 0.01, Decay: 0.5, GradScale: 1, Nesterov: 0.5}, w, g, state[4])
-			RMSpropStep(&RMSpropScalars{LR: 1e-3, Alpha: 0.9, OneMinusAlpha: 0.1, Eps: 1e-8, Momentum: 0.9},
+			SGDStep(SGDScalars{LR: 0.01, Decay: 0.9, GradScale: 1}, w, g, state[3])
+			SGDStep(SGDScalars{LR: 0.01, Decay: 0.5, GradScale: 1, Nesterov: 0.5}, w, g, state[4])
+			RMSpropStep(RMSpropScalars{LR: 1e-3, Alpha: 0.9, OneMinusAlpha: 0.1, Eps: 1e-8, Momentum: 0.9},
 				w, g, state[5], state[6], state[7])
 		}
 		for i, s := range state {
@@ -265,7 +265,7 @@ func BenchmarkOptimKernels(b *testing.B) {
 			defer forceOptim(impl.avx512, impl.avx2)()
 			m, v := make([]float32, n), make([]float32, n)
 			for b.Loop() {
-				AdamStep(&s, w, g, m, v, nil)
+				AdamStep(s, w, g, m, v, nil)
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 		})
