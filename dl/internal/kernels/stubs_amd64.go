@@ -15,12 +15,16 @@ var (
 )
 
 // sgemmKernel12x32AVX512 adds the product of a rows×k block of A and a k×32
-// panel of B to the first rows rows (1 to 12) of a 12×32 tile of C.
+// panel of B to the first rows rows (1 to 12) of a 12×32 tile of C, or
+// stores it there when accumulate is false (C is then not read).
 // Element (i, p) of the A block is a[i*rsA+p*csA]: a packed panel has
 // rsA = 1, csA = 12; rows of a row-major A read in place have rsA = lda,
 // csA = 1. Row p of the B panel is b[p*rsB:p*rsB+32]: rsB = 32 when packed,
 // ldb when read in place.
 //
+//	if !accumulate {
+//		// zero the first rows rows of the tile
+//	}
 //	for p := range k {
 //		for i := range rows {
 //			for j := range 32 {
@@ -34,10 +38,13 @@ var (
 // (rows-1)*ldc+32, which the caller guarantees; it does not check.
 //
 //go:noescape
-func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool)
 
 // sgemmKernel6x16AVX2 is sgemmKernel12x32AVX512 for a 6×16 tile:
 //
+//	if !accumulate {
+//		// zero the first rows rows of the tile
+//	}
 //	for p := range k {
 //		for i := range rows {
 //			for j := range 16 {
@@ -47,7 +54,7 @@ func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32,
 //	}
 //
 //go:noescape
-func sgemmKernel6x16AVX2(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+func sgemmKernel6x16AVX2(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool)
 
 // packT4 transposes four rows of src into k rows of four in dst, scaling by
 // alpha; k must be a multiple of 4:

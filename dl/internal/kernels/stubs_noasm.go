@@ -9,12 +9,12 @@ var (
 	haveAVX2   = false
 )
 
-func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
-	sgemmKernelRef(rows, 32, k, a, rsA, csA, b, rsB, c, ldc)
+func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool) {
+	sgemmKernelRef(rows, 32, k, a, rsA, csA, b, rsB, c, ldc, accumulate)
 }
 
-func sgemmKernel6x16AVX2(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
-	sgemmKernelRef(rows, 16, k, a, rsA, csA, b, rsB, c, ldc)
+func sgemmKernel6x16AVX2(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool) {
+	sgemmKernelRef(rows, 16, k, a, rsA, csA, b, rsB, c, ldc, accumulate)
 }
 
 func packT4(k int, alpha float32, src []float32, lds int, dst []float32, ldd int) {
