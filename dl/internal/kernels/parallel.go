@@ -115,7 +115,9 @@ type gridJob struct {
 	aMode, bMode operandMode
 	aInPlace     bool           // prepareA's choice for private A blocks
 	ap           []float32      // A packed: row block r, slab at pc: ap[r*mcs*k + pc*rows(r):]
-	aState       []atomic.Int32 // per row block and slab: packState
+	aState       []atomic.Int32 // per row block, slab and group of panels: packState
+	aGroupRows   int            // rows of A per packing group
+	aGroups      int            // packing groups per row block
 	bp           []float32      // B packed for the current column block: slab at pc: bp[pc*ldp + j*kc:]
 	groupCols    int            // columns of B per packing group
 
@@ -157,52 +159,64 @@ func gemmGrid(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha fl
 	j := &gridJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t, slabs: (k + blockKC - 1) / blockKC}
 
-	// Rows: blocks of at most blockMC, evened out.
+	// Rows: blocks of at most blockMC, evened out. When B is read in place
+	// (a row-major B and few rows) and A is packed, splitting rows shares
+	// nothing while splitting columns would share A's packing, so rows are
+	// split first, down to blocks of 4 tiles. (With A in place too,
+	// columns are split first: a panel of B read in place then meets
+	// more panels of A.)
+	bInPlace := !transB && m <= bInPlaceMaxM
 	j.rowBlocks = (m + blockMC - 1) / blockMC
+	if bInPlace && !aInPlace(kn, transA, alpha, lda, n) && t > 1 {
+		j.rowBlocks = max(j.rowBlocks, min(itemsPerThread*t, (m+4*mr-1)/(4*mr)))
+	}
 	j.mcs = roundUp((m+j.rowBlocks-1)/j.rowBlocks, mr)
 	j.rowBlocks = (m + j.mcs - 1) / j.mcs
-	// Columns: enough chunks for every thread to have a few items, none
-	// narrower than minChunkPanels panels.
-	panels := (n + nr - 1) / nr
-	chunks := 1
-	if t > 1 {
-		chunks = (itemsPerThread*t + j.rowBlocks - 1) / j.rowBlocks
-		chunks = max(1, min(chunks, panels/minChunkPanels))
-	}
-	j.ncs = (panels + chunks - 1) / chunks * nr
-
-	// B is read in place for few rows (see prepareB), shared when several
-	// row blocks read it, else packed by its one reader.
+	// B is read in place, shared when several row blocks read it, else
+	// packed by its one reader.
 	switch {
-	case !transB && m <= bInPlaceMaxM:
+	case bInPlace:
 		j.bMode = inPlace
 	case j.rowBlocks > 1:
 		j.bMode = shared
 	default:
 		j.bMode = private
 	}
-	j.nb = n
+	// Columns: blocks that bound a shared B, of even widths; in each, enough
+	// chunks for every thread to have a few items, none narrower than
+	// minChunkPanels panels.
+	panels := (n + nr - 1) / nr
+	blockPanels := panels
 	if j.bMode == shared {
-		// Column blocks of whole chunks, the shared B block bounded.
 		limit := sharedBFloats * max(1, t/4)
-		j.nb = max(1, limit/k/j.ncs) * j.ncs
-		j.groupCols = min(8*nr, j.ncs)
+		blockPanels = max(minChunkPanels, limit/k/nr)
 	}
-	if j.nb >= n {
-		j.nb = n
+	colBlocks := (panels + blockPanels - 1) / blockPanels
+	blockPanels = (panels + colBlocks - 1) / colBlocks
+	chunks := 1
+	if t > 1 {
+		chunks = (itemsPerThread*t + j.rowBlocks - 1) / j.rowBlocks
+		chunks = max(1, min(chunks, blockPanels/minChunkPanels))
 	}
+	j.ncs = (blockPanels + chunks - 1) / chunks * nr
+	j.nb = blockPanels * nr
+	// Packing groups: at most 8 panels, and small enough that the items
+	// reading a block at once (several chunks of one row block, several
+	// row blocks of one chunk) can each pack a share of it.
+	j.groupCols = max(nr, min(8*nr, roundUp((j.ncs+t-1)/t, nr)))
+	j.aGroupRows = max(mr, min(8*mr, roundUp((j.mcs+t-1)/t, mr)))
+	j.aGroups = (j.mcs + j.aGroupRows - 1) / j.aGroupRows
 
-	// A is read in place where it can be (see prepareA), shared when
+	// A is read in place where it can be (see aInPlace), shared when
 	// several items read each block, else packed by its one reader.
-	colBlocks := (n + j.nb - 1) / j.nb
 	switch {
 	case aInPlace(kn, transA, alpha, lda, j.ncs):
 		j.aMode, j.aInPlace = inPlace, true
-	case colBlocks*min(chunks, (j.nb+j.ncs-1)/j.ncs) > 1:
+	case colBlocks*chunks > 1:
 		j.aMode = shared
 		j.ap = getSharedB(roundUp(m, mr) * k)
 		defer putSharedB(j.ap)
-		j.aState = make([]atomic.Int32, j.rowBlocks*j.slabs)
+		j.aState = make([]atomic.Int32, j.rowBlocks*j.slabs*j.aGroups)
 	default:
 		j.aMode = private
 	}
@@ -273,19 +287,26 @@ func (b *gridBlock) runItem(id int, ws *workspace) {
 	for s := range j.slabs {
 		pc := s * blockKC
 		kc := min(blockKC, j.k-pc)
-		// Pack what nobody has started on, then wait for the rest: a
-		// goroutine never waits while there is packing it could do.
-		if j.aMode == shared {
-			j.claimA(r, s, false)
-		}
-		if j.bMode == shared {
-			for g := c0 / j.groupCols; g*j.groupCols < c0+nc; g++ {
-				b.claimB(s, g, false)
+		// Pack what nobody has started on, this slab's and the next's,
+		// then wait for the rest: a goroutine does not wait while there is
+		// packing it could do.
+		for ahead := s; ahead < min(s+2, j.slabs); ahead++ {
+			if j.aMode == shared {
+				for g := range j.aGroups {
+					j.claimA(r, ahead, g, false)
+				}
+			}
+			if j.bMode == shared {
+				for g := c0 / j.groupCols; g*j.groupCols < c0+nc; g++ {
+					b.claimB(ahead, g, false)
+				}
 			}
 		}
 		var blk aBlock
 		if j.aMode == shared {
-			j.claimA(r, s, true)
+			for g := range j.aGroups {
+				j.claimA(r, s, g, true)
+			}
 			rows := roundUp(mc, kn.mr)
 			blk = aBlock{a: j.ap[r*j.mcs*j.k+pc*rows:], rs: 1, cs: kn.mr, step: kn.mr * kc}
 		} else {
@@ -306,16 +327,22 @@ func (b *gridBlock) runItem(id int, ws *workspace) {
 	}
 }
 
-// claimA packs A block (row block r, slab s) if nobody has started it;
-// with wait, it then waits until it is packed.
-func (j *gridJob) claimA(r, s int, wait bool) {
-	st := &j.aState[r*j.slabs+s]
+// claimA packs group g of A block (row block r, slab s) if nobody has
+// started it; with wait, it then waits until it is packed.
+func (j *gridJob) claimA(r, s, g int, wait bool) {
+	mr := j.kn.mr
+	i0, mc := r*j.mcs, min(j.mcs, j.m-r*j.mcs)
+	g0 := g * j.aGroupRows
+	if g0 >= mc {
+		return // the last row block has fewer groups
+	}
+	st := &j.aState[(r*j.slabs+s)*j.aGroups+g]
 	if st.Load() == unpacked && st.CompareAndSwap(unpacked, packing) {
-		mr := j.kn.mr
-		i0, mc := r*j.mcs, min(j.mcs, j.m-r*j.mcs)
 		pc := s * blockKC
 		kc := min(blockKC, j.k-pc)
-		packA(j.ap[r*j.mcs*j.k+pc*roundUp(mc, mr):], mr, j.transA, j.a, j.lda, i0, pc, mc, kc, j.alpha)
+		// The group's panels within the block's: g0 is whole panels in.
+		dst := j.ap[r*j.mcs*j.k+pc*roundUp(mc, mr)+g0*kc:]
+		packA(dst, mr, j.transA, j.a, j.lda, i0+g0, pc, min(j.aGroupRows, mc-g0), kc, j.alpha)
 		st.Store(packed)
 		return
 	}
