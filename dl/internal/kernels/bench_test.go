@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -146,11 +147,25 @@ func BenchmarkSgemmShapes(b *testing.B) {
 				for b.Loop() {
 					Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n)
 				}
-				flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
-				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				flop := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+				b.ReportMetric(flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 				// Per second of CPU used, per thread: on a busy machine,
 				// time spent descheduled does not count.
-				b.ReportMetric(flops/(cpuTime()-cpu0).Seconds()/1e9*float64(th), "cpuGFLOP/s")
+				b.ReportMetric(flop*float64(b.N)/(cpuTime()-cpu0).Seconds()/1e9*float64(th), "cpuGFLOP/s")
+				// The best of short windows (about 0.2 ms, at least 5 of
+				// them, for 0.1 s): on a busy machine, the speed between
+				// interruptions, as bench/gemm/vs_torch.py times torch.
+				reps := max(1, int(2e7/flop))
+				best := time.Duration(math.MaxInt64)
+				start := time.Now()
+				for w := 0; w < 5 || time.Since(start) < 100*time.Millisecond; w++ {
+					t0 := time.Now()
+					for range reps {
+						Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n)
+					}
+					best = min(best, time.Since(t0)/time.Duration(reps))
+				}
+				b.ReportMetric(flop/best.Seconds()/1e9, "bestGFLOP/s")
 			})
 		}
 	}

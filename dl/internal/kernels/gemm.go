@@ -7,8 +7,11 @@
 // panels into an mr×nr tile of C held in registers (kernel.go; the
 // AVX-512 and AVX2+FMA kernels are generated assembly, gen_kernels.go, chosen
 // at run time from the CPU's features; -tags noasm leaves only Go). Large
-// products are shared between the caller and helper goroutines, up to
-// Threads() in all (parallel.go, helpers.go).
+// products are cut into a grid of row blocks by column chunks that the
+// caller and helper goroutines claim, up to Threads() in all, packing
+// operands on demand (parallel.go, helpers.go); products with a small C
+// and a long k are split along k (gemm_ksplit.go). Results do not depend
+// on the thread count.
 //
 // Functions here write only into the output slice they are given and leave
 // their inputs alone. Misuse (negative sizes, short slices, small strides)

@@ -276,6 +276,45 @@ func TestSgemmGrid(t *testing.T) {
 	}
 }
 
+// TestSgemmKSplit checks products split along k (small C, long k) on 1, 3
+// and 16 goroutines, and that the thread count changes no bit.
+func TestSgemmKSplit(t *testing.T) {
+	defer func(l bool) { limitToProcs = l }(limitToProcs)
+	limitToProcs = false
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, impl := range impls() {
+		defer force(impl)()
+		for _, th := range []int{1, 3, 16} {
+			defer withThreads(th, minParallelWork)()
+			for tr := range 4 {
+				for _, ab := range [][2]float32{{1, 0}, {0.5, 2}} {
+					tc := gemmCase{tr&1 != 0, tr&2 != 0, 40, 100, 2*kPart + 77, ab[0], ab[1], 2}
+					if !useKSplit(tc.m, tc.n, tc.k) {
+						t.Fatalf("%v is not split", tc)
+					}
+					t.Run(fmt.Sprintf("%s/threads=%d/%v", impl, th, tc), func(t *testing.T) { tc.run(t, rng) })
+				}
+			}
+		}
+	}
+	const m, n, k = 40, 60, 3*kPart + 5
+	a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+	var want []float32
+	for _, th := range []int{1, 2, 16} {
+		defer withThreads(th, minParallelWork)()
+		c := make([]float32, m*n)
+		Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+		if want == nil {
+			want = c
+		}
+		for i := range c {
+			if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("threads=%d: C[%d] = %v, on one thread %v", th, i, c[i], want[i])
+			}
+		}
+	}
+}
+
 // TestSgemmSameBitsAnyThreads checks that the thread count does not change
 // a single bit of the result: every element is summed in the same order
 // whatever the grid.

@@ -69,6 +69,10 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 	if m*n*k < minParallelWork {
 		t = 1
 	}
+	if useKSplit(m, n, k) {
+		gemmKSplit(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if t == 1 && m*n*k < serialGridWork {
 		ws := getWorkspace()
 		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -86,11 +90,11 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 // meanwhile simply takes more of it.
 //
 // Operands are packed on demand, by whichever goroutine first needs a
-// block, never in a phase of their own: an A block (a row block's slab)
-// and a B group (a slab of at most 8 panels) are each packed once into a
-// buffer the goroutines share when more than one item reads them — A when
-// there are several column chunks or blocks, B when there are several row
-// blocks — and into the item's own workspace otherwise. A goroutine that
+// block, never in a phase of their own: a group of A's panels (of a row
+// block's slab) and a group of B's panels (of a slab) are each packed
+// once into a buffer the goroutines share when more than one item reads
+// them — A when there are several column chunks or blocks, B when there
+// are several row blocks — and into the item's own workspace otherwise. A goroutine that
 // needs a block someone else is packing packs what it can first and then
 // waits for it. Operands the kernels can read where they are (a row-major
 // A with alpha 1, a row-major B for few rows of C) are not copied at all.
@@ -109,8 +113,8 @@ type gridJob struct {
 	slabs          int
 
 	mcs, rowBlocks int // rows per row block (whole tiles), and their number
-	ncs, colChunks int // columns per chunk (whole panels) in a column block
-	nb             int // columns per column block
+	ncs            int // columns per chunk (whole panels)
+	nb             int // columns per column block (whole chunks)
 
 	aMode, bMode operandMode
 	aInPlace     bool           // prepareA's choice for private A blocks
@@ -120,7 +124,6 @@ type gridJob struct {
 	aGroups      int            // packing groups per row block
 	bp           []float32      // B packed for the current column block: slab at pc: bp[pc*ldp + j*kc:]
 	groupCols    int            // columns of B per packing group
-
 }
 
 // A gridBlock is the part of a gridJob in one column block: the job the
