@@ -250,13 +250,13 @@ func TestSgemmGrid(t *testing.T) {
 	defer func(l bool, s int) { limitToProcs, sharedBFloats = l, s }(limitToProcs, sharedBFloats)
 	limitToProcs = false
 	cases := []gemmCase{
-		{false, false, 300, 500, 300, 0.5, 2, 1}, // shared A (alpha), shared B
-		{false, false, 300, 500, 300, 1, 0, 0},   // A in place
-		{false, false, 150, 300, 1000, 1, 1, 24}, // rows of A 1024 floats apart: packed
-		{true, true, 300, 500, 300, 1, 0.5, 3},   // transposed: both packed
+		{false, false, 150, 200, 260, 0.5, 2, 1}, // shared A (alpha), shared B
+		{false, false, 150, 200, 260, 1, 0, 0},   // A in place
+		{false, false, 150, 40, 1000, 1, 1, 24},  // rows of A 1024 floats apart: packed
+		{true, true, 150, 200, 260, 1, 0.5, 3},   // transposed: both packed
 		{false, true, 64, 700, 100, 1, 0, 0},     // one row block: B packed privately
 		{true, false, 64, 700, 100, -1, 1, 2},    // one row block: B in place
-		{false, false, 300, 70, 600, 0.5, 0, 0},  // few columns
+		{false, false, 300, 70, 300, 0.5, 0, 0},  // few columns
 		{true, false, 2, 900, 40, 1, 0, 0},       // fewer rows than a tile... of 5 for smallM
 		{false, true, 500, 33, 257, 1, 0, 0},     // one partial panel
 		{true, true, 145, 1000, 7, 2, -1, 1},     // two row blocks, one short; k in one slab
