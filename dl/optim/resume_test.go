@@ -165,8 +165,9 @@ func TestLoadRefusesMismatches(t *testing.T) {
 			o := nn.NewSequential(nn.NewLinear(4, 3), nn.NewReLU(), nn.NewLinear(8, 2))
 			return optim.Load(path, optim.NewAdam(nn.Parameters(o)), optim.NewStepLR(opt, 1, 0.5))
 		}},
-		{"no scheduler", "holds 1 schedulers, 0 were given", func() error {
-			return optim.Load(path, optim.NewAdam(nn.Parameters(other)))
+		{"two schedulers", "holds 1 schedulers, 2 were given", func() error {
+			o := optim.NewAdam(nn.Parameters(other))
+			return optim.Load(path, o, optim.NewStepLR(o, 1, 0.5), optim.NewStepLR(o, 1, 0.5))
 		}},
 		{"other scheduler", "is a ExponentialLR, the file holds a StepLR", func() error {
 			o := optim.NewAdam(nn.Parameters(other))
@@ -184,6 +185,11 @@ func TestLoadRefusesMismatches(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
 		}
+	}
+	// No schedulers: the optimizer alone, its rate as saved.
+	alone := optim.NewAdam(nn.Parameters(other))
+	if err := optim.Load(path, alone); err != nil || alone.LR() != opt.LR() {
+		t.Errorf("optimizer alone: %v, rate %v (saved %v)", err, alone.LR(), opt.LR())
 	}
 	// A failed Load leaves the optimizer as it was.
 	fresh := optim.NewAdam(nn.Parameters(other), optim.LR(0.5))

@@ -78,7 +78,8 @@ func Save(path string, opt Optimizer, scheds ...any) error {
 
 // Load restores what Save wrote into opt and scheds, which must be of the
 // same kinds as those saved, over the same number of parameter groups and
-// parameters of the same shapes. As PyTorch's load_state_dict, it replaces
+// parameters of the same shapes; given no schedulers, it loads the
+// optimizer alone. As PyTorch's load_state_dict, it replaces
 // the groups' hyper-parameters (the learning rates included) and every
 // parameter's state, and the schedulers' hyper-parameters and counters.
 // Nothing is changed unless all of it loads.
@@ -115,7 +116,9 @@ func Load(path string, opt Optimizer, scheds ...any) error {
 			return fail("scheduler state: %v", err)
 		}
 	}
-	if len(saved) != len(scheds) {
+	// No schedulers loads the optimizer alone; otherwise they must be the
+	// ones saved, in order.
+	if len(scheds) > 0 && len(saved) != len(scheds) {
 		return fail("the file holds %d schedulers, %d were given", len(saved), len(scheds))
 	}
 	var assigns []func()
