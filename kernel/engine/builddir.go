@@ -331,12 +331,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/godl-dev/godl/dl"
+	_ "github.com/godl-dev/godl/dl"
 	_ "github.com/godl-dev/godl/dl/data"
 	_ "github.com/godl-dev/godl/dl/nn"
 	_ "github.com/godl-dev/godl/dl/optim"
 	"github.com/godl-dev/godl/display"
-	"github.com/godl-dev/godl/kernel/engine/rt"
 	"github.com/godl-dev/godl/kernel/engine/worker"
 	_ "github.com/janpfeifer/gonb/gonbui"
 	_ "gonum.org/v1/gonum/floats"
@@ -349,7 +348,6 @@ import (
 )
 
 func main() {
-	rt.SetInterruptHooks(dl.Interrupt, dl.ResetInterrupt, dl.CheckInterrupt)
 	worker.Setup(worker.Hooks{Value: display.ValueBundle, Flush: display.Flush, CellStart: display.BeginCell})
 	if err := worker.Main(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "godl worker:", err)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/godl-dev/godl/kernel"
-	"github.com/godl-dev/godl/kernel/engine/worker"
+	wp "github.com/godl-dev/godl/kernel/engine/workerproto"
 )
 
 const helpText = `godl: Go cells, compiled, with state kept between cells.
@@ -65,9 +65,7 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		arg = strings.TrimSpace(arg)
 		switch name {
 		case "help":
-			return kernel.ExecuteResult{Payload: []map[string]any{{
-				"source": "page", "data": map[string]any{"text/plain": helpText}, "start": 0,
-			}}}, true
+			return help(req, out), true
 		case "reset":
 			e.reset()
 		case "env":
@@ -90,20 +88,32 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 	if timeCell {
 		return e.timed(ctx, rest, req.ExecutionCount, out), true
 	}
-	return e.run(ctx, rest, req.ExecutionCount, out), true
+	return e.run(ctx, rest, req.ExecutionCount, out).ExecuteResult, true
 }
 
-// timed runs code and prints how long it took.
+// timed runs code and prints how long it ran. A cell that did not compile
+// or build did not run: it reports its error only.
 func (e *Engine) timed(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
 	t0 := time.Now()
-	res := e.run(ctx, code, count, out)
-	total := time.Since(t0)
-	e.mu.Lock()
-	wall, cpu := e.lastWall, e.lastCPU
-	e.mu.Unlock()
-	out.Stream("stdout", fmt.Sprintf("Wall time: %s, CPU time: %s (running the cell; %s with compiling)\n",
-		fmtDur(wall), fmtDur(cpu), total.Round(time.Millisecond)))
-	return res
+	r := e.run(ctx, code, count, out)
+	if r.ran {
+		out.Stream("stdout", fmt.Sprintf("Wall time: %s, CPU time: %s (running the cell; %s with compiling)\n",
+			fmtDur(r.wall), fmtDur(r.cpu), time.Since(t0).Round(time.Millisecond)))
+	}
+	return r.ExecuteResult
+}
+
+// help shows helpText in the pager. A request that cannot ask for input
+// comes from a front end that runs notebooks unattended (nbconvert,
+// papermill), which drops pager payloads: it gets the text as an output
+// too.
+func help(req kernel.ExecuteRequest, out kernel.Output) kernel.ExecuteResult {
+	if !req.AllowStdin {
+		out.Display(kernel.DisplayData{Data: kernel.MIMEBundle{"text/plain": helpText}})
+	}
+	return kernel.ExecuteResult{Payload: []map[string]any{{
+		"source": "page", "data": map[string]any{"text/plain": helpText}, "start": 0,
+	}}}
 }
 
 func fmtDur(s float64) string {
@@ -116,9 +126,9 @@ func (e *Engine) reset() {
 	if e.proc != nil {
 		e.proc.kill()
 	}
-	if e.comp != nil {
+	if e.current() != nil {
 		e.workerGone()
-		e.comp.lost = nil
+		e.forget(false) // a reset forgets on purpose: nothing is "lost"
 	}
 }
 
@@ -133,17 +143,29 @@ func (e *Engine) setEnv(arg string, out kernel.Output) *kernel.CellError {
 		return nil
 	}
 	os.Setenv(name, value)
-	e.mu.Lock()
-	e.env = append(e.env, name+"="+value)
-	p := e.proc
-	e.mu.Unlock()
-	if p != nil && p.alive() {
+	if p := e.addEnv(name + "=" + value); p != nil && p.alive() {
 		<-e.done
-		if rep, dead, _, _ := e.exchange(context.Background(), p, worker.Request{Op: worker.OpEnv, ID: -1, Name: name, Value: value}, out); !dead && rep.EName != "" {
-			return cellError("EnvError", rep.EValue)
+		o := e.exchange(context.Background(), p, wp.Request{Op: wp.OpEnv, ID: -1, Name: name, Value: value}, nil, out)
+		if o.fate == answered && o.reply.Failure != wp.Succeeded {
+			return cellError("EnvError", o.reply.EValue)
 		}
 	}
 	return nil
+}
+
+// addEnv keeps a variable for fresh workers and returns the running one.
+func (e *Engine) addEnv(kv string) *proc {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.env = append(e.env, kv)
+	return e.proc
+}
+
+// setShell records the running !command (nil: none), for Interrupt.
+func (e *Engine) setShell(cmd *exec.Cmd) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.shellCmd = cmd
 }
 
 // shell runs a command with sh, streaming its output.
@@ -155,13 +177,9 @@ func (e *Engine) shell(ctx context.Context, cmdline string, out kernel.Output) *
 	if err := cmd.Start(); err != nil {
 		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
 	}
-	e.mu.Lock()
-	e.shellCmd = cmd
-	e.mu.Unlock()
+	e.setShell(cmd)
 	err := cmd.Wait()
-	e.mu.Lock()
-	e.shellCmd = nil
-	e.mu.Unlock()
+	e.setShell(nil)
 	if err != nil {
 		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
 	}
