@@ -30,6 +30,12 @@ Magics (at the start of a line)
   %reset          start a fresh worker: every value is forgotten
   %time stmt      run one line and print its wall and CPU time
   %%time          (first line) time the whole cell
+  %timeit stmt    time one line over many calls, as IPython: mean ± std. dev.
+                  per loop (-n N calls per run, -r R runs; chosen if not given)
+  %%timeit        (first line) time the rest of the cell the same way; code
+                  after the options on that line runs once before the timing
+  %whos           list the variables the cells defined: type, and for tensors
+                  shape, dtype, grad, NaN/Inf count, size; for modules parameters
   %env NAME=value set an environment variable for cells and shell commands
   %env NAME       print it
   !cmd            run a shell command, its output streamed
@@ -44,6 +50,9 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		return kernel.ExecuteResult{}, false
 	}
 	lines := strings.Split(code, "\n")
+	if t := strings.TrimSpace(lines[0]); t == "%%timeit" || strings.HasPrefix(t, "%%timeit ") {
+		return e.timeitCell(ctx, strings.TrimPrefix(t, "%%timeit"), strings.Join(lines[1:], "\n"), req.ExecutionCount, out), true
+	}
 	timeCell := false
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
@@ -75,6 +84,14 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		case "time":
 			res := e.timed(ctx, strings.Repeat("\n", i)+arg, req.ExecutionCount, out)
 			if res.Error != nil {
+				return res, true
+			}
+		case "timeit":
+			if res := e.timeitLine(ctx, arg, i, req.ExecutionCount, out); res.Error != nil {
+				return res, true
+			}
+		case "whos":
+			if res := e.whos(ctx, out); res.Error != nil {
 				return res, true
 			}
 		default:

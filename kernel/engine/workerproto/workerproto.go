@@ -48,6 +48,10 @@ const (
 // main package calls: the cell's top-level statements.
 const RunSymbol = "GodlRun"
 
+// VarsSymbol is the function a cell's plugin defines when the cell defines
+// variables: it maps each variable's symbol to a pointer to it (%whos).
+const VarsSymbol = "GodlVars"
+
 // MIMEClearOutput is the key of the one-entry bundle that asks for a
 // clear_output message; its value is the bool "wait". gonbui has no message
 // of its own for it, so it travels as display data.
@@ -91,6 +95,20 @@ type Request struct {
 	MsgID string   `json:",omitempty"`
 	Comm  *Comm    `json:",omitempty"` // OpComm
 	Vars  []VarRef `json:",omitempty"` // OpVars
+	// Timeit makes OpRun time the cell's value, a func(), instead of
+	// showing it (%timeit).
+	Timeit *Timeit `json:",omitempty"`
+}
+
+// Timeit says how to time a function: Repeat runs of Number calls each;
+// 0 picks as IPython does (Number: the first power of ten whose calls take
+// at least 0.2 s; Repeat: 7).
+type Timeit struct{ Number, Repeat int }
+
+// Timing is what timing gave: the seconds each run of Number calls took.
+type Timing struct {
+	Number int
+	Runs   []float64
 }
 
 // CommType says which comm message a Comm is.
@@ -205,6 +223,7 @@ type Reply struct {
 	Value, ValueMeta map[string]any `json:",omitempty"`
 	Wall, CPU        float64        // seconds spent in the cell
 	Vars             []VarInfo      `json:",omitempty"` // OpVars
+	Timing           *Timing        `json:",omitempty"` // OpRun with Timeit
 }
 
 // Display is a rich output. Binary values ([]byte, images) arrive as
