@@ -22,8 +22,9 @@ import (
 // Comm targets the engine knows by name: it answers the control comm
 // itself while no worker runs (there are no widgets then).
 const (
-	targetWidget  = "jupyter.widget"
 	targetControl = "jupyter.widget.control"
+	// widgetViewMIME is the MIME type of a widget's view.
+	widgetViewMIME = "application/vnd.jupyter.widget-view+json"
 )
 
 // Comm serves a comm message from the front end (kernel.Comms). It never

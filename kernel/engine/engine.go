@@ -390,6 +390,12 @@ func (e *Engine) finishCell(comp *rewrite.Result, p *proc, o outcome, out kernel
 			rep.Value["text/plain"] = rewrite.Unmangle(s) // %v of a cell's struct shows its fields
 		}
 		r.Value = &kernel.DisplayData{Data: rep.Value, Metadata: rep.ValueMeta}
+		if _, ok := rep.Value[widgetViewMIME]; ok {
+			// A widget is shown, not returned: the same display_data as
+			// widgets.Show and Interact give, whichever way it was shown.
+			out.Display(*r.Value)
+			r.Value = nil
+		}
 	}
 	if rep.Failure == wp.Stale {
 		return r, staleWorker

@@ -41,8 +41,10 @@ Magics (at the start of a line)
   !cmd            run a shell command, its output streamed
 `
 
-// magic runs the lines of a cell that start with % or !. It reports
-// whether the cell is done; otherwise the remaining Go code runs.
+// magic runs the lines of a cell that start with % or !, in order with
+// the Go code around them: the code above a magic line runs before it (so
+// %whos and %timeit see what it defined), the rest after the last one. It
+// reports whether the cell is done; otherwise the remaining Go code runs.
 func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) (kernel.ExecuteResult, bool) {
 	code := req.Code
 	trimmed := strings.TrimLeft(code, " \t\r\n")
@@ -63,6 +65,11 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		if t == "%%time" {
 			timeCell = true
 			continue
+		}
+		if !timeCell {
+			if res, failed := e.runAbove(ctx, lines[:i], req.ExecutionCount, out); failed {
+				return res, true
+			}
 		}
 		if strings.HasPrefix(t, "!") {
 			if err := e.shell(ctx, strings.TrimPrefix(t, "!"), out); err != nil {
@@ -106,6 +113,20 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		return e.timed(ctx, rest, req.ExecutionCount, out), true
 	}
 	return e.run(ctx, rest, req.ExecutionCount, out).ExecuteResult, true
+}
+
+// runAbove runs the Go code in lines (those above a magic), if there is
+// any, and blanks them; a value of its last expression is not shown (it
+// was not the cell's last). failed says the code failed: its result is
+// the cell's.
+func (e *Engine) runAbove(ctx context.Context, lines []string, count int, out kernel.Output) (kernel.ExecuteResult, bool) {
+	code := strings.Join(lines, "\n")
+	if strings.TrimSpace(code) == "" {
+		return kernel.ExecuteResult{}, false
+	}
+	clear(lines)
+	r := e.run(ctx, code, count, out)
+	return r.ExecuteResult, r.Error != nil
 }
 
 // timed runs code and prints how long it ran. A cell that did not compile
