@@ -11,8 +11,12 @@
 //   userDataDir  a fresh, empty profile directory
 //   screenshot   where to write the PNG for humans
 //   result       where to write the result JSON
-//   cells        [{expect: {selector, text?}, shot?}], one per code cell to run, in
-//                order; shot: write a screenshot of the cell's first output image there
+//   cells        [{expect: {selector, text?}, shot?, drag?}], one per code cell to run,
+//                in order; shot: write a screenshot of the cell's first output image
+//                there; drag {handle, dx, image}: then drag the handle (a widget
+//                slider's) dx pixels, wait until the image is drawn anew and the
+//                kernel is idle, and report the image before and after (data
+//                URLs), the slider's readout and the cell's outputs
 //   complete     [{cell, type}]: type `type` into code cell `cell`, press Tab
 //   timeouts     {load, cell, complete} in ms
 import fs from 'node:fs';
@@ -52,6 +56,35 @@ async function snapshot(cell) {
     }));
     return { prompt, outputs };
   });
+}
+
+// drag moves a slider's handle as a person does (press, move, release) and
+// waits for the plot the slider drives to be drawn again.
+async function drag(page, cell, spec) {
+  const img = cell.locator(spec.image).first();
+  const before = await img.getAttribute('src');
+  const handle = cell.locator(spec.handle).first();
+  await handle.scrollIntoViewIfNeeded();
+  const box = await handle.boundingBox();
+  const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + spec.dx, y, { steps: 12 });
+  await page.mouse.up();
+  const deadline = Date.now() + plan.timeouts.cell;
+  while (Date.now() < deadline && (await img.getAttribute('src').catch(() => before)) === before) {
+    await page.waitForTimeout(100);
+  }
+  // Every update the drag sent has been served once the kernel is idle.
+  await page.waitForFunction(
+    () => /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText ?? ''),
+    null, { timeout: plan.timeouts.cell });
+  await page.waitForTimeout(500);
+  return {
+    before,
+    after: await img.getAttribute('src'),
+    readout: (await cell.locator('.widget-readout').first().innerText()).trim(),
+  };
 }
 
 async function dialogText(page) {
@@ -121,6 +154,7 @@ try {
         await cell.locator('.jp-OutputArea-output img').first().screenshot({ path: spec.shot });
         rec.shot = spec.shot;
       }
+      if (spec.drag) rec.drag = await drag(page, cell, spec.drag);
       rec.ok = true;
     } catch (e) {
       rec.failure = String(e).split('\n')[0];
