@@ -68,6 +68,14 @@ CELLS = [
         '\t[]string{"cat", "dog", "bird"})',
         {"selector": ".jp-OutputArea-output img", "shot": True},
     ),
+    (
+        "for i := range 3 {\n"
+        '\tfmt.Printf("line %d\\n", i)\n'
+        '\tdisplay.Markdown(fmt.Sprintf("**md %d**", i))\n'
+        "}\n"
+        'fmt.Println("end")',
+        {"selector": STDOUT, "text": "end"},
+    ),
     # ipywidgets: a slider whose Interact draws a plot, and an OnChange
     # that prints; the script drags the slider, then the next cell reads
     # the value in Go.
@@ -85,7 +93,7 @@ CELLS = [
     ),
     ('fmt.Println("slope in Go:", bslope.Value())', {"selector": STDOUT, "text": "slope in Go"}),
 ]
-PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER, CONFUSION, SLIDER, SLIDER_VALUE = range(len(CELLS))
+PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER, CONFUSION, INTERLEAVED, SLIDER, SLIDER_VALUE = range(len(CELLS))
 # Rows actual, columns predicted.
 CONFUSION_COUNTS = [[3, 1, 0], [0, 3, 0], [1, 0, 2]]
 COMPLETE_CELL = len(CELLS)  # an empty code cell at the end, for typing
@@ -344,6 +352,17 @@ def test_kernel_usable_after_panic(seen):
     c = cell(seen, AFTER)
     # x comes from the plot cell: state survived the panic.
     assert texts(c, "application/vnd.jupyter.stdout").strip() == "still alive: [50]"
+
+
+def test_prints_and_displays_interleave(seen):
+    # The page shows the outputs in the order the cell made them.
+    c = cell(seen, INTERLEAVED)
+    got = [(o["mime"], o["text"].strip()) for o in c["outputs"]]
+    want = []
+    for i in range(3):
+        want += [("application/vnd.jupyter.stdout", f"line {i}"), ("text/markdown", f"md {i}")]
+    want.append(("application/vnd.jupyter.stdout", "end"))
+    assert got == want, c["outputs"]
 
 
 def test_completion(seen):

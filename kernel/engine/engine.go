@@ -1,14 +1,21 @@
 // Package engine runs notebook cells as compiled Go plugins in a worker
 // process, with state kept across cells.
 //
-// Each cell is rewritten (go/ast, go/types) into a package of its own:
-// top-level statements go into a run function, := variables become package
-// variables, names the user did not export are exported behind their back
-// (and un-mangled in everything the user sees), and uses of earlier cells'
-// names become references into those cells' packages. The package is built
+// Each cell is rewritten into a package of its own (package rewrite, pure:
+// top-level statements go into a run function, := variables become
+// package variables, names are exported behind the user's back, uses of
+// earlier cells' names point into their packages). The package is built
 // with -buildmode=plugin in a private build module and loaded into one
 // long-lived worker, so values really live on. See builddir.go for how the
-// worker and the plugins are kept consistent.
+// worker and the plugins are kept consistent, and package workerproto for
+// how the engine and the worker talk.
+//
+// The files: engine.go runs a cell (compile, build, run, retry once when
+// the worker was stale or died before the cell reached it); session.go
+// holds the names earlier cells defined, an immutable snapshot that
+// completion (complete.go) reads without locks; proc.go is the worker
+// process and output.go puts its output in order; failure.go turns
+// failures into cell errors; magic.go serves %, %% and ! lines.
 //
 // Where the godl packages come from: a checkout (found through
 // $GODL_SOURCE, the SourceDir link-time variable, the directory this

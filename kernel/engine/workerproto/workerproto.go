@@ -20,7 +20,10 @@
 // message only once both streams reached its marker (all text written
 // before it has gone out), and continues a stream past a marker only once
 // the message is out (text written after it follows). So a print, a
-// display and a print come out in that order.
+// display and a print come out in that order. (Between two messages,
+// stdout and stderr, two pipes, each keep their own order; the order of
+// a print to one and a print to the other right after it is as the pipes
+// deliver them.)
 //
 // Adding a request: a new Op, its fields in Request (or a JSON Body), a
 // case in the worker's request loop. Adding a message the worker sends on
