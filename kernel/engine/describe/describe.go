@@ -36,10 +36,10 @@ func Value(v any) wp.VarInfo {
 }
 
 func tensor(t *dl.Tensor) wp.VarInfo {
-	info := wp.VarInfo{Kind: "tensor", Shape: t.Shape(), DType: dtypeName(t), RequiresGrad: t.TracksGrad()}
-	n := int64(t.Numel())
-	info.Bytes = n * elemSize(info.DType)
-	if strings.HasPrefix(info.DType, "float") {
+	d := t.Dtype()
+	info := wp.VarInfo{Kind: "tensor", Shape: t.Shape(), DType: d.Name(), RequiresGrad: t.TracksGrad()}
+	info.Bytes = int64(t.Numel()) * elemSize(d)
+	if d.IsFloat() {
 		for _, f := range t.Data() {
 			switch {
 			case math.IsNaN(float64(f)):
@@ -52,25 +52,13 @@ func tensor(t *dl.Tensor) wp.VarInfo {
 	return info
 }
 
-// dtypeName is the tensor's dtype as its Dtype method names it; float32
-// for a dl without dtypes.
-func dtypeName(t *dl.Tensor) string {
-	m := reflect.ValueOf(t).MethodByName("Dtype")
-	if m.IsValid() && m.Type().NumIn() == 0 && m.Type().NumOut() == 1 {
-		s := fmt.Sprint(m.Call(nil)[0].Interface())
-		return strings.TrimPrefix(strings.ToLower(s), "torch.")
-	}
-	return "float32"
-}
-
-func elemSize(dtype string) int64 {
-	switch dtype {
-	case "int64", "float64":
+// elemSize is the bytes of one element, as PyTorch stores it.
+func elemSize(d dl.Dtype) int64 {
+	switch d {
+	case dl.Int64:
 		return 8
-	case "bool", "int8", "uint8":
+	case dl.Bool:
 		return 1
-	case "float16", "bfloat16", "int16":
-		return 2
 	}
 	return 4
 }
@@ -80,7 +68,7 @@ func module(m nn.Module) wp.VarInfo {
 	for _, p := range nn.Parameters(m) {
 		n := int64(p.Numel())
 		info.Params += n
-		info.Bytes += n * elemSize(dtypeName(p))
+		info.Bytes += n * elemSize(p.Dtype())
 		if p.TracksGrad() {
 			info.Trainable += n
 		}

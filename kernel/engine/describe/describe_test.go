@@ -27,6 +27,13 @@ func TestTensor(t *testing.T) {
 	if g := Value(w.MulScalar(2)); !g.RequiresGrad {
 		t.Errorf("op result: %+v", g)
 	}
+	// Other dtypes: their own element size (torch's), no NaN to count.
+	if g := Value(x.Argmax(1)); g.DType != "int64" || g.Bytes != 16 || !slices.Equal(g.Shape, []int{2}) {
+		t.Errorf("int64: %+v", g)
+	}
+	if g := Value(x.Gt(dl.Zeros(2, 3))); g.DType != "bool" || g.Bytes != 6 {
+		t.Errorf("bool: %+v", g)
+	}
 }
 
 func TestModule(t *testing.T) {
