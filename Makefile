@@ -15,9 +15,9 @@ BIN := bin/godl
 
 # The kernel's packages run concurrent code (control requests while a cell
 # runs, the worker's pipes): their tests run under the race detector.
-RACE_PKGS := ./kernel ./kernel/engine ./kernel/engine/rt ./kernel/engine/worker ./kernel/engine/workerproto
+RACE_PKGS := ./kernel ./kernel/engine ./kernel/engine/rt ./kernel/engine/worker ./kernel/engine/workerproto ./widgets
 # Everything else (the rewriter is pure; its goldens run here).
-OTHER_PKGS = $$($(GO) list ./... | grep -v -x -E 'github.com/godl-dev/godl/kernel(/engine(/rt|/worker|/workerproto)?)?')
+OTHER_PKGS = $$($(GO) list ./... | grep -v -x -E 'github.com/godl-dev/godl/(kernel(/engine(/rt|/worker|/workerproto)?)?|widgets)')
 
 build:
 	$(GO) build -o $(BIN) .

@@ -241,6 +241,7 @@ def seen(godl_kernelspec, tmp_path_factory) -> dict:
                 for i, (_, expect) in enumerate(CELLS)
             ],
             "complete": [{"cell": COMPLETE_CELL, "type": t} for t in COMPLETIONS],
+            "reload": {"cell": SLIDER, "selector": ".widget-readout"},
             "timeouts": TIMEOUTS_MS,
         }
         (tmp / "plan.json").write_text(json.dumps(plan, indent=2))
@@ -422,3 +423,13 @@ def test_slider_drag_redraws_the_plot_and_reaches_go(seen):
     go = cell(seen, SLIDER_VALUE)
     value = float(texts(go, "application/vnd.jupyter.stdout").split("slope in Go:")[1])
     assert abs(value - shown) < 1e-9, (value, d["readout"])
+
+
+def test_widgets_come_back_after_a_reload(seen):
+    """A reloaded page has no widget models: JupyterLab asks the kernel for
+    every widget's state (request_states on jupyter.widget.control) and
+    draws the saved slider again, at the value it was dragged to."""
+    r = seen["reload"]
+    assert r["ok"], r
+    assert not r["widgetErrors"], r["widgetErrors"]
+    assert r["text"] == cell(seen, SLIDER)["drag"]["readout"], (r, cell(seen, SLIDER)["drag"])
