@@ -67,8 +67,14 @@ func (o *Output) capture(f func()) {
 	f()
 }
 
-// Clear empties the area.
+// Clear empties the area: a clear_output captured by it while a message
+// is served; outside one (a goroutine between cells) its outputs are
+// emptied in the model itself.
 func (o *Output) Clear() {
+	if current().msgID == "" {
+		o.m.set(map[string]any{"outputs": []any{}})
+		return
+	}
 	o.capture(func() { display.Clear(false) })
 }
 
