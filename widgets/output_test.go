@@ -52,6 +52,13 @@ func TestCaptureSetsMsgIDToTheMessageServed(t *testing.T) {
 	if evs := r.take(); !ran || len(evs) != 0 {
 		t.Errorf("ran %v, events %s", ran, describe(evs))
 	}
+	// Clear there empties the model (nothing captures a clear_output).
+	Receive(update(o.ModelID(), map[string]any{"outputs": []any{map[string]any{"output_type": "stream", "name": "stdout", "text": "x"}}}))
+	r.take()
+	o.Clear()
+	if u := msgs(r.take(), "update"); len(u) != 1 || !reflect.DeepEqual(u[0].Data["state"], map[string]any{"outputs": []any{}}) {
+		t.Errorf("Clear outside a request: %v", u)
+	}
 }
 
 func TestCallbackOutputGoesToTheCellThatShowedTheWidget(t *testing.T) {
