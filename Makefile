@@ -13,11 +13,12 @@ BIN := bin/godl
 
 .PHONY: build install lab check test test-go test-e2e bench venv notebooks clean system-deps system-deps-lab
 
-# The kernel's packages run concurrent code (control requests while a cell
-# runs, the worker's pipes): their tests run under the race detector.
-RACE_PKGS := ./kernel ./kernel/engine ./kernel/engine/rt ./kernel/engine/worker ./kernel/engine/workerproto
+# The kernel's packages and widgets run concurrent code (control requests
+# while a cell runs, the worker's pipes, callbacks beside goroutines that
+# Set values): their tests run under the race detector.
+RACE_PKGS := ./kernel ./kernel/engine ./kernel/engine/rt ./kernel/engine/worker ./kernel/engine/workerproto ./widgets
 # Everything else (the rewriter is pure; its goldens run here).
-OTHER_PKGS = $$($(GO) list ./... | grep -v -x -E 'github.com/godl-dev/godl/kernel(/engine(/rt|/worker|/workerproto)?)?')
+OTHER_PKGS = $$($(GO) list ./... | grep -v -x -E 'github.com/godl-dev/godl/(kernel(/engine(/rt|/worker|/workerproto)?)?|widgets)')
 
 build:
 	$(GO) build -o $(BIN) .

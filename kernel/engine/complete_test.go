@@ -44,7 +44,7 @@ func stubEngine(t *testing.T) *Engine {
 		pkgs[path] = p
 		return p, err
 	}
-	e := &Engine{done: make(chan struct{}), counts: map[int]int{}}
+	e := &Engine{done: make(chan struct{})}
 	close(e.done)
 	e.state.Store(&state{sess: rewrite.NewSession(), cfg: &rewrite.Config{
 		Fset:        fset,

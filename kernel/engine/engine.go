@@ -87,8 +87,14 @@ type Engine struct {
 	// intrEarly is an interrupt that came while the cell was still being
 	// compiled: the cell then does not run.
 	intrEarly bool
-	shellCmd  *exec.Cmd   // a running !command, for Interrupt
-	counts    map[int]int // cell seq → execution count
+	shellCmd  *exec.Cmd // a running !command, for Interrupt
+	// msgID is the Jupyter id of the execute request being served:
+	// output widgets capture by it.
+	msgID string
+
+	counts   sync.Map        // cell seq → execution count, read by the output readers too
+	cellOuts *cellOutputs    // where each cell's outputs go, for outputs that join an earlier cell
+	controls map[string]bool // jupyter.widget.control comms the front end opened
 }
 
 // New returns an engine; it starts building the worker in the background
@@ -102,7 +108,7 @@ func New(opts Options) (*Engine, error) {
 	// The session directory names the kernel's pid, so a later kernel can
 	// sweep what a killed one left behind.
 	sess := fmt.Sprintf("p%dx%s", os.Getpid(), hex.EncodeToString(id[:]))
-	e := &Engine{opts: opts, sess: sess, done: make(chan struct{}), counts: map[int]int{}}
+	e := &Engine{opts: opts, sess: sess, done: make(chan struct{}), cellOuts: newCellOutputs(), controls: map[string]bool{}}
 	go e.prepare()
 	return e, nil
 }
@@ -162,6 +168,8 @@ type discard struct{}
 func (discard) Stream(string, string)      {}
 func (discard) Display(kernel.DisplayData) {}
 func (discard) ClearOutput(bool)           {}
+func (discard) Comm(kernel.CommMessage)    {}
+func (discard) Error(*kernel.CellError)    {}
 func (discard) Input(string, bool) (string, error) {
 	return "", fmt.Errorf("no input")
 }
@@ -176,6 +184,9 @@ func cellError(ename, evalue string, tb ...string) *kernel.CellError {
 // Execute runs one cell.
 func (e *Engine) Execute(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) kernel.ExecuteResult {
 	e.setEarlyInterrupt(false)
+	e.mu.Lock()
+	e.msgID = req.MsgID
+	e.mu.Unlock()
 	if res, ok := e.magic(ctx, req, out); ok {
 		return res
 	}
@@ -239,6 +250,7 @@ type cellRun struct {
 	kernel.ExecuteResult
 	ran       bool    // the cell reached the worker (it compiled and built)
 	wall, cpu float64 // seconds the cell ran, when it did
+	timing    *wp.Timing
 }
 
 // retry says why a cell runs a second time.
@@ -254,9 +266,15 @@ const (
 // or dies before the cell reaches it (the cell was compiled against its
 // state), it runs the cell again in a fresh worker, once per reason.
 func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Output) cellRun {
+	return e.runTimed(ctx, code, count, nil, out)
+}
+
+// runTimed is run; with timeit set, the cell's value (a func()) is timed
+// instead of shown (%timeit).
+func (e *Engine) runTimed(ctx context.Context, code string, count int, timeit *wp.Timeit, out kernel.Output) cellRun {
 	tried := map[retry]bool{}
 	for {
-		r, again := e.runOnce(ctx, code, count, out)
+		r, again := e.runOnce(ctx, code, count, timeit, out)
 		if again == noRetry || tried[again] {
 			return r
 		}
@@ -280,7 +298,7 @@ func (e *Engine) replaceWorker() {
 
 // runOnce is one attempt of run; again says why a second one should be
 // made (r is the result if it is not).
-func (e *Engine) runOnce(ctx context.Context, code string, count int, out kernel.Output) (r cellRun, again retry) {
+func (e *Engine) runOnce(ctx context.Context, code string, count int, timeit *wp.Timeit, out kernel.Output) (r cellRun, again retry) {
 	if err := e.ready(ctx); err != nil {
 		return failed(err), noRetry
 	}
@@ -304,7 +322,7 @@ func (e *Engine) runOnce(ctx context.Context, code string, count int, out kernel
 		return r, noRetry
 	}
 	defer os.Remove(so) // loaded or failed: later cells import the cell's archive, not its plugin
-	p, intr, cerr := e.startCell(comp, count, out)
+	p, intr, msgID, cerr := e.startCell(comp, count, out)
 	if cerr != nil {
 		return failed(cerr), noRetry
 	}
@@ -312,7 +330,7 @@ func (e *Engine) runOnce(ctx context.Context, code string, count int, out kernel
 		// The worker died after the cell was compiled against its state.
 		return failed(cellError("WorkerDied", "the worker process died before this cell started")), deadBefore
 	}
-	o := e.exchange(ctx, p, wp.Request{Op: wp.OpRun, ID: comp.Cell.Seq, Plugin: so}, intr, out)
+	o := e.exchange(ctx, p, wp.Request{Op: wp.OpRun, ID: comp.Cell.Seq, Plugin: so, MsgID: msgID, Timeit: timeit}, intr, out)
 	return e.finishCell(comp, p, o, out)
 }
 
@@ -330,26 +348,28 @@ func (e *Engine) noteDeath(when string, out kernel.Output) {
 // startCell makes sure a worker is there for a compiled cell and marks
 // the cell running. It returns no worker when the one the cell was
 // compiled against died meanwhile.
-func (e *Engine) startCell(comp *rewrite.Result, count int, out kernel.Output) (*proc, chan struct{}, *kernel.CellError) {
+func (e *Engine) startCell(comp *rewrite.Result, count int, out kernel.Output) (*proc, chan struct{}, string, *kernel.CellError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.proc != nil && !e.proc.alive() {
 		e.noteDeath("before this cell started", out)
-		return nil, nil, nil
+		return nil, nil, "", nil
 	}
 	if e.proc == nil {
 		p, err := startProc(e.b, filepath.Join(e.b.dir, "cells", e.sess), e.memLimit(), e.env)
 		if err != nil {
-			return nil, nil, cellError("WorkerError", err.Error())
+			return nil, nil, "", cellError("WorkerError", err.Error())
 		}
+		p.connect(e.cellFrames, e.cellOuts)
 		e.proc = p
 	}
 	if e.intrEarly {
-		return nil, nil, cellError("Interrupted", "interrupted before the cell started; variables are kept")
+		return nil, nil, "", cellError("Interrupted", "interrupted before the cell started; variables are kept")
 	}
 	e.intr = make(chan struct{}, 1)
-	e.counts[comp.Cell.Seq] = count
-	return e.proc, e.intr, nil
+	e.counts.Store(comp.Cell.Seq, count)
+	e.cellOuts.put(comp.Cell.Seq, out)
+	return e.proc, e.intr, e.msgID, nil
 }
 
 // finishCell turns the outcome of a cell's run into its result and keeps
@@ -369,7 +389,7 @@ func (e *Engine) finishCell(comp *rewrite.Result, p *proc, o outcome, out kernel
 	if rep.Failure != wp.LoadFailed && rep.Failure != wp.Stale {
 		e.commit(comp)
 	}
-	r := cellRun{ran: true, wall: rep.Wall, cpu: rep.CPU}
+	r := cellRun{ran: true, wall: rep.Wall, cpu: rep.CPU, timing: rep.Timing}
 	if rep.Failure != wp.Succeeded {
 		r.Error = e.runtimeError(rep)
 	} else if rep.Value != nil {
@@ -377,6 +397,12 @@ func (e *Engine) finishCell(comp *rewrite.Result, p *proc, o outcome, out kernel
 			rep.Value["text/plain"] = rewrite.Unmangle(s) // %v of a cell's struct shows its fields
 		}
 		r.Value = &kernel.DisplayData{Data: rep.Value, Metadata: rep.ValueMeta}
+		if _, ok := rep.Value[widgetViewMIME]; ok {
+			// A widget is shown, not returned: the same display_data as
+			// widgets.Show and Interact give, whichever way it was shown.
+			out.Display(*r.Value)
+			r.Value = nil
+		}
 	}
 	if rep.Failure == wp.Stale {
 		return r, staleWorker
@@ -478,7 +504,7 @@ func (e *Engine) build(c *rewrite.Result) (string, error) {
 		return "", err
 	}
 	main := fmt.Sprintf("// Code generated by the godl engine. DO NOT EDIT.\n\npackage main\n\nimport c %q\n\nfunc %s() { c.%[2]s() }\n",
-		c.Cell.Path, wp.RunSymbol)
+		c.Cell.Path, wp.RunSymbol) + varsFunc(c)
 	if err := os.WriteFile(filepath.Join(dir, "main", "main.go"), []byte(main), 0o644); err != nil {
 		return "", err
 	}

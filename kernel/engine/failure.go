@@ -81,7 +81,7 @@ func (e *Engine) cellFrames(stack string) []string {
 		}
 		seq, _ := strconv.Atoi(m[1])
 		label := "cell " + m[1]
-		if n := e.counts[seq]; n > 0 {
+		if n, ok := e.counts.Load(seq); ok && n.(int) > 0 {
 			label = fmt.Sprintf("In [%d]", n)
 		}
 		fn := rewrite.Unmangle(lines[i-1])

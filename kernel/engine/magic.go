@@ -30,13 +30,21 @@ Magics (at the start of a line)
   %reset          start a fresh worker: every value is forgotten
   %time stmt      run one line and print its wall and CPU time
   %%time          (first line) time the whole cell
+  %timeit stmt    time one line over many calls, as IPython: mean ± std. dev.
+                  per loop (-n N calls per run, -r R runs; chosen if not given)
+  %%timeit        (first line) time the rest of the cell the same way; code
+                  after the options on that line runs once before the timing
+  %whos           list the variables the cells defined: type, and for tensors
+                  shape, dtype, grad, NaN/Inf count, size; for modules parameters
   %env NAME=value set an environment variable for cells and shell commands
   %env NAME       print it
   !cmd            run a shell command, its output streamed
 `
 
-// magic runs the lines of a cell that start with % or !. It reports
-// whether the cell is done; otherwise the remaining Go code runs.
+// magic runs the lines of a cell that start with % or !, in order with
+// the Go code around them: the code above a magic line runs before it (so
+// %whos and %timeit see what it defined), the rest after the last one. It
+// reports whether the cell is done; otherwise the remaining Go code runs.
 func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) (kernel.ExecuteResult, bool) {
 	code := req.Code
 	trimmed := strings.TrimLeft(code, " \t\r\n")
@@ -44,6 +52,9 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		return kernel.ExecuteResult{}, false
 	}
 	lines := strings.Split(code, "\n")
+	if t := strings.TrimSpace(lines[0]); t == "%%timeit" || strings.HasPrefix(t, "%%timeit ") {
+		return e.timeitCell(ctx, strings.TrimPrefix(t, "%%timeit"), strings.Join(lines[1:], "\n"), req.ExecutionCount, out), true
+	}
 	timeCell := false
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
@@ -54,6 +65,11 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		if t == "%%time" {
 			timeCell = true
 			continue
+		}
+		if !timeCell {
+			if res, failed := e.runAbove(ctx, lines[:i], req.ExecutionCount, out); failed {
+				return res, true
+			}
 		}
 		if strings.HasPrefix(t, "!") {
 			if err := e.shell(ctx, strings.TrimPrefix(t, "!"), out); err != nil {
@@ -77,6 +93,14 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 			if res.Error != nil {
 				return res, true
 			}
+		case "timeit":
+			if res := e.timeitLine(ctx, arg, i, req.ExecutionCount, out); res.Error != nil {
+				return res, true
+			}
+		case "whos":
+			if res := e.whos(ctx, out); res.Error != nil {
+				return res, true
+			}
 		default:
 			return kernel.ExecuteResult{Error: cellError("UnknownMagic", fmt.Sprintf("unknown magic %%%s (%%help lists the magics)", name))}, true
 		}
@@ -89,6 +113,20 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		return e.timed(ctx, rest, req.ExecutionCount, out), true
 	}
 	return e.run(ctx, rest, req.ExecutionCount, out).ExecuteResult, true
+}
+
+// runAbove runs the Go code in lines (those above a magic), if there is
+// any, and blanks them; a value of its last expression is not shown (it
+// was not the cell's last). failed says the code failed: its result is
+// the cell's.
+func (e *Engine) runAbove(ctx context.Context, lines []string, count int, out kernel.Output) (kernel.ExecuteResult, bool) {
+	code := strings.Join(lines, "\n")
+	if strings.TrimSpace(code) == "" {
+		return kernel.ExecuteResult{}, false
+	}
+	clear(lines)
+	r := e.run(ctx, code, count, out)
+	return r.ExecuteResult, r.Error != nil
 }
 
 // timed runs code and prints how long it ran. A cell that did not compile

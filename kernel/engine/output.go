@@ -136,6 +136,9 @@ type cellOutput struct {
 	to      kernel.Output
 	pending []func(kernel.Output)
 	ids     map[string]bool // display ids already shown in this cell
+	// last is the latest request's Output: comm messages sent between
+	// requests go there, at once (a widget must not wait for a cell).
+	last kernel.Output
 }
 
 // emit sends output to the running cell, or keeps it for the next one.
@@ -158,6 +161,7 @@ func (p *proc) attach(out kernel.Output) {
 	if out == nil {
 		return
 	}
+	p.out.last = out
 	p.errHead, p.crashSeen, p.dumping = nil, false, false
 	for _, f := range p.out.pending {
 		f(out)
@@ -286,6 +290,8 @@ var messageHandlers = map[wp.Kind]func(*proc, *wp.Message){
 	wp.KindDisplay: (*proc).onDisplay,
 	wp.KindClear:   (*proc).onClear,
 	wp.KindInput:   (*proc).onInput,
+	wp.KindComm:    (*proc).onComm,
+	wp.KindError:   (*proc).onError,
 }
 
 // readMessages handles the worker's messages in order, each once the text
@@ -326,6 +332,9 @@ func (p *proc) onDisplay(m *wp.Message) {
 		bundle["text/plain"] = rewrite.Unmangle(t)
 	}
 	dd := kernel.DisplayData{Data: bundle, Metadata: m.Display.Metadata, DisplayID: m.Display.DisplayID}
+	if m.Display.Cell != 0 && p.showInCell(m.Display.Cell, dd) {
+		return
+	}
 	p.emit(func(o kernel.Output) {
 		if dd.DisplayID != "" {
 			dd.Update = p.out.ids[dd.DisplayID]

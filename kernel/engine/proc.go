@@ -45,6 +45,8 @@ type proc struct {
 	// crashSeen: stderr had a "panic: " or "fatal error: " line; dumping:
 	// the goroutine dump after it is being dropped (the worker is dying).
 	crashSeen, dumping bool
+	// widgets is the comm side: guarded by mu.
+	widgets procWidgets
 }
 
 // pipes are the ends of the worker's pipes: the kernel's, then the

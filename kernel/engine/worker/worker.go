@@ -36,6 +36,17 @@ type Hooks struct {
 	// CellStart runs before each cell (display.BeginCell: live outputs
 	// shown by earlier cells are shown anew in this one).
 	CellStart func()
+	// Request runs before each request that runs notebook code, with the
+	// Jupyter id of the message it serves and the cell's request ID (0
+	// for a comm message): widgets.BeginRequest.
+	Request func(msgID string, cell int)
+	// Comm serves a comm message from the front end and returns once the
+	// callbacks it started are done; an error rejects a comm_open
+	// (widgets.Receive).
+	Comm func(m *wp.Comm) error
+	// Describe describes a variable's value for %whos (its Name is filled
+	// in by the worker).
+	Describe func(v any) wp.VarInfo
 }
 
 var hooks Hooks
@@ -71,6 +82,7 @@ func Main(args []string) error {
 		return fmt.Errorf("keeping stdout and stderr: %w", err)
 	}
 	out := newOutbox(std, msgs)
+	setFront(out)
 	rt.InputRequester = out.input
 	if err := serveGonbui(out); err != nil {
 		fmt.Fprintln(os.Stderr, "godl worker: rich output:", err)
@@ -100,6 +112,12 @@ func serve(dec *json.Decoder, out *outbox, std *stdio) error {
 			if err := os.Setenv(req.Name, req.Value); err != nil {
 				rep.Failure, rep.EName, rep.EValue = wp.BadRequest, "env", err.Error()
 			}
+		case wp.OpComm:
+			std.restore()
+			rep = serveComm(req)
+			std.restore()
+		case wp.OpVars:
+			rep = describeVars(req.Vars)
 		default:
 			rep.Failure, rep.EName, rep.EValue = wp.BadRequest, "worker", fmt.Sprintf("unknown request %q", req.Op)
 		}
@@ -135,16 +153,17 @@ func cpuSeconds() float64 {
 	return tv(ru.Utime) + tv(ru.Stime)
 }
 
-// load opens a cell's plugin and finds its run function.
-func load(path string) (func(), *wp.Reply) {
-	fail := func(err error) (func(), *wp.Reply) {
+// load opens a cell's plugin and finds its run function, and the function
+// that reaches its variables (for %whos), if it has one.
+func load(path string) (func(), func() map[string]any, *wp.Reply) {
+	fail := func(err error) (func(), func() map[string]any, *wp.Reply) {
 		rep := &wp.Reply{Failure: wp.LoadFailed, EName: "LoadError", EValue: err.Error()}
 		// The runtime's words for a plugin built against other package
 		// versions than the worker's.
 		if strings.Contains(rep.EValue, "different version of package") {
 			rep.Failure = wp.Stale
 		}
-		return nil, rep
+		return nil, nil, rep
 	}
 	p, err := plugin.Open(path)
 	if err != nil {
@@ -158,23 +177,51 @@ func load(path string) (func(), *wp.Reply) {
 	if !ok {
 		return fail(fmt.Errorf("%s is %T", wp.RunSymbol, sym))
 	}
-	return fn, nil
+	var vars func() map[string]any
+	if sym, err := p.Lookup(wp.VarsSymbol); err == nil {
+		vars, _ = sym.(func() map[string]any)
+	}
+	return fn, vars, nil
 }
 
 func run(req wp.Request) (rep wp.Reply) {
 	rt.ResetInterrupt()
 	rt.ResetStdin()
 	rt.TakeResult()
-	fn, failed := load(req.Plugin)
+	fn, vars, failed := load(req.Plugin)
 	if failed != nil {
 		return *failed
 	}
+	keepVars(req.ID, vars)
 	if hooks.CellStart != nil {
 		safely(hooks.CellStart)
 	}
+	if hooks.Request != nil {
+		safely(func() { hooks.Request(req.MsgID, req.ID) })
+	}
 	t0, c0 := time.Now(), cpuSeconds()
-	// The cell runs in a goroutine of its own, so that runtime.Goexit in
-	// it ends the cell, not the worker's request loop.
+	var timing *wp.Timing
+	rep = guard(func() {
+		fn()
+		if req.Timeit != nil {
+			timing = timeCellValue(*req.Timeit)
+		}
+	}, "the cell")
+	rep.Timing = timing
+	rep.Wall, rep.CPU = time.Since(t0).Seconds(), cpuSeconds()-c0
+	if hooks.Flush != nil {
+		safely(hooks.Flush)
+	}
+	if v, ok := rt.TakeResult(); ok && rep.Failure == wp.Succeeded && req.Timeit == nil {
+		rep.Value, rep.ValueMeta = bundle(v)
+	}
+	return rep
+}
+
+// guard runs f in a goroutine of its own, so that runtime.Goexit in it
+// ends f, not the worker's request loop, and turns a panic or a Goexit into
+// the reply's failure; what names f in messages ("the cell").
+func guard(f func(), what string) (rep wp.Reply) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -188,20 +235,13 @@ func run(req wp.Request) (rep wp.Reply) {
 				}
 				rep.EName, rep.EValue = describePanic(v)
 			} else if !returned {
-				rep.Failure, rep.EName, rep.EValue = wp.Exited, "Goexit", "the cell called runtime.Goexit, which ended it early"
+				rep.Failure, rep.EName, rep.EValue = wp.Exited, "Goexit", what+" called runtime.Goexit, which ended it early"
 			}
 		}()
-		fn()
+		f()
 		returned = true
 	}()
 	<-done
-	rep.Wall, rep.CPU = time.Since(t0).Seconds(), cpuSeconds()-c0
-	if hooks.Flush != nil {
-		safely(hooks.Flush)
-	}
-	if v, ok := rt.TakeResult(); ok && rep.Failure == wp.Succeeded {
-		rep.Value, rep.ValueMeta = bundle(v)
-	}
 	return rep
 }
 

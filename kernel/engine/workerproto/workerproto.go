@@ -29,6 +29,11 @@
 // case in the worker's request loop. Adding a message the worker sends on
 // its own (a comm message, say): a new Kind, its payload type as a field of
 // Message, a handler in the engine's table of message handlers.
+//
+// Comms (Jupyter widgets): a comm message from the front end is an OpComm
+// request, served like a cell (one at a time, in order, its outputs in the
+// context of that message); the worker's own comm messages are KindComm
+// messages, ordered with everything else it prints.
 package workerproto
 
 import (
@@ -45,6 +50,10 @@ const (
 // RunSymbol is the function every cell package defines, and its plugin's
 // main package calls: the cell's top-level statements.
 const RunSymbol = "GodlRun"
+
+// VarsSymbol is the function a cell's plugin defines when the cell defines
+// variables: it maps each variable's symbol to a pointer to it (%whos).
+const VarsSymbol = "GodlVars"
 
 // MIMEClearOutput is the key of the one-entry bundle that asks for a
 // clear_output message; its value is the bool "wait". gonbui has no message
@@ -68,6 +77,13 @@ type Op string
 const (
 	OpRun Op = "run" // load Plugin and call its RunSymbol
 	OpEnv Op = "env" // set the environment variable Name to Value
+	// OpComm hands Comm, a comm message from the front end, to the
+	// widgets; the reply comes once the callbacks it started are done. A
+	// rejected comm_open fails with BadRequest.
+	OpComm Op = "comm"
+	// OpVars describes the values of Vars, for %whos; the reply carries
+	// VarInfos in the same order.
+	OpVars Op = "vars"
 )
 
 // Request is one command from the engine to the worker.
@@ -77,6 +93,75 @@ type Request struct {
 	Plugin string `json:",omitempty"` // OpRun: the .so to load and run
 	Name   string `json:",omitempty"` // OpEnv
 	Value  string `json:",omitempty"` // OpEnv
+	// MsgID is the Jupyter id of the message the request serves (OpRun,
+	// OpComm): output widgets capture output by it.
+	MsgID string   `json:",omitempty"`
+	Comm  *Comm    `json:",omitempty"` // OpComm
+	Vars  []VarRef `json:",omitempty"` // OpVars
+	// Timeit makes OpRun time the cell's value, a func(), instead of
+	// showing it (%timeit).
+	Timeit *Timeit `json:",omitempty"`
+}
+
+// Timeit says how to time a function: Repeat runs of Number calls each;
+// 0 picks as IPython does (Number: the first power of ten whose calls take
+// at least 0.2 s; Repeat: 7).
+type Timeit struct{ Number, Repeat int }
+
+// Timing is what timing gave: the seconds each run of Number calls took.
+type Timing struct {
+	Number int
+	Runs   []float64
+}
+
+// CommType says which comm message a Comm is.
+type CommType string
+
+// Comm message types.
+const (
+	CommOpen  CommType = "open"
+	CommMsg   CommType = "msg"
+	CommClose CommType = "close"
+)
+
+// Comm is a comm_open, comm_msg or comm_close, in either direction.
+type Comm struct {
+	Type     CommType
+	ID       string
+	Target   string         `json:",omitempty"` // CommOpen: the target name
+	Data     map[string]any `json:",omitempty"`
+	Metadata map[string]any `json:",omitempty"`
+	Buffers  [][]byte       `json:",omitempty"`
+}
+
+// VarRef names a notebook variable: the cell that defines it and the
+// (exported) symbol in that cell's plugin.
+type VarRef struct {
+	Name   string // the user's spelling
+	Cell   int    // the cell's request ID
+	Symbol string
+}
+
+// VarInfo describes a variable's value for %whos.
+type VarInfo struct {
+	Name string
+	// Kind is "tensor", "module" or "" (anything else); Missing: the
+	// worker no longer has the cell (its plugin was not loaded).
+	Kind    string `json:",omitempty"`
+	Missing bool   `json:",omitempty"`
+	// Info is a short description of any value: the value itself for
+	// numbers, strings and the like, a length for collections.
+	Info string `json:",omitempty"`
+	// Tensors.
+	Shape        []int  `json:",omitempty"`
+	DType        string `json:",omitempty"`
+	RequiresGrad bool   `json:",omitempty"`
+	NaN, Inf     int    `json:",omitempty"`
+	// Bytes is the size of a tensor's elements, or of a module's
+	// parameters.
+	Bytes int64 `json:",omitempty"`
+	// Modules.
+	Params, Trainable int64 `json:",omitempty"`
 }
 
 // Kind names a message from the worker.
@@ -88,6 +173,8 @@ const (
 	KindDisplay Kind = "display" // display_data or update_display_data: Display
 	KindClear   Kind = "clear"   // clear_output: Clear
 	KindInput   Kind = "input"   // ask the front end for a line: Input; the answer comes on stdin
+	KindComm    Kind = "comm"    // a comm message to the front end: Comm
+	KindError   Kind = "error"   // an error output that is not a request's failure (a widget callback's panic): Error
 )
 
 // Message is what the worker sends, in order. Exactly the field of its
@@ -101,6 +188,15 @@ type Message struct {
 	Display *Display `json:",omitempty"`
 	Clear   *Clear   `json:",omitempty"`
 	Input   *Input   `json:",omitempty"`
+	Comm    *Comm    `json:",omitempty"`
+	Error   *Error   `json:",omitempty"`
+}
+
+// Error is an error output: EName and EValue as Jupyter shows them, Stack
+// the raw stack of the panicking goroutine (the engine keeps the cell
+// frames).
+type Error struct {
+	EName, EValue, Stack string
 }
 
 // Failure says how a request failed; "" is success.
@@ -129,6 +225,8 @@ type Reply struct {
 	// Value is the MIME bundle of the cell's last expression, if it had one.
 	Value, ValueMeta map[string]any `json:",omitempty"`
 	Wall, CPU        float64        // seconds spent in the cell
+	Vars             []VarInfo      `json:",omitempty"` // OpVars
+	Timing           *Timing        `json:",omitempty"` // OpRun with Timeit
 }
 
 // Display is a rich output. Binary values ([]byte, images) arrive as
@@ -138,6 +236,10 @@ type Display struct {
 	// DisplayID, when set, names the output so later ones with the same
 	// id replace it in place.
 	DisplayID string `json:",omitempty"`
+	// Cell, when set, is the request ID of an earlier cell whose output
+	// this joins (the output area a widget callback prints into), instead
+	// of the request being served.
+	Cell int `json:",omitempty"`
 }
 
 // Clear asks for clear_output.
