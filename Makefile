@@ -11,7 +11,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := bin/godl
 
-.PHONY: build install lab check test test-go test-e2e bench venv notebooks clean system-deps system-deps-lab
+.PHONY: build install lab check check-short check-race test test-go test-e2e bench venv notebooks clean system-deps system-deps-lab
 
 # The kernel's packages and widgets run concurrent code (control requests
 # while a cell runs, the worker's pipes, callbacks beside goroutines that
@@ -46,10 +46,17 @@ install: system-deps-lab build venv
 lab: install
 	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
+# The race tests mostly wait (kernels starting, replies): they run beside
+# the CPU-bound short tests.
 check:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); test -z "$$out" || { echo "not gofmt-ed:"; echo "$$out"; exit 1; }
+	$(MAKE) --no-print-directory -j2 --output-sync=target check-short check-race
+
+check-short:
 	$(GO) test -short $(OTHER_PKGS)
+
+check-race:
 	$(GO) test -race -short $(RACE_PKGS)
 
 test: system-deps build venv
