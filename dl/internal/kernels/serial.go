@@ -1,0 +1,23 @@
+package kernels
+
+// SgemmSerial is Sgemm on the calling goroutine alone, for products inside
+// a For body: there the other threads are already busy with the body's
+// other ranges, and a product that handed out work of its own would only
+// queue it behind them. It computes the same bits as Sgemm (both sum each
+// element's k terms in the same order).
+func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	switch {
+	case m == 0 || n == 0:
+	case k == 0 || alpha == 0:
+		scaleC(m, n, beta, c, ldc)
+	case m*n*k <= tinyWork:
+		sgemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	case m <= smallM:
+		gemmSmallM(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	default:
+		ws := getWorkspace()
+		gemmBlocked(chooseKernel(), ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		putWorkspace(ws)
+	}
+}
