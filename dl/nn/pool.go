@@ -140,9 +140,11 @@ func (m *MaxPool2d) pool(x *dl.Tensor) *dl.Tensor {
 }
 
 // twoByTwo reports the common 2×2 window with stride 2 and no padding,
-// which has vector kernels.
+// which has vector kernels, with every window inside the input (not so
+// for the last ones of CeilMode on an odd size).
 func (g geom2d) twoByTwo() bool {
-	return g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0 && g.DH == 1 && g.DW == 1
+	return g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0 && g.DH == 1 && g.DW == 1 &&
+		2*g.OH <= g.H && 2*g.OW <= g.W
 }
 
 // pairs reports a 2×2 pooling whose windows tile every plane exactly, so
