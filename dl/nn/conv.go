@@ -78,5 +78,5 @@ func unbatched(x *dl.Tensor, f func(*dl.Tensor) *dl.Tensor) *dl.Tensor {
 func (m *Conv2d) String() string {
 	s := m.Weight.Shape()
 	return fmt.Sprintf("Conv2d(%d, %d, kernel_size=(%d, %d), stride=%v, padding=%v, bias=%v)",
-		s[1]*max(m.Groups, 1), s[0], s[2], s[3], m.Stride, m.Padding, m.Bias != nil)
+		s[1], s[0], s[2], s[3], m.Stride, m.Padding, m.Bias != nil)
 }
