@@ -126,32 +126,41 @@ func (p *convPlan) image(d []float32, img, gi int) []float32 {
 
 // forward writes y = conv(x, w) + b, every element.
 func (p *convPlan) forward(xd, wd, bd, yd []float32) {
+	// The bias joins the product as one more column of the weights
+	// against a row of ones under the columns: filling the output with it
+	// first was a slow pass of its own.
+	k, wk := p.ckk, wd
+	if bd != nil {
+		k++
+		wk = getScratch(p.out * k)
+		for oc := range p.out {
+			copy(wk[oc*k:], wd[oc*p.ckk:(oc+1)*p.ckk])
+			wk[oc*k+p.ckk] = bd[oc]
+		}
+		defer putScratch(wk)
+	}
 	units := p.n * p.bands
 	body := func(lo, hi int, gemm gemmFunc) {
-		col := getScratch(p.ckk * p.band * p.OW)
+		col := getScratch(k * p.band * p.OW)
 		for u := lo; u < hi; u++ {
 			dl.CheckInterrupt()
 			img := u / p.bands
 			oy0, oy1, cols := p.bandRows(u % p.bands)
+			if bd != nil {
+				setAll(col[p.ckk*cols:(p.ckk+1)*cols], 1)
+			}
 			for gi := range p.groups {
 				kernels.Im2col(col, p.image(xd, img, gi), &p.ConvGeom, oy0, oy1)
 				// The output rows of the group's channels, band columns
 				// only: row stride hw.
 				yg := yd[(img*p.out+gi*p.og)*p.hw+oy0*p.OW:]
-				var beta float32
-				if bd != nil {
-					for o, v := range bd[gi*p.og : (gi+1)*p.og] {
-						setAll(yg[o*p.hw:o*p.hw+cols], v)
-					}
-					beta = 1
-				}
-				gemm(false, false, p.og, cols, p.ckk, 1, wd[gi*p.og*p.ckk:], p.ckk, col, cols, beta, yg, p.hw)
+				gemm(false, false, p.og, cols, k, 1, wk[gi*p.og*k:], k, col, cols, 0, yg, p.hw)
 			}
 		}
 		putScratch(col)
 	}
 	if p.parallelOver(units) {
-		unitWork := p.out * p.ckk * p.band * p.OW
+		unitWork := p.out * k * p.band * p.OW
 		kernels.For(units, max(1, rangeWork/unitWork), func(lo, hi int) { body(lo, hi, kernels.SgemmSerial) })
 		return
 	}
