@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/godl-dev/godl/dl"
 	"github.com/godl-dev/godl/dl/internal/kernels"
@@ -87,20 +88,37 @@ func (m *MaxPool2d) pool(x *dl.Tensor) *dl.Tensor {
 	y := dl.Empty(g.n, g.C, g.OH, g.OW)
 	yd := y.RawData()
 	plane, oplane := g.H*g.W, g.OH*g.OW
-	// The maximum of each window is found again in backward rather than
-	// its position stored: x is kept for backward anyway, the scan costs
-	// about as much as reading stored indices, and nothing grows with the
-	// batch beyond the output.
-	if pairs(g) {
-		rows := g.n * g.C * g.OH
-		kernels.For(rows, max(1, poolGrain/g.OW), func(lo, hi int) {
+	// A 2×2 window's maximum position is recorded, one byte per output,
+	// when a backward will need it: finding it again in x would cost 16
+	// bytes of memory traffic per window instead of one. Other windows do
+	// find it again: their positions would need an int each.
+	var idx []uint8
+	var idxBuf []float32 // idx's storage, from the scratch pool (fresh pages cost more than the pooling)
+	if g.twoByTwo() && dl.GradEnabled() && x.TracksGrad() {
+		n := g.n * g.C * oplane
+		idxBuf = getScratch((n + 3) / 4)
+		idx = unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(idxBuf))), n)
+	}
+	pool2 := func(lo, hi int) { // rows [lo, hi) of whole planes' output
+		if idx != nil {
+			kernels.MaxPool2x2Argmax(yd[lo*g.OW:hi*g.OW], idx[lo*g.OW:hi*g.OW], xd[2*lo*g.W:], g.W, hi-lo, g.OW)
+		} else {
 			kernels.MaxPool2x2(yd[lo*g.OW:hi*g.OW], xd[2*lo*g.W:], g.W, hi-lo, g.OW)
-		})
+		}
+	}
+	if pairs(g) {
+		kernels.For(g.n*g.C*g.OH, max(1, poolGrain/g.OW), pool2)
 	} else {
 		forPlanes(g, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
 				if g.twoByTwo() {
-					kernels.MaxPool2x2(yd[p*oplane:(p+1)*oplane], xd[p*plane:(p+1)*plane], g.W, g.OH, g.OW)
+					// One plane at a time: its last row or column is in no
+					// window.
+					if idx != nil {
+						kernels.MaxPool2x2Argmax(yd[p*oplane:(p+1)*oplane], idx[p*oplane:(p+1)*oplane], xd[p*plane:(p+1)*plane], g.W, g.OH, g.OW)
+					} else {
+						kernels.MaxPool2x2(yd[p*oplane:(p+1)*oplane], xd[p*plane:(p+1)*plane], g.W, g.OH, g.OW)
+					}
 					continue
 				}
 				maxPlane(g, xd[p*plane:(p+1)*plane], yd[p*oplane:(p+1)*oplane], nil, nil)
@@ -113,18 +131,18 @@ func (m *MaxPool2d) pool(x *dl.Tensor) *dl.Tensor {
 		gxd := gx.RawData()
 		if pairs(g) {
 			// The windows tile the input exactly: every element is written.
-			rows := g.n * g.C * g.OH
-			kernels.For(rows, max(1, poolGrain/g.OW), func(lo, hi int) {
-				kernels.MaxPool2x2Backward(gxd[2*lo*g.W:2*hi*g.W], xd[2*lo*g.W:], gyd[lo*g.OW:hi*g.OW], g.W, hi-lo, g.OW)
+			kernels.For(g.n*g.C*g.OH, max(1, poolGrain/g.OW), func(lo, hi int) {
+				kernels.MaxPool2x2Scatter(gxd[2*lo*g.W:2*hi*g.W], gyd[lo*g.OW:hi*g.OW], idx[lo*g.OW:hi*g.OW], g.W, hi-lo, g.OW)
 			})
+			putScratch(idxBuf)
 			return []*dl.Tensor{gx}
 		}
 		forPlanes(g, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
 				gxp := gxd[p*plane : (p+1)*plane]
-				if g.twoByTwo() {
+				if idx != nil {
 					// Rows and columns past the last window get nothing.
-					kernels.MaxPool2x2Backward(gxp, xd[p*plane:], gyd[p*oplane:(p+1)*oplane], g.W, g.OH, g.OW)
+					kernels.MaxPool2x2Scatter(gxp, gyd[p*oplane:(p+1)*oplane], idx[p*oplane:(p+1)*oplane], g.W, g.OH, g.OW)
 					clear(gxp[2*g.OH*g.W:])
 					for r := range 2 * g.OH {
 						clear(gxp[r*g.W+2*g.OW : (r+1)*g.W])
@@ -135,6 +153,9 @@ func (m *MaxPool2d) pool(x *dl.Tensor) *dl.Tensor {
 				maxPlane(g, xd[p*plane:(p+1)*plane], nil, gyd[p*oplane:(p+1)*oplane], gxp)
 			}
 		})
+		if idxBuf != nil {
+			putScratch(idxBuf)
+		}
 		return []*dl.Tensor{gx}
 	})
 }

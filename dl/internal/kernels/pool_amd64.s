@@ -4,7 +4,8 @@
 
 // 2×2 max pooling, 16 windows (32 input columns of a row pair) per step.
 // Every step uses masked loads and stores, full masks but for the last one
-// of a row, so one loop serves any width.
+// of a row, so one loop serves any width. A window's position code is 0
+// top left, 1 top right, 2 bottom left, 3 bottom right.
 
 // Even and odd lanes of a pair of vectors (VPERMI2PS indices), and each of
 // the first or last 8 lanes twice (VPERMPS indices).
@@ -151,11 +152,15 @@ fwdStep:
 	VZEROUPPER
 	RET
 
-// func maxPool2x2BackwardAVX512(gx, x, gy []float32, w, rows, ow int)
-TEXT ·maxPool2x2BackwardAVX512(SB), NOSPLIT, $0-96
-	MOVQ    gx_base+0(FP), DI
-	MOVQ    x_base+24(FP), SI
-	MOVQ    gy_base+48(FP), R13
+// func maxPool2x2ArgmaxAVX512(y []float32, idx []uint8, x []float32, w, rows, ow int)
+//
+// The four positions of the windows are taken apart first (even and odd
+// columns of each row), so that the code of a window is three masked
+// moves: 3, then 2, 1, 0 where that position holds the maximum.
+TEXT ·maxPool2x2ArgmaxAVX512(SB), NOSPLIT, $0-96
+	MOVQ    y_base+0(FP), DI
+	MOVQ    idx_base+24(FP), R12
+	MOVQ    x_base+48(FP), SI
 	MOVQ    w+72(FP), R10
 	MOVQ    rows+80(FP), R8
 	MOVQ    ow+88(FP), R9
@@ -164,95 +169,138 @@ TEXT ·maxPool2x2BackwardAVX512(SB), NOSPLIT, $0-96
 	MOVQ    $16, R15
 	VMOVUPS poolIdx<>+0(SB), Z30
 	VMOVUPS poolIdx<>+64(SB), Z31
+	VPXORD  Z24, Z24, Z24
+	MOVL    $1, AX
+	VPBROADCASTD AX, Z25
+	MOVL    $2, AX
+	VPBROADCASTD AX, Z26
+	MOVL    $3, AX
+	VPBROADCASTD AX, Z27
+
+argRow:
+	MOVQ SI, R11
+	MOVQ R9, CX
+
+argStep:
+	BLOCKMASKS
+	VMOVUPS.Z (R11), K5, Z0
+	VMOVUPS.Z 64(R11), K6, Z1
+	VMOVUPS.Z (R11)(R10*1), K5, Z2
+	VMOVUPS.Z 64(R11)(R10*1), K6, Z3
+	VMOVUPS   Z30, Z4
+	VPERMI2PS Z1, Z0, Z4 // top left of the 16 windows
+	VMOVUPS   Z31, Z5
+	VPERMI2PS Z1, Z0, Z5 // top right
+	VMOVUPS   Z30, Z6
+	VPERMI2PS Z3, Z2, Z6 // bottom left
+	VMOVUPS   Z31, Z7
+	VPERMI2PS Z3, Z2, Z7 // bottom right
+	NANMAX(Z5, Z4, Z8)
+	NANMAX(Z7, Z6, Z9)
+	NANMAX(Z9, Z8, Z10)
+	VMOVUPS   Z10, K4, (DI)
+	// A position holds the maximum when equal to it or NaN (then the
+	// maximum is NaN and equals nothing); the first such one wins.
+	VMOVDQA32 Z27, Z20
+	VCMPPS    $0, Z10, Z6, K1
+	VCMPPS    $3, Z6, Z6, K2
+	KORW      K2, K1, K1
+	VMOVDQA32 Z26, K1, Z20
+	VCMPPS    $0, Z10, Z5, K1
+	VCMPPS    $3, Z5, Z5, K2
+	KORW      K2, K1, K1
+	VMOVDQA32 Z25, K1, Z20
+	VCMPPS    $0, Z10, Z4, K1
+	VCMPPS    $3, Z4, Z4, K2
+	KORW      K2, K1, K1
+	VMOVDQA32 Z24, K1, Z20
+	VPMOVDB   Z20, K4, (R12)
+	ADDQ      $128, R11
+	ADDQ      $64, DI
+	ADDQ      $16, R12
+	SUBQ      $16, CX
+	JGT       argStep
+	LEAQ      (DI)(CX*4), DI
+	ADDQ      CX, R12
+	LEAQ      (SI)(R10*2), SI
+	DECQ      R8
+	JNZ       argRow
+	VZEROUPPER
+	RET
+
+// func maxPool2x2ScatterAVX512(gx, gy []float32, idx []uint8, w, rows, ow int)
+TEXT ·maxPool2x2ScatterAVX512(SB), NOSPLIT, $0-96
+	MOVQ    gx_base+0(FP), DI
+	MOVQ    gy_base+24(FP), R13
+	MOVQ    idx_base+48(FP), SI
+	MOVQ    w+72(FP), R10
+	MOVQ    rows+80(FP), R8
+	MOVQ    ow+88(FP), R9
+	SHLQ    $2, R10
+	XORQ    R14, R14
+	MOVQ    $16, R15
 	VMOVUPS poolIdx<>+128(SB), Z28
 	VMOVUPS poolIdx<>+192(SB), Z29
+	MOVL    $1, AX
+	VPBROADCASTD AX, Z25
+	MOVL    $2, AX
+	VPBROADCASTD AX, Z26
+	MOVL    $3, AX
+	VPBROADCASTD AX, Z27
 
-bwdRow:
-	MOVQ SI, R11
+scatRow:
 	MOVQ DI, R12
 	MOVQ R9, CX
 
-bwdStep:
+scatStep:
 	BLOCKMASKS
-	VMOVUPS.Z (R13), K4, Z9
-	WINDOWMAX
-	// Each window's maximum and gradient, on both lanes of its columns.
-	VPERMPS Z8, Z28, Z10
-	VPERMPS Z8, Z29, Z11
-	VPERMPS Z9, Z28, Z12
-	VPERMPS Z9, Z29, Z13
-	// Lanes holding the maximum: equal to it, or NaN (then the maximum is
-	// NaN and equals nothing).
-	VCMPPS  $0, Z10, Z0, K1
-	VCMPPS  $3, Z0, Z0, K7
-	KORW    K7, K1, K1
-	VCMPPS  $0, Z11, Z1, K2
-	VCMPPS  $3, Z1, Z1, K7
-	KORW    K7, K2, K2
-	VCMPPS  $0, Z10, Z2, K3
-	VCMPPS  $3, Z2, Z2, K7
-	KORW    K7, K3, K3
-	VCMPPS  $0, Z11, Z3, K4
-	VCMPPS  $3, Z3, Z3, K7
-	KORW    K7, K4, K4
-	// As 32-bit masks, bit 2c and 2c+1 for window c: AX top row, BX bottom.
-	KMOVW   K1, AX
-	KMOVW   K2, DX
-	SHLL    $16, DX
-	ORL     DX, AX
-	KMOVW   K3, BX
-	KMOVW   K4, DX
-	SHLL    $16, DX
-	ORL     DX, BX
-	// Keep the first candidate of each window in row-major order.
-	MOVL    $0x55555555, R15
-	MOVL    AX, DX
-	ANDL    R15, DX             // top left
-	MOVL    DX, R14
-	SHLL    $1, R14
-	ORL     R15, R14
-	ANDNL   AX, R14, AX         // top right, when top left is not
-	ORL     DX, AX              // top winners
-	MOVL    AX, DX
-	SHRL    $1, DX
-	ORL     AX, DX
-	ANDL    R15, DX
-	MOVL    DX, R14
-	SHLL    $1, R14
-	ORL     R14, DX             // both bits of windows won on top
-	ANDNL   BX, DX, BX          // bottom candidates left
-	MOVL    BX, DX
-	ANDL    R15, DX             // bottom left
-	MOVL    DX, R14
-	SHLL    $1, R14
-	ORL     R15, R14
-	ANDNL   BX, R14, BX         // bottom right, when bottom left is not
-	ORL     DX, BX              // bottom winners
-	XORQ    R14, R14
-	MOVQ    $16, R15
-	KMOVW   AX, K1
-	SHRL    $16, AX
-	KMOVW   AX, K2
-	KMOVW   BX, K3
-	SHRL    $16, BX
-	KMOVW   BX, K4
-	VMOVUPS.Z Z12, K1, Z14
-	VMOVUPS.Z Z13, K2, Z15
-	VMOVUPS.Z Z12, K3, Z16
-	VMOVUPS.Z Z13, K4, Z17
-	VMOVUPS Z14, K5, (R12)
-	VMOVUPS Z15, K6, 64(R12)
-	VMOVUPS Z16, K5, (R12)(R10*1)
-	VMOVUPS Z17, K6, 64(R12)(R10*1)
-	ADDQ    $128, R11
-	ADDQ    $128, R12
-	ADDQ    $64, R13
-	SUBQ    $16, CX
-	JGT     bwdStep
-	LEAQ    (R13)(CX*4), R13
-	LEAQ    (SI)(R10*2), SI
-	LEAQ    (DI)(R10*2), DI
-	DECQ    R8
-	JNZ     bwdRow
+	VMOVUPS.Z   (R13), K4, Z9
+	VPMOVZXBD.Z (SI), K4, Z1
+	VPERMPS     Z9, Z28, Z12
+	VPERMPS     Z9, Z29, Z13
+	// Window codes as masks, spread to bit 2c (left) or 2c+1 (right) of
+	// the window's row: AX top, BX bottom.
+	VPTESTNMD   Z1, Z1, K1
+	VPCMPEQD    Z25, Z1, K2
+	VPCMPEQD    Z26, Z1, K3
+	VPCMPEQD    Z27, Z1, K7
+	MOVL        $0x55555555, R14
+	MOVL        $0xaaaaaaaa, R15
+	KMOVW       K1, AX
+	PDEPL       R14, AX, AX
+	KMOVW       K2, DX
+	PDEPL       R15, DX, DX
+	ORL         DX, AX
+	KMOVW       K3, BX
+	PDEPL       R14, BX, BX
+	KMOVW       K7, DX
+	PDEPL       R15, DX, DX
+	ORL         DX, BX
+	XORQ        R14, R14
+	MOVQ        $16, R15
+	KMOVW       AX, K1
+	SHRL        $16, AX
+	KMOVW       AX, K2
+	KMOVW       BX, K3
+	SHRL        $16, BX
+	KMOVW       BX, K7
+	VMOVUPS.Z   Z12, K1, Z14
+	VMOVUPS.Z   Z13, K2, Z15
+	VMOVUPS.Z   Z12, K3, Z16
+	VMOVUPS.Z   Z13, K7, Z17
+	VMOVUPS     Z14, K5, (R12)
+	VMOVUPS     Z15, K6, 64(R12)
+	VMOVUPS     Z16, K5, (R12)(R10*1)
+	VMOVUPS     Z17, K6, 64(R12)(R10*1)
+	ADDQ        $128, R12
+	ADDQ        $64, R13
+	ADDQ        $16, SI
+	SUBQ        $16, CX
+	JGT         scatStep
+	LEAQ        (R13)(CX*4), R13
+	ADDQ        CX, SI
+	LEAQ        (DI)(R10*2), DI
+	DECQ        R8
+	JNZ         scatRow
 	VZEROUPPER
 	RET

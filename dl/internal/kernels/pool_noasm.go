@@ -4,6 +4,10 @@ package kernels
 
 func maxPool2x2AVX512(y, x []float32, w, rows, ow int) { maxPool2x2Go(y, x, w, rows, ow) }
 
-func maxPool2x2BackwardAVX512(gx, x, gy []float32, w, rows, ow int) {
-	maxPool2x2BackwardGo(gx, x, gy, w, rows, ow)
+func maxPool2x2ArgmaxAVX512(y []float32, idx []uint8, x []float32, w, rows, ow int) {
+	maxPool2x2ArgmaxGo(y, idx, x, w, rows, ow)
+}
+
+func maxPool2x2ScatterAVX512(gx, gy []float32, idx []uint8, w, rows, ow int) {
+	maxPool2x2ScatterGo(gx, gy, idx, w, rows, ow)
 }

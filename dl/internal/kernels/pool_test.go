@@ -50,17 +50,34 @@ func TestMaxPool2x2(t *testing.T) {
 				y := newGuarded(nil, 1, rows*ow, rows*ow, nan)
 				MaxPool2x2(y.data, x, w, rows, ow)
 				y.checkGuards(t, name)
+				y2 := newGuarded(nil, 1, rows*ow, rows*ow, nan)
+				idxBuf := make([]uint8, rows*ow+64)
+				for i := range idxBuf {
+					idxBuf[i] = 0xee
+				}
+				idx := idxBuf[32 : 32+rows*ow]
+				MaxPool2x2Argmax(y2.data, idx, x, w, rows, ow)
+				y2.checkGuards(t, name+" argmax")
+				for i, b := range idxBuf {
+					if (i < 32 || i >= 32+rows*ow) && b != 0xee {
+						t.Fatalf("%s: stray index store at %d", name, i-32)
+					}
+				}
 				gx := newGuarded(nil, 2*rows, 2*ow, w, nan)
-				MaxPool2x2Backward(gx.data, x, gy, w, rows, ow)
-				gx.checkGuards(t, name+" backward")
+				MaxPool2x2Scatter(gx.data, gy, idx, w, rows, ow)
+				gx.checkGuards(t, name+" scatter")
 				for r := range rows {
 					for c := range ow {
 						at := []int{2*r*w + 2*c, 2*r*w + 2*c + 1, (2*r+1)*w + 2*c, (2*r+1)*w + 2*c + 1}
 						win := [4]float32{x[at[0]], x[at[1]], x[at[2]], x[at[3]]}
 						want, k := maxPoolRef(win)
-						got := y.data[r*ow+c]
-						if got != want && !(got != got && want != want) {
-							t.Fatalf("%s: window %d,%d %v: max %v, want %v", name, r, c, win, got, want)
+						for _, got := range []float32{y.data[r*ow+c], y2.data[r*ow+c]} {
+							if got != want && !(got != got && want != want) {
+								t.Fatalf("%s: window %d,%d %v: max %v, want %v", name, r, c, win, got, want)
+							}
+						}
+						if int(idx[r*ow+c]) != k {
+							t.Fatalf("%s: window %d,%d %v: position %d, want %d", name, r, c, win, idx[r*ow+c], k)
 						}
 						for i, a := range at {
 							g := gx.data[a]
@@ -83,6 +100,7 @@ func BenchmarkMaxPool2x2(b *testing.B) {
 		x[i] = float32(i*7919%1000) / 1000
 	}
 	y, gy, gx := make([]float32, rows*w/2), make([]float32, rows*w/2), make([]float32, len(x))
+	idx := make([]uint8, rows*w/2)
 	for _, impl := range convImpls {
 		if impl.skip {
 			continue
@@ -93,10 +111,16 @@ func BenchmarkMaxPool2x2(b *testing.B) {
 				MaxPool2x2(y, x, w, rows, w/2)
 			}
 		})
-		b.Run(impl.name+"/backward", func(b *testing.B) {
+		b.Run(impl.name+"/argmax", func(b *testing.B) {
 			usePoolAVX512 = impl.avx512
 			for b.Loop() {
-				MaxPool2x2Backward(gx, x, gy, w, rows, w/2)
+				MaxPool2x2Argmax(y, idx, x, w, rows, w/2)
+			}
+		})
+		b.Run(impl.name+"/scatter", func(b *testing.B) {
+			usePoolAVX512 = impl.avx512
+			for b.Loop() {
+				MaxPool2x2Scatter(gx, gy, idx, w, rows, w/2)
 			}
 		})
 	}
