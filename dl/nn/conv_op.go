@@ -170,140 +170,168 @@ func (p *convPlan) forward(xd, wd, bd, yd []float32) {
 // backward returns the gradients of x, w and b (nil where not needed) from
 // the output gradient gyd.
 func (p *convPlan) backward(xd, wd, gyd []float32, needX, needW, needB bool) []*dl.Tensor {
-	var gx, gw, gb *dl.Tensor
-	var gxd, wt []float32
-	if needX {
-		gx = dl.Empty(p.n, p.groups*p.C, p.H, p.W)
-		gxd = gx.RawData()
-		// The columns' gradient is wᵀ·gy; w is transposed once here so
-		// that every product reads it in place.
-		wt = getScratch(p.groups * p.ckk * p.og)
-		for gi := range p.groups {
-			transpose(wt[gi*p.ckk*p.og:], wd[gi*p.og*p.ckk:], p.og, p.ckk)
-		}
-	}
-	// The weight gradient of a group is gy·colsᵀ summed over images and
-	// bands; a row of ones under the columns makes the bias gradient its
-	// last column.
-	wRows := 0
-	if needW {
-		wRows = p.ckk
-	}
-	gRows := wRows
-	if needB {
-		gRows++
-	}
-	partLen := p.groups * p.og * gRows
-	chunks := p.n
-	if gRows > 0 {
-		chunks = min(p.n, maxGradChunks, max(1, dl.Workspace()/(4*partLen)))
-	}
-	per := (p.n + chunks - 1) / chunks
-	chunks = (p.n + per - 1) / per
-	var part []float32
-	if gRows > 0 {
-		part = getScratch(chunks * partLen)
-	}
-	colRows := max(gRows, p.ckk)
-	body := func(c, lo, hi int, gemm gemmFunc) {
-		col := getScratch(colRows * p.band * p.OW)
-		for img := lo; img < hi; img++ {
-			dl.CheckInterrupt()
-			if needX {
-				clear(gxd[img*p.groups*p.C*p.H*p.W : (img+1)*p.groups*p.C*p.H*p.W])
-			}
-			for bnd := range p.bands {
-				oy0, oy1, cols := p.bandRows(bnd)
-				for gi := range p.groups {
-					gyg := gyd[(img*p.out+gi*p.og)*p.hw+oy0*p.OW:]
-					if gRows > 0 {
-						if needW {
-							kernels.Im2col(col, p.image(xd, img, gi), &p.ConvGeom, oy0, oy1)
-						}
-						if needB {
-							setAll(col[wRows*cols:(wRows+1)*cols], 1)
-						}
-						var beta float32 = 1
-						if img == lo && bnd == 0 {
-							beta = 0
-						}
-						pg := part[c*partLen+gi*p.og*gRows:]
-						if p.transposedGradient {
-							gemm(false, true, gRows, p.og, cols, 1, col, cols, gyg, p.hw, beta, pg, p.og)
-						} else {
-							gemm(false, true, p.og, gRows, cols, 1, gyg, p.hw, col, cols, beta, pg, gRows)
-						}
-					}
-					if needX {
-						gemm(false, false, p.ckk, cols, p.og, 1, wt[gi*p.ckk*p.og:], p.og, gyg, p.hw, 0, col, cols)
-						kernels.Col2im(p.image(gxd, img, gi), col, &p.ConvGeom, oy0, oy1)
-					}
-				}
-			}
-		}
-		putScratch(col)
-	}
-	if p.parallelOver(chunks) {
-		kernels.ForChunks(p.n, per, func(c, lo, hi int) { body(c, lo, hi, kernels.SgemmSerial) })
+	q := newConvGrad(p, xd, wd, gyd, needX, needW, needB)
+	if p.parallelOver(q.chunks) {
+		kernels.ForChunks(p.n, q.per, func(c, lo, hi int) { q.chunk(c, lo, hi, kernels.SgemmSerial) })
 	} else {
-		for c := range chunks {
-			body(c, c*per, min((c+1)*per, p.n), kernels.Sgemm)
+		for c := range q.chunks {
+			q.chunk(c, c*q.per, min((c+1)*q.per, p.n), kernels.Sgemm)
 		}
 	}
-	if gRows > 0 {
-		gw, gb = p.gatherGradients(part, chunks, partLen, wRows, gRows, needW, needB)
-		putScratch(part)
-	}
-	if wt != nil {
-		putScratch(wt)
+	gw, gb := q.gather()
+	var gx *dl.Tensor
+	if needX {
+		gx = q.gx
+		putScratch(q.wt)
 	}
 	return []*dl.Tensor{gx, gw, gb}
 }
 
-// gatherGradients adds the chunks' partial weight gradients in chunk order
-// and lays the sum out as the weight and bias gradients.
-func (p *convPlan) gatherGradients(part []float32, chunks, partLen, wRows, gRows int, needW, needB bool) (gw, gb *dl.Tensor) {
-	if chunks > 1 {
-		sum := func(lo, hi int) {
-			for c := 1; c < chunks; c++ {
-				kernels.Saxpy(1, part[c*partLen+lo:c*partLen+hi], part[lo:hi])
+// A convGrad is one backward pass of a convolution. The input gradient
+// of an image is col2im(wᵀ·gy); the weight gradient of a group is
+// gy·colsᵀ summed over images and bands, with a row of ones under the
+// columns for the bias gradient as its last column. The batch is cut into
+// a fixed number of chunks, each summing its own partial weight gradient
+// (part); gather adds them in chunk order.
+type convGrad struct {
+	*convPlan
+	xd, gyd             []float32
+	needX, needW, needB bool
+
+	gx  *dl.Tensor
+	gxd []float32
+	wt  []float32 // w transposed per group, [ckk og]: read in place by the products
+
+	wRows, gRows int       // column rows of the weight gradient, then with the bias row
+	chunks, per  int       // chunks of the batch; images per chunk
+	partLen      int       // floats in one chunk's partial gradients
+	part         []float32 // the partial gradients, chunk after chunk
+	colFloats    int       // a thread's workspace
+}
+
+func newConvGrad(p *convPlan, xd, wd, gyd []float32, needX, needW, needB bool) *convGrad {
+	q := &convGrad{convPlan: p, xd: xd, gyd: gyd, needX: needX, needW: needW, needB: needB}
+	if needX {
+		q.gx = dl.Empty(p.n, p.groups*p.C, p.H, p.W)
+		q.gxd = q.gx.RawData()
+		q.wt = getScratch(p.groups * p.ckk * p.og)
+		for gi := range p.groups {
+			transpose(q.wt[gi*p.ckk*p.og:], wd[gi*p.og*p.ckk:], p.og, p.ckk)
+		}
+	}
+	if needW {
+		q.wRows = p.ckk
+	}
+	q.gRows = q.wRows
+	if needB {
+		q.gRows++
+	}
+	q.partLen = p.groups * p.og * q.gRows
+	q.chunks = p.n
+	if q.gRows > 0 {
+		q.chunks = min(p.n, maxGradChunks, max(1, dl.Workspace()/(4*q.partLen)))
+		q.part = getScratch(q.chunks * q.partLen)
+	}
+	q.per = (p.n + q.chunks - 1) / q.chunks
+	q.chunks = (p.n + q.per - 1) / q.per
+	q.colFloats = max(q.gRows, p.ckk) * p.band * p.OW
+	return q
+}
+
+// chunk does images [lo, hi), chunk c of the batch.
+func (q *convGrad) chunk(c, lo, hi int, gemm gemmFunc) {
+	col := getScratch(q.colFloats)
+	for img := lo; img < hi; img++ {
+		dl.CheckInterrupt()
+		if q.needX {
+			clear(q.gxd[img*q.groups*q.C*q.H*q.W : (img+1)*q.groups*q.C*q.H*q.W])
+		}
+		for bnd := range q.bands {
+			oy0, oy1, cols := q.bandRows(bnd)
+			for gi := range q.groups {
+				gyg := q.gyd[(img*q.out+gi*q.og)*q.hw+oy0*q.OW:]
+				if q.gRows > 0 {
+					var beta float32 = 1
+					if img == lo && bnd == 0 {
+						beta = 0
+					}
+					q.weightGrad(gemm, col, gyg, q.part[c*q.partLen+gi*q.og*q.gRows:], img, gi, oy0, oy1, cols, beta)
+				}
+				if q.needX {
+					gemm(false, false, q.ckk, cols, q.og, 1, q.wt[gi*q.ckk*q.og:], q.og, gyg, q.hw, 0, col, cols)
+					kernels.Col2im(q.image(q.gxd, img, gi), col, &q.ConvGeom, oy0, oy1)
+				}
 			}
 		}
-		if p.threads > 1 && partLen*chunks >= rangeWork/4 {
-			kernels.For(partLen, 1<<14, sum)
+	}
+	putScratch(col)
+}
+
+// weightGrad adds (beta 1) or writes (beta 0) group gi's weight gradient
+// from one band of one image into its partial pg.
+func (q *convGrad) weightGrad(gemm gemmFunc, col, gyg, pg []float32, img, gi, oy0, oy1, cols int, beta float32) {
+	if q.needW {
+		kernels.Im2col(col, q.image(q.xd, img, gi), &q.ConvGeom, oy0, oy1)
+	}
+	if q.needB {
+		setAll(col[q.wRows*cols:(q.wRows+1)*cols], 1)
+	}
+	if q.transposedGradient {
+		gemm(false, true, q.gRows, q.og, cols, 1, col, cols, gyg, q.hw, beta, pg, q.og)
+	} else {
+		gemm(false, true, q.og, q.gRows, cols, 1, gyg, q.hw, col, cols, beta, pg, q.gRows)
+	}
+}
+
+// gather adds the chunks' partial weight gradients in chunk order and lays
+// the sum out as the weight and bias gradients.
+func (q *convGrad) gather() (gw, gb *dl.Tensor) {
+	if q.gRows == 0 {
+		return nil, nil
+	}
+	defer putScratch(q.part)
+	part, n := q.part, q.partLen
+	if q.chunks > 1 {
+		sum := func(lo, hi int) {
+			for c := 1; c < q.chunks; c++ {
+				kernels.Saxpy(1, part[c*n+lo:c*n+hi], part[lo:hi])
+			}
+		}
+		if q.threads > 1 && n*q.chunks >= rangeWork/4 {
+			kernels.For(n, 1<<14, sum)
 		} else {
-			sum(0, partLen)
+			sum(0, n)
 		}
 	}
 	var gwd, gbd []float32
-	if needW {
-		gw = dl.Empty(p.out, p.C, p.KH, p.KW)
+	if q.needW {
+		gw = dl.Empty(q.out, q.C, q.KH, q.KW)
 		gwd = gw.RawData()
 	}
-	if needB {
-		gb = dl.Empty(p.out)
+	if q.needB {
+		gb = dl.Empty(q.out)
 		gbd = gb.RawData()
 	}
-	for gi := range p.groups {
-		pg := part[gi*p.og*gRows : (gi+1)*p.og*gRows]
-		for o := range p.og {
-			oc := gi*p.og + o
-			if p.transposedGradient {
+	for gi := range q.groups {
+		pg := part[gi*q.og*q.gRows : (gi+1)*q.og*q.gRows]
+		for o := range q.og {
+			oc := gi*q.og + o
+			if q.transposedGradient {
 				// pg is [gRows og].
-				for r := range wRows {
-					gwd[oc*p.ckk+r] = pg[r*p.og+o]
+				for r := range q.wRows {
+					gwd[oc*q.ckk+r] = pg[r*q.og+o]
 				}
-				if needB {
-					gbd[oc] = pg[wRows*p.og+o]
+				if q.needB {
+					gbd[oc] = pg[q.wRows*q.og+o]
 				}
 				continue
 			}
 			// pg is [og gRows].
-			if needW {
-				copy(gwd[oc*p.ckk:(oc+1)*p.ckk], pg[o*gRows:o*gRows+wRows])
+			if q.needW {
+				copy(gwd[oc*q.ckk:(oc+1)*q.ckk], pg[o*q.gRows:o*q.gRows+q.wRows])
 			}
-			if needB {
-				gbd[oc] = pg[o*gRows+wRows]
+			if q.needB {
+				gbd[oc] = pg[o*q.gRows+q.wRows]
 			}
 		}
 	}
