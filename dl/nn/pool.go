@@ -224,55 +224,40 @@ func (m *AvgPool2d) pool(x *dl.Tensor) *dl.Tensor {
 	y := dl.Empty(g.n, g.C, g.OH, g.OW)
 	yd := y.RawData()
 	plane, oplane := g.H*g.W, g.OH*g.OW
-	win := avgWindows(g, m.ExcludePad)
-	forPlanes(g, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			img, out := xd[p*plane:(p+1)*plane], yd[p*oplane:(p+1)*oplane]
-			for oy := range g.OH {
-				for ox := range g.OW {
-					w := win.at(oy, ox)
-					var s float32
-					for iy := w.y0; iy < w.y1; iy++ {
-						for _, v := range img[iy*g.W+w.x0 : iy*g.W+w.x1] {
-							s += v
-						}
-					}
-					out[oy*g.OW+ox] = s * w.scale
-				}
+	if pairs(g) {
+		kernels.For(g.n*g.C*g.OH, max(1, poolGrain/g.OW), func(lo, hi int) {
+			kernels.AvgPool2x2(yd[lo*g.OW:hi*g.OW], xd[2*lo*g.W:], g.W, hi-lo, g.OW)
+		})
+	} else {
+		win := avgWindows(g, m.ExcludePad)
+		forPlanes(g, func(lo, hi int) {
+			rowSum := getScratch(g.W)
+			for p := lo; p < hi; p++ {
+				win.forward(yd[p*oplane:(p+1)*oplane], xd[p*plane:(p+1)*plane], rowSum, g)
 			}
-		}
-	})
+			putScratch(rowSum)
+		})
+	}
 	return dl.Record(op, y, []*dl.Tensor{x}, func(gy *dl.Tensor) []*dl.Tensor {
 		gyd := gy.Contiguous().RawData()
 		gx := dl.Empty(g.n, g.C, g.H, g.W)
 		gxd := gx.RawData()
+		if pairs(g) {
+			kernels.For(g.n*g.C*g.OH, max(1, poolGrain/g.OW), func(lo, hi int) {
+				kernels.AvgPool2x2Backward(gxd[2*lo*g.W:2*hi*g.W], gyd[lo*g.OW:hi*g.OW], g.W, hi-lo, g.OW)
+			})
+			return []*dl.Tensor{gx}
+		}
+		win := avgWindows(g, m.ExcludePad)
 		forPlanes(g, func(lo, hi int) {
+			spread := getScratch(g.W)
 			for p := lo; p < hi; p++ {
-				img, gout := gxd[p*plane:(p+1)*plane], gyd[p*oplane:(p+1)*oplane]
-				clear(img)
-				for oy := range g.OH {
-					for ox := range g.OW {
-						w := win.at(oy, ox)
-						v := gout[oy*g.OW+ox] * w.scale
-						for iy := w.y0; iy < w.y1; iy++ {
-							row := img[iy*g.W+w.x0 : iy*g.W+w.x1]
-							for k := range row {
-								row[k] += v
-							}
-						}
-					}
-				}
+				win.backward(gxd[p*plane:(p+1)*plane], gyd[p*oplane:(p+1)*oplane], spread, g)
 			}
+			putScratch(spread)
 		})
 		return []*dl.Tensor{gx}
 	})
-}
-
-// avgWin is one average-pooling window: the input rows [y0, y1) and
-// columns [x0, x1) it covers and 1/divisor.
-type avgWin struct {
-	y0, y1, x0, x1 int
-	scale          float32
 }
 
 // avgWindowSet holds the windows' row and column spans, the same for every
@@ -300,11 +285,49 @@ func avgWindows(g geom2d, excludePad bool) avgWindowSet {
 	return avgWindowSet{rows: spans(g.OH, g.H, g.KH, g.SH, g.PH), cols: spans(g.OW, g.W, g.KW, g.SW, g.PW), excludePad: excludePad}
 }
 
-func (s avgWindowSet) at(oy, ox int) avgWin {
+// forward averages one plane. Windows are summed down the rows first, a
+// whole input row at a time with the vector kernel, then across.
+func (s avgWindowSet) forward(out, img, rowSum []float32, g geom2d) {
+	for oy, r := range s.rows {
+		clear(rowSum)
+		for iy := r.lo; iy < r.hi; iy++ {
+			kernels.Saxpy(1, img[iy*g.W:(iy+1)*g.W], rowSum)
+		}
+		for ox, c := range s.cols {
+			var v float32
+			for _, e := range rowSum[c.lo:c.hi] {
+				v += e
+			}
+			out[oy*g.OW+ox] = v * s.scale(oy, ox)
+		}
+	}
+}
+
+// backward writes one plane's gradient: for each row of windows, their
+// gradients spread across a row, which is then added to every input row
+// the windows cover.
+func (s avgWindowSet) backward(gx, gy, spread []float32, g geom2d) {
+	clear(gx)
+	for oy, r := range s.rows {
+		clear(spread)
+		for ox, c := range s.cols {
+			v := gy[oy*g.OW+ox] * s.scale(oy, ox)
+			for i := c.lo; i < c.hi; i++ {
+				spread[i] += v
+			}
+		}
+		for iy := r.lo; iy < r.hi; iy++ {
+			kernels.Saxpy(1, spread, gx[iy*g.W:(iy+1)*g.W])
+		}
+	}
+}
+
+// scale is 1/divisor of window (oy, ox).
+func (s avgWindowSet) scale(oy, ox int) float32 {
 	r, c := s.rows[oy], s.cols[ox]
 	n := r.size * c.size
 	if s.excludePad {
 		n = (r.hi - r.lo) * (c.hi - c.lo)
 	}
-	return avgWin{r.lo, r.hi, c.lo, c.hi, 1 / float32(n)}
+	return 1 / float32(n)
 }

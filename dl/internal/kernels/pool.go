@@ -1,6 +1,6 @@
 package kernels
 
-// 2×2 max pooling with stride 2, the pooling of nearly every CNN. Rows of
+// 2×2 pooling with stride 2, the pooling of nearly every CNN. Rows of
 // planes whose height and width are even run on as one tall plane, so a
 // caller may pass any number of whole row pairs.
 
@@ -97,6 +97,58 @@ func maxPool2x2ScatterGo(gx, gy []float32, idx []uint8, w, rows, ow int) {
 			var v [4]float32
 			v[idx[r*ow+c]&3] = g
 			g0[2*c], g0[2*c+1], g1[2*c], g1[2*c+1] = v[0], v[1], v[2], v[3]
+		}
+	}
+}
+
+// AvgPool2x2 sets y[r][c] to the mean of x's block rows 2r, 2r+1 and
+// columns 2c, 2c+1 (summed by columns, then across), as MaxPool2x2.
+func AvgPool2x2(y, x []float32, w, rows, ow int) {
+	if rows == 0 || ow == 0 {
+		return
+	}
+	_ = y[rows*ow-1]
+	_ = x[(2*rows-1)*w+2*ow-1]
+	if usePoolAVX512 {
+		avgPool2x2AVX512(y, x, w, rows, ow)
+		return
+	}
+	avgPool2x2Go(y, x, w, rows, ow)
+}
+
+// AvgPool2x2Backward writes every position of every window of gx (rows of
+// w): a quarter of the window's gradient. Columns from 2·ow on are left
+// alone.
+func AvgPool2x2Backward(gx, gy []float32, w, rows, ow int) {
+	if rows == 0 || ow == 0 {
+		return
+	}
+	_ = gy[rows*ow-1]
+	_ = gx[(2*rows-1)*w+2*ow-1]
+	if usePoolAVX512 {
+		avgPool2x2BackwardAVX512(gx, gy, w, rows, ow)
+		return
+	}
+	avgPool2x2BackwardGo(gx, gy, w, rows, ow)
+}
+
+func avgPool2x2Go(y, x []float32, w, rows, ow int) {
+	for r := range rows {
+		r0 := x[2*r*w : 2*r*w+2*ow]
+		r1 := x[(2*r+1)*w : (2*r+1)*w+2*ow]
+		for c := range ow {
+			y[r*ow+c] = ((r0[2*c] + r1[2*c]) + (r0[2*c+1] + r1[2*c+1])) * 0.25
+		}
+	}
+}
+
+func avgPool2x2BackwardGo(gx, gy []float32, w, rows, ow int) {
+	for r := range rows {
+		g0 := gx[2*r*w : 2*r*w+2*ow]
+		g1 := gx[(2*r+1)*w : (2*r+1)*w+2*ow]
+		for c, g := range gy[r*ow : (r+1)*ow] {
+			g *= 0.25
+			g0[2*c], g0[2*c+1], g1[2*c], g1[2*c+1] = g, g, g, g
 		}
 	}
 }

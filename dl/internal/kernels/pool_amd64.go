@@ -52,3 +52,23 @@ func maxPool2x2ArgmaxAVX512(y []float32, idx []uint8, x []float32, w, rows, ow i
 //
 //go:noescape
 func maxPool2x2ScatterAVX512(gx, gy []float32, idx []uint8, w, rows, ow int)
+
+// avgPool2x2AVX512 is avgPool2x2Go, 16 windows per step:
+//
+//	for r := range rows {
+//		for c := range ow {
+//			y[r*ow+c] = ((x[2r*w+2c] + x[(2r+1)*w+2c]) + (x[2r*w+2c+1] + x[(2r+1)*w+2c+1])) * 0.25
+//		}
+//	}
+//
+// Same bounds as maxPool2x2AVX512.
+//
+//go:noescape
+func avgPool2x2AVX512(y, x []float32, w, rows, ow int)
+
+// avgPool2x2BackwardAVX512 is avgPool2x2BackwardGo: every position of
+// window (r, c) of gx gets gy[r*ow+c]·0.25. Same bounds as
+// maxPool2x2ScatterAVX512.
+//
+//go:noescape
+func avgPool2x2BackwardAVX512(gx, gy []float32, w, rows, ow int)

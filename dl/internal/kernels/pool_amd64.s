@@ -75,6 +75,9 @@ DATA poolIdx<>+248(SB)/4, $15
 DATA poolIdx<>+252(SB)/4, $15
 GLOBL poolIdx<>(SB), RODATA|NOPTR, $256
 
+DATA poolQuarter<>+0(SB)/4, $0.25
+GLOBL poolQuarter<>(SB), RODATA|NOPTR, $4
+
 // NANMAX sets dst to the lane-wise maximum of a and b, NaN where either
 // is NaN (VMAXPS alone would return one operand). Clobbers K7.
 #define NANMAX(a, b, dst) \
@@ -302,5 +305,88 @@ scatStep:
 	LEAQ        (DI)(R10*2), DI
 	DECQ        R8
 	JNZ         scatRow
+	VZEROUPPER
+	RET
+
+// func avgPool2x2AVX512(y, x []float32, w, rows, ow int)
+TEXT ·avgPool2x2AVX512(SB), NOSPLIT, $0-72
+	MOVQ    y_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    w+48(FP), R10
+	MOVQ    rows+56(FP), R8
+	MOVQ    ow+64(FP), R9
+	SHLQ    $2, R10
+	XORQ    R14, R14
+	MOVQ    $16, R15
+	VMOVUPS poolIdx<>+0(SB), Z30
+	VMOVUPS poolIdx<>+64(SB), Z31
+	VBROADCASTSS poolQuarter<>(SB), Z29
+
+avgRow:
+	MOVQ SI, R11
+	MOVQ R9, CX
+
+avgStep:
+	BLOCKMASKS
+	VMOVUPS.Z (R11), K5, Z0
+	VMOVUPS.Z 64(R11), K6, Z1
+	VMOVUPS.Z (R11)(R10*1), K5, Z2
+	VMOVUPS.Z 64(R11)(R10*1), K6, Z3
+	VADDPS    Z2, Z0, Z4
+	VADDPS    Z3, Z1, Z5
+	VMOVUPS   Z30, Z6
+	VPERMI2PS Z5, Z4, Z6
+	VMOVUPS   Z31, Z7
+	VPERMI2PS Z5, Z4, Z7
+	VADDPS    Z7, Z6, Z8
+	VMULPS    Z29, Z8, Z8
+	VMOVUPS   Z8, K4, (DI)
+	ADDQ      $128, R11
+	ADDQ      $64, DI
+	SUBQ      $16, CX
+	JGT       avgStep
+	LEAQ      (DI)(CX*4), DI
+	LEAQ      (SI)(R10*2), SI
+	DECQ      R8
+	JNZ       avgRow
+	VZEROUPPER
+	RET
+
+// func avgPool2x2BackwardAVX512(gx, gy []float32, w, rows, ow int)
+TEXT ·avgPool2x2BackwardAVX512(SB), NOSPLIT, $0-72
+	MOVQ    gx_base+0(FP), DI
+	MOVQ    gy_base+24(FP), R13
+	MOVQ    w+48(FP), R10
+	MOVQ    rows+56(FP), R8
+	MOVQ    ow+64(FP), R9
+	SHLQ    $2, R10
+	XORQ    R14, R14
+	MOVQ    $16, R15
+	VMOVUPS poolIdx<>+128(SB), Z28
+	VMOVUPS poolIdx<>+192(SB), Z30
+	VBROADCASTSS poolQuarter<>(SB), Z29
+
+avgBackRow:
+	MOVQ DI, R12
+	MOVQ R9, CX
+
+avgBackStep:
+	BLOCKMASKS
+	VMOVUPS.Z (R13), K4, Z9
+	VMULPS    Z29, Z9, Z9
+	VPERMPS   Z9, Z28, Z12
+	VPERMPS   Z9, Z30, Z13
+	VMOVUPS   Z12, K5, (R12)
+	VMOVUPS   Z13, K6, 64(R12)
+	VMOVUPS   Z12, K5, (R12)(R10*1)
+	VMOVUPS   Z13, K6, 64(R12)(R10*1)
+	ADDQ      $128, R12
+	ADDQ      $64, R13
+	SUBQ      $16, CX
+	JGT       avgBackStep
+	LEAQ      (R13)(CX*4), R13
+	LEAQ      (DI)(R10*2), DI
+	DECQ      R8
+	JNZ       avgBackRow
 	VZEROUPPER
 	RET

@@ -92,6 +92,52 @@ func TestMaxPool2x2(t *testing.T) {
 	}
 }
 
+func TestAvgPool2x2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	nan := float32(math.NaN())
+	defer func(a bool) { usePoolAVX512 = a }(usePoolAVX512)
+	for _, impl := range convImpls {
+		if impl.skip {
+			continue
+		}
+		usePoolAVX512 = impl.avx512
+		for _, ow := range []int{1, 7, 15, 16, 17, 33} {
+			for _, extra := range []int{0, 1} {
+				w, rows := 2*ow+extra, 3
+				name := fmt.Sprintf("%s ow=%d w=%d", impl.name, ow, w)
+				x := make([]float32, 2*rows*w)
+				for i := range x {
+					x[i] = rng.Float32()*4 - 2
+				}
+				gy := make([]float32, rows*ow)
+				for i := range gy {
+					gy[i] = rng.Float32()
+				}
+				y := newGuarded(nil, 1, rows*ow, rows*ow, nan)
+				AvgPool2x2(y.data, x, w, rows, ow)
+				y.checkGuards(t, name)
+				gx := newGuarded(nil, 2*rows, 2*ow, w, nan)
+				AvgPool2x2Backward(gx.data, gy, w, rows, ow)
+				gx.checkGuards(t, name+" backward")
+				for r := range rows {
+					for c := range ow {
+						a, b := 2*r*w+2*c, (2*r+1)*w+2*c
+						want := ((x[a] + x[b]) + (x[a+1] + x[b+1])) * 0.25
+						if got := y.data[r*ow+c]; got != want {
+							t.Fatalf("%s: window %d,%d: mean %v, want %v", name, r, c, got, want)
+						}
+						for _, at := range []int{a, a + 1, b, b + 1} {
+							if got := gx.data[at]; got != gy[r*ow+c]*0.25 {
+								t.Fatalf("%s: window %d,%d: gradient %v at %d, want %v", name, r, c, got, at, gy[r*ow+c]*0.25)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkMaxPool2x2(b *testing.B) {
 	defer func(a bool) { usePoolAVX512 = a }(usePoolAVX512)
 	const w, rows = 28, 32 * 14 // 32 channels of 28×28
