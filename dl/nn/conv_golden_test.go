@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
@@ -185,4 +186,42 @@ func TestConvPoolGradCheck(t *testing.T) {
 	}
 	mp := NewMaxPool2d(3, Stride(2), CeilMode())
 	gradCheck(t, "MaxPool2d ceil", func() *dl.Tensor { return mp.Forward(spread) }, map[string]*dl.Tensor{"x": spread})
+}
+
+// An empty batch goes through as in PyTorch: empty outputs, zero
+// parameter gradients.
+func TestConvPoolEmptyBatch(t *testing.T) {
+	m := NewConv2d(3, 4, 3, Padding(1))
+	x := dl.Zeros(0, 3, 5, 5).RequiresGrad()
+	y := m.Forward(x)
+	if !slices.Equal(y.Shape(), []int{0, 4, 5, 5}) {
+		t.Fatalf("output %v", y.Shape())
+	}
+	dl.Sum(y).Backward()
+	if g := m.Weight.Grad(); g == nil || dl.Sum(g.Abs()).Item() != 0 || !slices.Equal(x.Grad().Shape(), x.Shape()) {
+		t.Fatalf("gradients %v %v", m.Weight.Grad(), x.Grad())
+	}
+	for _, p := range []Module{NewMaxPool2d(2), NewAvgPool2d(2), NewMaxPool2d(3, Stride(2), CeilMode())} {
+		x := dl.Zeros(0, 3, 5, 4).RequiresGrad()
+		dl.Sum(p.Forward(x)).Backward()
+		if !slices.Equal(x.Grad().Shape(), x.Shape()) {
+			t.Fatalf("%v: gradient %v", p, x.Grad().Shape())
+		}
+	}
+}
+
+// An interrupt stops a long convolution on every thread and reaches the
+// caller as dl's error; the next call runs normally.
+func TestConvInterrupt(t *testing.T) {
+	defer dl.ResetInterrupt()
+	m := NewConv2d(2, 8, 3)
+	x := dl.Randn(64, 2, 12, 12)
+	dl.Interrupt()
+	if err := dl.Maybe(func() { m.Forward(x) }); err != dl.ErrInterrupted {
+		t.Fatalf("interrupted conv: %v", err)
+	}
+	dl.ResetInterrupt()
+	if got := m.Forward(x).Shape(); !slices.Equal(got, []int{64, 8, 10, 10}) {
+		t.Fatalf("after the interrupt: %v", got)
+	}
 }

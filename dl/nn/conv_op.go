@@ -170,6 +170,16 @@ func (p *convPlan) forward(xd, wd, bd, yd []float32) {
 // backward returns the gradients of x, w and b (nil where not needed) from
 // the output gradient gyd.
 func (p *convPlan) backward(xd, wd, gyd []float32, needX, needW, needB bool) []*dl.Tensor {
+	if p.n == 0 {
+		// An empty batch: nothing flows back.
+		var gs [3]*dl.Tensor
+		for i, s := range [][]int{{0, p.groups * p.C, p.H, p.W}, {p.out, p.C, p.KH, p.KW}, {p.out}} {
+			if []bool{needX, needW, needB}[i] {
+				gs[i] = dl.Zeros(s...)
+			}
+		}
+		return gs[:]
+	}
 	q := newConvGrad(p, xd, wd, gyd, needX, needW, needB)
 	if p.parallelOver(q.chunks) {
 		kernels.ForChunks(p.n, q.per, func(c, lo, hi int) { q.chunk(c, lo, hi, kernels.SgemmSerial) })
