@@ -59,6 +59,9 @@ var godlPackages = map[string]string{
 func autoImports(std []string) map[string]string {
 	m := map[string]string{}
 	for _, p := range std {
+		if strings.Contains("/"+p+"/", "/internal/") || strings.HasPrefix(p, "vendor/") {
+			continue // not importable by a cell
+		}
 		name := path.Base(p)
 		if strings.HasPrefix(name, "v") && len(name) > 1 && strings.Trim(name[1:], "0123456789") == "" {
 			name = path.Base(path.Dir(p)) // math/rand/v2 is package rand

@@ -29,13 +29,23 @@ var preloaded = []string{"dl", "nn", "optim", "data", "display", "widgets"}
 // importer reads the export data the worker was built with.
 func (e *Engine) newConfig() *rewrite.Config {
 	fset := token.NewFileSet()
+	return RewriteConfig(fset, newExportImporter(fset, e.b), e.b.stdPackages(), e.sess)
+}
+
+// RewriteConfig is the configuration the engine rewrites cells with. imp
+// finds the packages cells use (it must be safe for concurrent use; fset
+// holds their positions); std lists the standard library's packages (as
+// go list std does), which cells import by name; session names the
+// cells' packages. Tests that check notebooks without running them use
+// it too.
+func RewriteConfig(fset *token.FileSet, imp types.ImporterFrom, std []string, session string) *rewrite.Config {
 	return &rewrite.Config{
 		Fset:        fset,
-		Importer:    newExportImporter(fset, e.b),
-		AutoImports: autoImports(e.b.stdPackages()),
+		Importer:    imp,
+		AutoImports: autoImports(std),
 		Preloaded:   preloaded,
 		CellPath: func(seq int) string {
-			return fmt.Sprintf("%s/cells/%s/c%d", buildModule, e.sess, seq)
+			return fmt.Sprintf("%s/cells/%s/c%d", buildModule, session, seq)
 		},
 	}
 }
