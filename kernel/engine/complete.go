@@ -136,7 +136,7 @@ func (e *Engine) Complete(code string, cursor int) kernel.Completion {
 // cell's name, of a package, or of the operand's type in the cell.
 func members(st *state, code, qual string, start, cursor int) []string {
 	if s := st.sess.Lookup(qual); s != nil {
-		return memberNames(s.Obj.Type())
+		return memberNames(st, s.Obj.Type())
 	}
 	if p, _ := packageFor(st, code, qual); p != nil {
 		var names []string
@@ -148,7 +148,7 @@ func members(st *state, code, qual string, start, cursor int) []string {
 		return names
 	}
 	if t := typeAt(st, code, start-1-len(qual), cursor); t != nil {
-		return memberNames(t)
+		return memberNames(st, t)
 	}
 	return nil
 }
@@ -173,8 +173,9 @@ func plainNames(code string, start int) []string {
 	return names
 }
 
-// memberNames lists the fields and methods of t (and *t).
-func memberNames(t types.Type) []string {
+// memberNames lists the fields and methods of t (and *t), less those the
+// rewriter generated.
+func memberNames(st *state, t types.Type) []string {
 	var names []string
 	seen := map[string]bool{}
 	for _, tt := range []types.Type{t, types.NewPointer(t)} {
@@ -183,7 +184,8 @@ func memberNames(t types.Type) []string {
 		}
 		ms := types.NewMethodSet(tt)
 		for i := 0; i < ms.Len(); i++ {
-			if n := ms.At(i).Obj().Name(); !seen[n] && token.IsExported(n) {
+			obj := ms.At(i).Obj()
+			if n := obj.Name(); !seen[n] && token.IsExported(n) && !st.cfg.Generated(obj) {
 				seen[n] = true
 				names = append(names, n)
 			}

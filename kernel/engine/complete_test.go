@@ -26,9 +26,12 @@ func stubEngine(t *testing.T) *Engine {
 		"fmt":               "package fmt\nfunc Sprint(a ...any) string { return \"\" }\nfunc Println(a ...any) {}",
 		"strings":           "package strings\nfunc ToUpper(s string) string { return s }",
 		rewrite.RuntimePath: "package rt\nfunc SetResult(v any) {}\nfunc Check() {}",
+		"godl/dl":           "package dl\ntype Tensor struct{}",
+		rewrite.ModulesPath: "package nn\nimport \"godl/dl\"\ntype Module interface{ Forward(*dl.Tensor) *dl.Tensor }\nfunc Repr(m any) string { return \"\" }",
 	}
 	pkgs := map[string]*types.Package{}
-	var imp importerFunc = func(path string) (*types.Package, error) {
+	var imp importerFunc
+	imp = func(path string) (*types.Package, error) {
 		if p, ok := pkgs[path]; ok {
 			return p, nil
 		}
@@ -40,7 +43,7 @@ func stubEngine(t *testing.T) *Engine {
 		if err != nil {
 			return nil, err
 		}
-		p, err := new(types.Config).Check(path, fset, []*ast.File{f}, nil)
+		p, err := (&types.Config{Importer: imp}).Check(path, fset, []*ast.File{f}, nil)
 		pkgs[path] = p
 		return p, err
 	}
@@ -49,7 +52,7 @@ func stubEngine(t *testing.T) *Engine {
 	e.state.Store(&state{sess: rewrite.NewSession(), cfg: &rewrite.Config{
 		Fset:        fset,
 		Importer:    &lockedImporter{imp: imp},
-		AutoImports: map[string]string{"fmt": "fmt", "strings": "strings"},
+		AutoImports: map[string]string{"fmt": "fmt", "strings": "strings", "dl": "godl/dl", "nn": rewrite.ModulesPath},
 		CellPath:    func(seq int) string { return fmt.Sprintf("%s/cells/test/c%d", buildModule, seq) },
 	}})
 	return e
@@ -108,6 +111,27 @@ func TestCompleteWhileNamesChange(t *testing.T) {
 	}
 	if got := e.Complete("v3.", 3).Matches; !slices.Equal(got, []string{"f3"}) {
 		t.Errorf("members of an earlier cell's variable: %q", got)
+	}
+}
+
+// A model's generated String method (it prints the model as PyTorch
+// does) is not offered: the user did not write it.
+func TestCompleteHidesGeneratedString(t *testing.T) {
+	e := stubEngine(t)
+	st := e.current()
+	res, msgs := rewrite.Rewrite(st.cfg, st.sess, "type Net struct{ w int }\nfunc (n *Net) Forward(x *dl.Tensor) *dl.Tensor { return x }\nfunc (n *Net) Train() {}\nnet := &Net{}", 1, 1)
+	if msgs != nil {
+		t.Fatal(msgs)
+	}
+	if !strings.Contains(res.Source, ") String() string") {
+		t.Fatalf("no String method generated:\n%s", res.Source)
+	}
+	e.commit(res)
+	if got := e.Complete("net.", 4).Matches; !slices.Equal(got, []string{"Forward", "Train", "w"}) {
+		t.Errorf("members of a model: %q", got)
+	}
+	if got := e.Complete("x := *net\nx.", 12).Matches; !slices.Equal(got, []string{"Forward", "Train", "w"}) {
+		t.Errorf("members of a model in the cell: %q", got)
 	}
 }
 

@@ -154,6 +154,7 @@ func (em *emitter) writeBody() {
 			em.writeFunc(i, sg)
 		}
 	}
+	em.writeReprs()
 	for _, d := range r.plan.vars {
 		b.gen("var " + d.name + " " + types.TypeString(d.typ, em.qualifier))
 	}

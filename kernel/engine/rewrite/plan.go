@@ -31,6 +31,10 @@ type plan struct {
 	declares map[string]bool
 	shown    bool // the last statement is an expression: the cell's value
 	notes    []string
+	// reprs are the String methods the cell's models get (repr.go);
+	// modules is the package of nn.Module and nn.Repr, when they do.
+	reprs   []reprMethod
+	modules *types.Package
 }
 
 // define is a variable a top-level statement declares.
@@ -57,6 +61,7 @@ func (r *cellRewrite) makePlan() *plan {
 		p.declares[d.name] = true
 	}
 	r.planFuncVars(p)
+	r.planReprs(p)
 	p.notes = append(r.redefinedTypeNotes(), r.shadowNotes(p, defines)...)
 	return p
 }
