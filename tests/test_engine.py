@@ -2,8 +2,9 @@
 model trained in one cell is seen trained in the next), input_request for
 fmt.Scan, rich output from gonbui, outputs in the order the cell made them,
 completion on the control channel while a cell runs, an interrupted
-training loop that keeps its variables, and what the kernel says about a
-name that hides a preloaded package. The kernel is the installed "godl"
+training loop that keeps its variables, what the kernel says about a
+name that hides a preloaded package, and a cell's model struct printed as
+PyTorch prints it. The kernel is the installed "godl"
 kernelspec (conftest.py); faults (crashes, restarts) are in
 test_faults.py."""
 from __future__ import annotations
@@ -170,3 +171,43 @@ def test_a_name_that_hides_a_preloaded_package(k):
     # Importing the package brings it back in that cell.
     r = ok(k, 'import "github.com/godl-dev/godl/dl/data"\nspirals := data.Spirals(10, 2)\nspirals.Len()')
     assert r.result == "20", r.describe()
+
+
+# What torch 1.13 prints for the same model (print(Net2()) and
+# print(net.block) in Python, with Block and Net2 nn.Module subclasses
+# holding the same layers).
+TORCH_NET = """Net2(
+  (conv1): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+  (block): Block(
+    (conv): Conv2d(8, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+  )
+  (fc): Linear(in_features=6272, out_features=10, bias=True)
+)
+"""
+TORCH_BLOCK = """Block(
+  (conv): Conv2d(8, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+)
+"""
+
+
+def test_println_of_a_model_struct_prints_torchs_text(k):
+    # Forward on *Net2 (the String method is then on *Net2) and on the
+    # value Block; completion does not offer the generated String.
+    ok(
+        k,
+        "type Block struct{ conv *nn.Conv2d }\n"
+        "func (b Block) Forward(x *dl.Tensor) *dl.Tensor { return b.conv.Forward(x) }\n"
+        "type Net2 struct {\n\tconv1 *nn.Conv2d\n\tblock Block\n\tfc    *nn.Linear\n}\n"
+        "func (n *Net2) Forward(x *dl.Tensor) *dl.Tensor {\n"
+        "\treturn n.fc.Forward(n.block.Forward(n.conv1.Forward(x)).Flatten(1, -1))\n}",
+    )
+    r = ok(
+        k,
+        "model := &Net2{conv1: nn.NewConv2d(1, 8, 3, nn.Padding(1)), block: Block{nn.NewConv2d(8, 8, 3, nn.Padding(1))}, fc: nn.NewLinear(8*28*28, 10)}\n"
+        "fmt.Println(model)",
+    )
+    assert r.stdout == TORCH_NET, r.describe()
+    r = ok(k, "fmt.Println(model.block)\nfmt.Print(model.Forward(dl.Rand(2, 1, 28, 28)).Shape())")
+    assert r.stdout == TORCH_BLOCK + "[2 10]", r.describe()
+    rep = k.control("complete_request", {"code": "model.", "cursor_pos": 6})
+    assert rep["content"]["matches"] == ["Forward", "block", "conv1", "fc"], rep["content"]
