@@ -50,3 +50,29 @@ func TestGroupOptionsOverride(t *testing.T) {
 		t.Errorf("added group: %+v", *g)
 	}
 }
+
+// Schedulers refuse the options of other schedulers (they used to ignore
+// them: a Patience given to CosineAnnealingLR did nothing).
+func TestSchedOptionErrors(t *testing.T) {
+	o := NewSGD([]*dl.Tensor{dl.Zeros(2).RequiresGrad()}, LR(0.1))
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { NewCosineAnnealingLR(o, 10, Patience(3)) }, "CosineAnnealingLR: option Patience does not apply to CosineAnnealingLR (it takes [EtaMin])"},
+		{func() { NewReduceLROnPlateau(o, Factor(0.5), EtaMin(0.1)) }, "ReduceLROnPlateau: option EtaMin does not apply to ReduceLROnPlateau (it takes [Mode Factor Patience Threshold ThresholdMode Cooldown MinLR MinDelta])"},
+		{func() { NewReduceLROnPlateau(o, Factor(2)) }, "ReduceLROnPlateau: factor must be below 1, got 2"},
+	} {
+		err := dl.Maybe(c.f)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("got error %v\nwant        %s", err, c.want)
+		}
+	}
+	r := NewReduceLROnPlateau(o, Mode("max"), Factor(0.5), Patience(2), Threshold(0.01), ThresholdMode("abs"), Cooldown(1), MinLR(1e-3), MinDelta(1e-6))
+	if r.Mode != "max" || r.Factor != 0.5 || r.Patience != 2 || r.Threshold != 0.01 || r.ThresholdMode != "abs" || r.Cooldown != 1 || r.MinLR != 1e-3 || r.Eps != 1e-6 {
+		t.Errorf("ReduceLROnPlateau: %+v", r)
+	}
+	if s := NewCosineAnnealingLR(o, 10, EtaMin(0.01)); s.EtaMin != 0.01 {
+		t.Errorf("EtaMin: %v", s.EtaMin)
+	}
+}
