@@ -147,12 +147,19 @@ func lossOut(op string, red Reduction, terms []float32, termShape []int, dterm [
 			}
 			return gd[0]
 		}
+		// A mean over no counted term divides by zero; the terms that do
+		// not count (ignored targets) still get no gradient, as in PyTorch,
+		// rather than 0·Inf.
+		nothingCounts := red == Mean && denom == 0
 		grad := func(d []float32, shape []int) *dl.Tensor {
 			t := dl.Zeros(shape...)
 			td := t.RawData()
 			for k := range n {
 				s := scale(k)
 				for j := k * per; j < (k+1)*per; j++ {
+					if nothingCounts && d[j] == 0 {
+						continue
+					}
 					td[j] = d[j] * s
 				}
 			}

@@ -44,12 +44,13 @@ type file struct {
 // against) and that its generator script exists.
 func Load(t testing.TB, path, torch string, v any) {
 	t.Helper()
-	if err := load(path, torch, v); err != nil {
+	if err := Read(path, torch, v); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func load(path, torch string, v any) error {
+// Read is Load returning the error, for a file read once for many tests.
+func Read(path, torch string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err

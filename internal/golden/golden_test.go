@@ -126,7 +126,7 @@ func TestLoadChecksTheEnvelope(t *testing.T) {
 		X Tensor `json:"x"`
 	}
 	ok := `{"generator": "internal/golden/goldenfile.py", "torch": "1.13.0a0", "data": {"x": {"dtype": "int64", "shape": [2], "data": [3, 4]}}}`
-	if err := load(writeFile(t, ok), "1.13", &v); err != nil {
+	if err := Read(writeFile(t, ok), "1.13", &v); err != nil {
 		t.Fatal(err)
 	}
 	if v.X.Dtype != "int64" || v.X.Int64s()[1] != 4 || v.X.Shape[0] != 2 {
@@ -138,7 +138,7 @@ func TestLoadChecksTheEnvelope(t *testing.T) {
 		{`{"x": 1}`, "1.13", "is not a golden file"},
 		{strings.Replace(ok, "goldenfile.py", "gone.py", 1), "1.13", "names its generator internal/golden/gone.py, which is missing"},
 	} {
-		err := load(writeFile(t, c.text), c.series, &v)
+		err := Read(writeFile(t, c.text), c.series, &v)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want an error saying %q", err, c.want)
 		}
