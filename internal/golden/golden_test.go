@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,5 +157,92 @@ func TestVersionIn(t *testing.T) {
 		if VersionIn(c.v, c.s) != c.in {
 			t.Errorf("VersionIn(%q, %q) = %v", c.v, c.s, !c.in)
 		}
+	}
+}
+
+// writerScript writes a golden file through goldenfile.py (with a stand-in
+// for torch: no PyTorch needed), then checks the writer's noise rule: a
+// rerun with values moved by noise leaves the file as it was, a real
+// change is written.
+const writerScript = `
+import json, math, os, sys
+sys.path.insert(0, sys.argv[1])
+import goldenfile as golden
+
+class Torch:
+    __version__ = "1.13.0a0"
+
+golden._torch = Torch
+here = os.path.dirname(os.path.abspath(__file__))
+path = os.path.join(here, "g.json")
+
+def data(f32, f64):
+    return {"cases": [
+        {"name": "a", "x": {"dtype": "float32", "shape": [2, 3], "data": golden.f32s(f32)}, "lr": f64,
+         "special": golden.f32s([float("nan"), float("inf"), -float("inf"), 3.4028234663852886e38])},
+        {"name": "b", "ints": {"dtype": "int64", "shape": [2], "data": [-3, 7]},
+         "bools": {"dtype": "bool", "shape": [3], "data": [1, 0, 1]}},
+    ]}
+
+vals = [0.1, -0.0, 0.25, 1.5, -2.0, 3.0]
+lrs = [0.1, 1e-300, float("nan")]
+golden.write(__file__, "g.json", data(vals, lrs))
+first = open(path).read()
+golden.write(__file__, "g.json", data([0.1 * (1 + 3e-7)] + vals[1:], [0.1 * (1 + 1e-9)] + lrs[1:]))
+assert open(path).read() == first, "noise rewrote the file"
+golden.write(__file__, "g.json", data([0.1 * (1 + 1e-3)] + vals[1:], lrs))
+assert open(path).read() != first, "a change was not written"
+golden.write(__file__, "g.json", data(vals, lrs))
+assert open(path).read() == first
+assert golden.version_in("1.13.0a0", "1.13") and not golden.version_in("1.130", "1.13")
+print("ok")
+`
+
+// TestWriterAndReaderAgree runs goldenfile.py and reads what it wrote.
+func TestWriterAndReaderAgree(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "gen_g.py")
+	if err := os.WriteFile(script, []byte(writerScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	here, _ := os.Getwd()
+	if out, err := exec.Command(py, script, here).CombinedOutput(); err != nil || !strings.HasSuffix(string(out), "ok\n") {
+		t.Fatalf("goldenfile.py: %v\n%s", err, out)
+	}
+	var g struct {
+		Cases []struct {
+			Name    string
+			X       *Tensor
+			LR      Floats
+			Special Float32s
+			Ints    *Tensor
+			Bools   *Tensor
+		}
+	}
+	if err := Read(filepath.Join(dir, "g.json"), "1.13", &g); err != nil {
+		t.Fatal(err)
+	}
+	x, sp := g.Cases[0].X.Float32s(), g.Cases[0].Special
+	if len(x) != 6 || x[0] != float32(0.1) || !math.Signbit(float64(x[1])) || x[1] != 0 || x[2] != 0.25 ||
+		!math.IsNaN(float64(sp[0])) || !math.IsInf(float64(sp[1]), 1) || !math.IsInf(float64(sp[2]), -1) || sp[3] != math.MaxFloat32 {
+		t.Errorf("float32 values read back as %v %v", x, sp)
+	}
+	if lr := g.Cases[0].LR; lr[0] != 0.1 || lr[1] != 1e-300 || !math.IsNaN(lr[2]) {
+		t.Errorf("float64 values read back as %v", lr)
+	}
+	if i := g.Cases[1].Ints.Int64s(); i[0] != -3 || i[1] != 7 || g.Cases[1].Ints.Dtype != "int64" {
+		t.Errorf("int64 values: %v", i)
+	}
+	if b := g.Cases[1].Bools.Bools(); !b[0] || b[1] || !b[2] {
+		t.Errorf("bools: %v", b)
+	}
+	// The float32 values are spelled shortest: 0.1, not 0.10000000149011612.
+	text, _ := os.ReadFile(filepath.Join(dir, "g.json"))
+	if !strings.Contains(string(text), `[0.1,-0,0.25,1.5,-2,3]`) || !strings.Contains(string(text), `["NaN","Infinity","-Infinity",3.4028235e+38]`) {
+		t.Errorf("float32 spelling:\n%s", text)
 	}
 }

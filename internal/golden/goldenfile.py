@@ -117,9 +117,10 @@ def _float_text(v, single):
     return "%.9g" % v
 
 
-# Containers this deep and shallower in the file are written one entry a
-# line (the envelope, the data's entries and theirs); deeper ones compactly,
-# so that a case is a line or a few and diffs show which changed.
+# Containers shallower than this are written one entry a line (the
+# envelope, the data, the data's entries), deeper ones and lists of numbers
+# on one line, so that a case is a line or a few and diffs show which
+# changed.
 _EXPAND = 3
 
 
@@ -140,7 +141,9 @@ def dumps(v, depth=0):
         items = [json.dumps(str(k), ensure_ascii=False) + sep + dumps(x, depth + 1) for k, x in v.items()]
         return _join("{", items, "}", depth)
     if isinstance(v, (list, tuple)):
-        return _join("[", [dumps(x, depth + 1) for x in v], "]", depth)
+        # A list of numbers stays on one line.
+        flat = not any(isinstance(x, (dict, list, tuple)) for x in v)
+        return _join("[", [dumps(x, depth + 1) for x in v], "]", _EXPAND if flat else depth)
     raise TypeError("cannot write %r (%s) in a golden file" % (v, type(v).__name__))
 
 
