@@ -109,7 +109,7 @@ func TestGolden(t *testing.T) {
 	}
 	for name := range opTable {
 		if !seen[name] {
-			t.Errorf("opTable entry %q has no golden case; rerun testdata/gen_golden.py", name)
+			t.Errorf("opTable entry %q has no golden case: add it to testdata/gen_golden.py and run make golden", name)
 		}
 	}
 }
