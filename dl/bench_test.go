@@ -20,14 +20,8 @@ func BenchmarkMLPStep(b *testing.B) { benchMLP(b, false) }
 func BenchmarkMLPStepNoPool(b *testing.B) { benchMLP(b, true) }
 
 func benchMLP(b *testing.B, poolOff bool) {
-	pool.Lock()
-	pool.off = poolOff
-	pool.Unlock()
-	defer func() {
-		pool.Lock()
-		pool.off = false
-		pool.Unlock()
-	}()
+	setPooling(!poolOff)
+	defer setPooling(true)
 	Seed(1)
 	x := Randn(64, 784)
 	w1, b1 := Randn(256, 784).MulScalar(0.03).RequiresGrad(), Zeros(256).RequiresGrad()

@@ -2,19 +2,6 @@ package dl
 
 import "testing"
 
-func TestClassLen(t *testing.T) {
-	for _, c := range []struct{ n, want int }{
-		{1, 1}, {1024, 1024}, {1025, 1280}, {1280, 1280}, {1281, 1536}, {2048, 2048}, {2049, 2560}, {7000, 7168},
-	} {
-		if got := classLen(c.n); got != c.want {
-			t.Errorf("classLen(%d) = %d, want %d", c.n, got, c.want)
-		}
-		if got := classLen(c.want); got != c.want {
-			t.Errorf("classLen(%d) = %d: a class length must map to itself", c.want, got)
-		}
-	}
-}
-
 // TestPoolDoesNotRecycleLiveBuffers runs training steps whose gradient
 // temporaries go back to the pool, while holding forward results, leaf
 // gradients and a RawData slice, and checks that later steps never write
@@ -183,14 +170,8 @@ func TestPoolRandomGraphs(t *testing.T) {
 }
 
 func randomGraphRun(t *testing.T, seed int64, poolOff bool) [][]float32 {
-	pool.Lock()
-	pool.off = poolOff
-	pool.Unlock()
-	defer func() {
-		pool.Lock()
-		pool.off = false
-		pool.Unlock()
-	}()
+	setPooling(!poolOff)
+	defer setPooling(true)
 	prog := progT(randomProgram(seed, 4, 25))
 	x, w := progInputs(32, 64)
 	for _, l := range append(x, w) {

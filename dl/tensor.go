@@ -30,7 +30,7 @@ type Tensor struct {
 func newTensor(shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
 	n := checkShape("Tensor", shape)
-	return &Tensor{data: getZeroBuf(n), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
+	return &Tensor{data: getZeroBuf(n, shape...), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
 }
 
 // newTensorRaw is newTensor without zeroing, for ops that write every
@@ -38,7 +38,7 @@ func newTensor(shape []int) *Tensor {
 func newTensorRaw(shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
 	n := checkShape("Tensor", shape)
-	return &Tensor{data: getBuf(n), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
+	return &Tensor{data: getBuf(n, shape...), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
 }
 
 // fromData wraps data (not copied) as a contiguous tensor of shape.
