@@ -147,7 +147,7 @@ func (t *Tensor) backward(op string, seed *Tensor) {
 	if seed == nil {
 		seed = Full(1, t.shape...)
 	} else {
-		seed = fromData(seed.Data(), seed.shape) // ours to recycle
+		seed = fromData(seed.copyData(), seed.shape) // ours to recycle
 	}
 	p.hold(t, seed)
 	for i := len(order) - 1; i >= 0; i-- {
@@ -274,12 +274,12 @@ func (p *gradPass) accumulateLeaf(leaf *Tensor, g *Tensor) {
 			delete(p.refs, storageKey(g))
 			return
 		}
-		leaf.grad = fromData(g.Data(), g.shape)
+		leaf.grad = fromData(g.copyData(), g.shape)
 		p.drop(g)
 		return
 	}
 	if !leaf.grad.IsContiguous() {
-		leaf.grad = fromData(leaf.grad.Data(), leaf.grad.shape)
+		leaf.grad = fromData(leaf.grad.copyData(), leaf.grad.shape)
 	}
 	addInto(leaf.grad, g)
 	p.drop(g)

@@ -177,7 +177,7 @@ func (t *Tensor) contiguousData() []float32 {
 	if t.IsContiguous() {
 		return t.RawData()
 	}
-	return t.Data()
+	return t.copyData()
 }
 
 // mapF is a per-element unary map for the ops that are not hot.

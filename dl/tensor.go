@@ -241,8 +241,12 @@ func (t *Tensor) RawData() []float32 {
 }
 
 // Data returns a copy of the elements in row-major order.
-func (t *Tensor) Data() []float32 {
-	out := getBuf(t.Numel())
+func (t *Tensor) Data() []float32 { return t.copyData() }
+
+// copyData is Data for dl's own ops (an allocation that fails names the
+// op that asked, not Data).
+func (t *Tensor) copyData() []float32 {
+	out := getBuf(t.Numel(), t.shape...)
 	if t.IsContiguous() {
 		copy(out, t.RawData())
 		return out
@@ -289,13 +293,13 @@ func (t *Tensor) Contiguous() *Tensor {
 	if t.IsContiguous() {
 		return t
 	}
-	out := fromData(t.Data(), t.shape)
+	out := fromData(t.copyData(), t.shape)
 	return Record("Contiguous", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
 }
 
 // Clone returns a copy with its own storage; gradients flow back to t.
 func (t *Tensor) Clone() *Tensor {
-	out := fromData(t.Data(), t.shape)
+	out := fromData(t.copyData(), t.shape)
 	return Record("Clone", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
 }
 

@@ -31,6 +31,10 @@ type Hooks struct {
 	Value func(v any) (data, metadata map[string]any)
 	// Flush sends output held back by throttling (display.Flush).
 	Flush func()
+	// MemLimit is told the worker's memory limit in bytes
+	// (dl.SetMemoryLimit), so that an allocation past it fails its cell
+	// instead of the runtime's fatal out-of-memory ending the worker.
+	MemLimit func(bytes uint64)
 }
 
 var hooks Hooks
@@ -114,7 +118,13 @@ func limitMemory() error {
 	if err != nil {
 		return fmt.Errorf("bad %s=%q", EnvMemLimit, s)
 	}
-	return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: n, Max: n})
+	if err := syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+		return err
+	}
+	if hooks.MemLimit != nil {
+		hooks.MemLimit(n)
+	}
+	return nil
 }
 
 func cpuSeconds() float64 {
