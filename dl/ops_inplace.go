@@ -16,7 +16,7 @@ func (t *Tensor) checkInPlace(op string) {
 }
 
 // inPlace writes k(t, o) into t, o broadcast to t's shape.
-func (t *Tensor) inPlace(op string, o *Tensor, k *binKernel) *Tensor {
+func (t *Tensor) inPlace(op string, o *Tensor, k binaryOp) *Tensor {
 	t.checkInPlace(op)
 	if !sameShape(broadcastShapes(op, t.shape, o.shape), t.shape) {
 		Panicf(op, "%v cannot be broadcast into %v", o.shape, t.shape)
@@ -32,17 +32,17 @@ func (t *Tensor) inPlace(op string, o *Tensor, k *binKernel) *Tensor {
 }
 
 // AddInPlace adds o (broadcast) into t and returns t.
-func (t *Tensor) AddInPlace(o *Tensor) *Tensor { return t.inPlace("AddInPlace", o, addK) }
+func (t *Tensor) AddInPlace(o *Tensor) *Tensor { return t.inPlace("AddInPlace", o, opAdd) }
 
 // SubInPlace subtracts o (broadcast) from t and returns t.
-func (t *Tensor) SubInPlace(o *Tensor) *Tensor { return t.inPlace("SubInPlace", o, subK) }
+func (t *Tensor) SubInPlace(o *Tensor) *Tensor { return t.inPlace("SubInPlace", o, opSub) }
 
 // MulInPlace multiplies t by o (broadcast) and returns t.
-func (t *Tensor) MulInPlace(o *Tensor) *Tensor { return t.inPlace("MulInPlace", o, mulK) }
+func (t *Tensor) MulInPlace(o *Tensor) *Tensor { return t.inPlace("MulInPlace", o, opMul) }
 
 // MulScalarInPlace multiplies t by s and returns t.
 func (t *Tensor) MulScalarInPlace(s float32) *Tensor {
-	return t.inPlace("MulScalarInPlace", Scalar(s), mulK)
+	return t.inPlace("MulScalarInPlace", Scalar(s), opMul)
 }
 
 // CopyFrom copies o (broadcast) into t and returns t.

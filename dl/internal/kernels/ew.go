@@ -138,6 +138,16 @@ func LeakyReLUGrad(dst, g, x []float32, s float32) {
 	leakyReluGradGo(dst, g, x, s)
 }
 
+// ScaleShift sets dst[i] = x[i]·s + t (fused: one rounding).
+func ScaleShift(dst, x []float32, s, t float32) {
+	x = x[:len(dst)]
+	if useEwAVX2 {
+		scaleShiftAVX2(dst, x, s, t)
+		return
+	}
+	scaleShiftGo(dst, x, s, t)
+}
+
 // SigmoidGrad sets dst[i] = g[i]·y[i]·(1 − y[i]) from the sigmoid's output y.
 func SigmoidGrad(dst, g, y []float32) {
 	g, y = g[:len(dst)], y[:len(dst)]
@@ -264,6 +274,13 @@ func leakyReluGradGo(dst, g, x []float32, s float32) {
 		} else {
 			dst[i] = s * g[i]
 		}
+	}
+}
+
+func scaleShiftGo(dst, x []float32, s, t float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = float32(float64(v)*float64(s) + float64(t)) // exact product: one rounding
 	}
 }
 

@@ -106,6 +106,13 @@ func leakyReluAVX2(dst, x []float32, s float32)
 //go:noescape
 func leakyReluGradAVX2(dst, g, x []float32, s float32)
 
+// scaleShiftAVX2 (x·s + t fused, so it may differ in the last bit):
+//
+//	for i := range dst { dst[i] = x[i]*s + t }
+//
+//go:noescape
+func scaleShiftAVX2(dst, x []float32, s, t float32)
+
 // sigmoidGradAVX2 (y − y² fused, so it may differ in the last bit):
 //
 //	for i := range dst { dst[i] = g[i] * (y[i] - y[i]*y[i]) }
@@ -139,3 +146,28 @@ func sumF64AVX2(x []float32) float64
 //
 //go:noescape
 func accF64AVX2(acc []float64, x []float32)
+
+// sumSqDiffF64AVX2 returns Σ (x[i] − mu)² in float64, in the order of
+// sumSqDiffF64Go:
+//
+//	var s float64
+//	for _, v := range x {
+//		d := float64(v) - mu
+//		s += d * d
+//	}
+//	return s
+//
+//go:noescape
+func sumSqDiffF64AVX2(x []float32, mu float64) float64
+
+// dotF64AVX2 returns Σ x[i]·y[i] in float64 (products exact), in the order
+// of dotF64Go; len(y) ≥ len(x), checked by the caller:
+//
+//	var s float64
+//	for i, v := range x {
+//		s += float64(v) * float64(y[i])
+//	}
+//	return s
+//
+//go:noescape
+func dotF64AVX2(x, y []float32) float64

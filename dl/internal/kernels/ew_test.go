@@ -75,6 +75,9 @@ var ewCases = []ewCase{
 		}
 		return 0.01 * in[0][i]
 	}, 2, false},
+	{"ScaleShift", func(d []float32, in [][]float32) { ScaleShift(d, in[0], 1.5, -0.25) }, func(i int, in [][]float32) float32 {
+		return float32(float64(in[0][i])*1.5 - 0.25)
+	}, 1, true},
 	{"SigmoidGrad", func(d []float32, in [][]float32) { SigmoidGrad(d, in[0], in[1]) }, func(i int, in [][]float32) float32 {
 		g, y := float64(in[0][i]), float64(in[1][i])
 		return float32(g * y * (1 - y))
@@ -129,8 +132,9 @@ func checkEw(t *testing.T, impl string, c ewCase, rng *rand.Rand, n int) {
 		want := c.ref(i, ins)
 		if c.fused {
 			// One rounding less or more than the loop: within a few ulp
-			// of the magnitude of g.
-			if d := math.Abs(float64(got - want)); d > 3e-7*math.Abs(float64(ins[0][i])) && !(got != got && want != want) {
+			// of the magnitude of the first input (and of the result).
+			tol := 3e-7*(math.Abs(float64(ins[0][i]))+math.Abs(float64(want))) + 1e-38 // absolute for subnormals
+			if d := math.Abs(float64(got - want)); d > tol && !(got != got && want != want) && got != want {
 				t.Fatalf("%s %s n=%d [%d]: %v, want %v (inputs %v %v)", impl, c.name, n, i, got, want, ins[0][i], ins[1][i])
 			}
 			continue
@@ -231,6 +235,43 @@ func TestSumAndAccumulateF64(t *testing.T) {
 		for _, s := range sums[1:] {
 			if s != sums[0] {
 				t.Errorf("n=%d: SumF64 differs between versions: %v vs %v", n, s, sums[0])
+			}
+		}
+	}
+}
+
+// SumSqDiffF64 and DotF64: vector and Go versions in the same order, so
+// equal to the bit, and both close to a plain float64 loop.
+func TestVarianceAndDotF64(t *testing.T) {
+	defer func(v bool) { useVecAVX2 = v }(useVecAVX2)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 3, 4, 5, 15, 16, 17, 33, 64, 65, 999} {
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], y[i] = rng.Float32()*20-7, rng.Float32()*4-2
+		}
+		mu := 3.25
+		var wantSq, wantDot float64
+		for i := range x {
+			d := float64(x[i]) - mu
+			wantSq += d * d
+			wantDot += float64(x[i]) * float64(y[i])
+		}
+		var got [][2]float64
+		for _, impl := range []bool{false, true} {
+			if impl && !haveAVX2 {
+				continue
+			}
+			useVecAVX2 = impl
+			sq, dot := SumSqDiffF64(x, mu), DotF64(x, y)
+			if math.Abs(sq-wantSq) > 1e-9*(1+wantSq) || math.Abs(dot-wantDot) > 1e-9*(1+math.Abs(wantDot)) {
+				t.Errorf("avx2=%v n=%d: SumSqDiffF64 %v (want %v), DotF64 %v (want %v)", impl, n, sq, wantSq, dot, wantDot)
+			}
+			got = append(got, [2]float64{sq, dot})
+		}
+		for _, g := range got[1:] {
+			if g != got[0] {
+				t.Errorf("n=%d: versions differ: %v vs %v", n, g, got[0])
 			}
 		}
 	}

@@ -91,6 +91,13 @@ var kernels = []kernel{
 			fmt.Sprintf("VBLENDVPS %s, %s, %s, %s", t, in[0], in[1], d),
 		}
 	}},
+	// x·s + t, fused
+	{name: "scaleShift", slices: []string{"dst", "x"}, scalars: []string{"s", "t"}, body: func(d string, in []string, _ string) []string {
+		return []string{
+			fmt.Sprintf("VMOVAPS Y14, %s", d),
+			fmt.Sprintf("VFMADD231PS Y15, %s, %s", in[0], d),
+		}
+	}},
 	// g·(y − y²)
 	{name: "sigmoidGrad", slices: []string{"dst", "g", "y"}, body: func(d string, in []string, t string) []string {
 		return []string{
