@@ -29,7 +29,9 @@ func ELU(t *Tensor, alpha float32) *Tensor {
 }
 
 // Softplus returns log(1 + e^x), computed without overflow.
-func Softplus(t *Tensor) *Tensor { return elementwise("Softplus", t, opSoftplus, opParams{}, true, false) }
+func Softplus(t *Tensor) *Tensor {
+	return elementwise("Softplus", t, opSoftplus, opParams{}, true, false)
+}
 
 // softmaxLayout splits t around dim: there are outer*inner "rows" of r
 // elements each, at stride inner (t taken as contiguous).
