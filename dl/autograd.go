@@ -55,6 +55,21 @@ func Record(name string, out *Tensor, inputs []*Tensor, backward func(gradOut *T
 	return out
 }
 
+// NeedsGrad reports whether Record would put an op on these inputs into
+// the graph: grad mode is on and some input tracks gradients. An op uses
+// it to skip saving what only its backward needs (under NoGrad, in eval).
+func NeedsGrad(inputs ...*Tensor) bool {
+	if !GradEnabled() {
+		return false
+	}
+	for _, in := range inputs {
+		if in != nil && in.TracksGrad() {
+			return true
+		}
+	}
+	return false
+}
+
 // RequiresGrad marks t as a leaf that wants gradients and returns t.
 func (t *Tensor) RequiresGrad() *Tensor {
 	if t.node == nil {
