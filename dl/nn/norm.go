@@ -178,4 +178,3 @@ func (m *BatchNorm) Forward(x *dl.Tensor) *dl.Tensor {
 	})
 	return hooked(m, x, y)
 }
-
