@@ -25,6 +25,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -71,6 +72,7 @@ func Get(n int, shape []int) []float32 {
 		return make([]float32, n)
 	}
 	c := ClassLen(n)
+	collectEvery(4 * c)
 	if b := pop(c); b != nil {
 		return b[:n]
 	}
@@ -87,6 +89,7 @@ func Get(n int, shape []int) []float32 {
 func GetZeroed(n int, shape []int) []float32 {
 	if n > MinPooled {
 		if b := pop(ClassLen(n)); b != nil {
+			collectEvery(4 * cap(b))
 			b = b[:n]
 			clear(b)
 			return b
@@ -158,6 +161,7 @@ func Put(b []float32) {
 	delete(pool.out, k)
 	runtime.SetFinalizer(p, nil)
 	keepLocked(b[:c])
+	unreturned.Add(-int64(4 * c))
 }
 
 // keepLocked adds an idle buffer to the pool if there is room.
@@ -172,6 +176,31 @@ func keepLocked(b []float32) bool {
 	pool.free[c] = append(pool.free[c], b)
 	pool.bytes += 4 * c
 	return true
+}
+
+// Dead buffers come back only when the collector runs, and Go runs it when
+// the heap has grown by as much as was live after the last run: with a
+// data set of a few hundred MB in memory, a training loop would leave that
+// much garbage resident before any buffer came back. So the pool counts
+// the bytes it handed out and did not get back through Put, which only
+// the collector can find dead, and asks for a collection once they reach
+// gcBudget. A step whose temporaries are all given back costs nothing; a
+// buffer of gcBudget or more is preceded by a collection, which costs a
+// few milliseconds where touching the new pages costs more, and frees the
+// activations a forward pass left behind (an evaluation of a whole test
+// set then peaks at about two activations, as with reference counting).
+const gcBudget = 64 << 20
+
+var unreturned atomic.Int64
+
+// collectEvery counts n bytes handed out and runs the collector when the
+// budget is spent.
+func collectEvery(n int) {
+	if unreturned.Add(int64(n)) < gcBudget {
+		return
+	}
+	unreturned.Store(0)
+	runtime.GC()
 }
 
 // Stats describes the pool, for benchmarks and memory diagnostics.
