@@ -28,7 +28,7 @@ func TestAllocationPastLimitIsAnError(t *testing.T) {
 		f         func()
 	}{
 		{"Zeros", "[1048576 4096]", func() { Zeros(1<<20, 1<<12) }},
-		{"ReLU", "[2097152 1024]", func() { ReLU(Ones(1 << 10).Expand(1<<21, 1<<10)) }},
+		{"ReLU", "[2097152 1024]", func() { ReLU(Ones(1<<10).Expand(1<<21, 1<<10)) }},
 		{"MatMul", "[32768 65536]", func() { Ones(1<<15, 1).MatMul(Ones(1, 1<<16)) }},
 	} {
 		err := Maybe(c.f)
