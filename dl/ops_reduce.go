@@ -169,9 +169,9 @@ func (t *Tensor) sumOrKeep(dims []int, keep bool) *Tensor {
 }
 
 // maxArg finds the maximum along one dimension (or over everything when dim
-// is nil), returning values and flat argmax positions in t's contiguous
-// layout.
-func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []int, pos []int) {
+// is nil), returning values, their index along the dimension, and the
+// position of each in t's contiguous layout (pos, computed when asked).
+func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []int, pos func(j int) int) {
 	x := t.contiguousData()
 	var outer, r, inner int
 	var shape []int
@@ -200,11 +200,7 @@ func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []in
 	vals = newTensorRaw(shape)
 	idx = make([]int, outer*inner)
 	be.maxArg(vals.data, idx, x, outer, r, inner)
-	pos = make([]int, outer*inner)
-	for j, k := range idx {
-		pos[j] = (j/inner)*r*inner + j%inner + k*inner
-	}
-	return vals, idx, pos
+	return vals, idx, func(j int) int { return (j/inner)*r*inner + j%inner + idx[j]*inner }
 }
 
 // Max returns the maximum over dim (or over all elements with no argument),
@@ -225,8 +221,8 @@ func maxOp(op string, t *Tensor, dims []int, keep bool) *Tensor {
 	return Record(op, vals, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gd := g.contiguousData()
 		r := newTensor(t.shape)
-		for j, p := range pos {
-			r.data[p] += gd[j]
+		for j, v := range gd {
+			r.data[pos(j)] += v
 		}
 		return []*Tensor{r}
 	})
