@@ -21,7 +21,7 @@ func Seed(seed int64) {
 
 // fillRandom fills a fresh tensor of shape from f, holding the lock once.
 func fillRandom(shape []int, f func(r *rand.Rand) float32) *Tensor {
-	t := Zeros(shape...)
+	t := newTensorRaw(shape) // every element is drawn
 	rngMu.Lock()
 	for i := range t.data {
 		t.data[i] = f(rng)

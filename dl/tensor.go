@@ -89,7 +89,7 @@ func Ones(shape ...int) *Tensor { return Full(1, shape...) }
 
 // Full returns a tensor filled with v.
 func Full(v float32, shape ...int) *Tensor {
-	t := newTensor(shape)
+	t := newTensorRaw(shape) // every element is written
 	for i := range t.data {
 		t.data[i] = v
 	}
