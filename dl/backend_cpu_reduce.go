@@ -100,20 +100,45 @@ func sumLong(x []float32) float64 {
 }
 
 func (cpu) maxArg(vals []float32, idx []int, src []float32, outer, r, inner int) {
+	if inner == 1 {
+		kernels.For(outer, rowsGrain(grainStream, r), func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				vals[o], idx[o] = maxRow(src[o*r : (o+1)*r])
+			}
+		})
+		return
+	}
 	kernels.For(outer*inner, rowsGrain(grainStream, r), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			o, in := j/inner, j%inner
 			base := o*r*inner + in
 			best, bk := src[base], 0
-			for k := 1; k < r; k++ {
-				v := src[base+k*inner]
-				if v > best || (v != v && best == best) { // NaN wins, as torch
+			for k := 1; k < r && best == best; k++ {
+				if v := src[base+k*inner]; !(v <= best) { // larger, or NaN
 					best, bk = v, k
 				}
 			}
 			vals[j], idx[j] = best, bk
 		}
 	})
+}
+
+// maxRow returns the maximum of a row and its first position; the first
+// NaN wins, as in PyTorch.
+func maxRow(row []float32) (float32, int) {
+	best, bk := row[0], 0
+	if best != best {
+		return best, 0
+	}
+	for k, v := range row {
+		if !(v <= best) { // larger, or NaN
+			best, bk = v, k
+			if v != v {
+				break
+			}
+		}
+	}
+	return best, bk
 }
 
 func (cpu) softmax(dst, src []float32, outer, r, inner int, logOut bool) {

@@ -121,3 +121,32 @@ func TestLongSumAgainstFloat64(t *testing.T) {
 		}
 	}
 }
+
+// Max and Argmax pick the first maximum, and the first NaN over any number,
+// along the last dimension and along a strided one.
+func TestMaxArgmaxTiesAndNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	x := FromSlice([]float32{
+		1, 3, 3, 2,
+		nan, 5, nan, 1,
+		-1, -1, -1, -1,
+		0, 2, nan, 7,
+	}, 4, 4)
+	for _, c := range []struct {
+		dim  int
+		vals []float32
+		idx  []float32
+	}{
+		{1, []float32{3, nan, -1, nan}, []float32{1, 0, 0, 2}},
+		{0, []float32{nan, 5, nan, 7}, []float32{1, 1, 1, 3}},
+	} {
+		vals, idx := x.Max(c.dim).Data(), x.Argmax(c.dim).Data()
+		for i := range c.vals {
+			if !sameBits(vals[i], c.vals[i]) || idx[i] != c.idx[i] {
+				t.Errorf("dim %d [%d]: max %v at %v, want %v at %v", c.dim, i, vals[i], idx[i], c.vals[i], c.idx[i])
+			}
+		}
+	}
+}
+
+func sameBits(a, b float32) bool { return a == b || (a != a && b != b) }
