@@ -150,3 +150,33 @@ func TestMaxArgmaxTiesAndNaN(t *testing.T) {
 }
 
 func sameBits(a, b float32) bool { return a == b || (a != a && b != b) }
+
+// Bernoulli masks depend on Seed alone: the same on 1 and 3 threads, with
+// the asked-for share of ones, and exact at p = 0 and p = 1.
+func TestBernoulliSameOnAnyThreadCount(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	defer kernels.SetThreads(0)
+	n := 5*bernoulliChunk + 3
+	var masks [2][]float32
+	for i, th := range []int{1, 3} {
+		kernels.SetThreads(th)
+		Seed(9)
+		masks[i] = Bernoulli(0.7, n).Data()
+	}
+	if err := compare(masks[1], masks[0], 0); err != nil {
+		t.Fatalf("3 threads vs 1: %v", err)
+	}
+	ones := 0
+	for _, v := range masks[0] {
+		if v != 0 && v != 1 {
+			t.Fatalf("mask value %v", v)
+		}
+		ones += int(v)
+	}
+	if f := float64(ones) / float64(n); math.Abs(f-0.7) > 0.01 {
+		t.Errorf("share of ones %v, want 0.7", f)
+	}
+	if Bernoulli(0, 1000).Sum().Item() != 0 || Bernoulli(1, 1000).Sum().Item() != 1000 {
+		t.Error("p = 0 or p = 1 is not exact")
+	}
+}
