@@ -23,8 +23,17 @@ const (
 // rowsGrain is a grain in rows of n elements for a per-element grain.
 func rowsGrain(grain, n int) int { return max(1, grain/max(n, 1)) }
 
+// serial reports whether n elements are too few to split with this grain.
+// Ops test it before they build the closure kernels.For takes, which
+// would be allocated even when For runs it on the caller.
+func serial(n, grain int) bool { return n < 2*grain || kernels.Threads() == 1 }
+
 func (cpu) unary(op unaryOp, p opParams, dst, src []float32) {
 	k, grain := unaryKernel(op, p)
+	if serial(len(dst), grain) {
+		k(dst, src)
+		return
+	}
 	kernels.For(len(dst), grain, func(lo, hi int) { k(dst[lo:hi], src[lo:hi]) })
 }
 
@@ -103,6 +112,10 @@ func mathMap(f func(float64) float64) func(dst, src []float32) {
 
 func (cpu) unaryGrad(op unaryOp, p opParams, dst, g, x, y []float32) {
 	k, grain := unaryGradKernel(op, p)
+	if serial(len(dst), grain) {
+		k(dst, g, x, y)
+		return
+	}
 	kernels.For(len(dst), grain, func(lo, hi int) {
 		var xs, ys []float32
 		if x != nil {
@@ -203,5 +216,9 @@ func gradMap(deriv func(x float64) float64) func(dst, g, x, y []float32) {
 }
 
 func (cpu) accumulate(dst, src []float32) {
+	if serial(len(dst), grainStream) {
+		kernels.Add(dst, dst, src)
+		return
+	}
 	kernels.For(len(dst), grainStream, func(lo, hi int) { kernels.Add(dst[lo:hi], dst[lo:hi], src[lo:hi]) })
 }

@@ -63,6 +63,33 @@ func (cpu) binary(op binaryOp, dst []float32, shape []int, a, b view) {
 		return
 	}
 	k := binaryKernels[op]
+	// The common cases, found without allocating (small ops are mostly
+	// this bookkeeping): equal contiguous layouts, or one side a scalar.
+	ac, bc := contiguousIn(a.strides, shape), contiguousIn(b.strides, shape)
+	ad, bd := a.data[a.off:], b.data[b.off:]
+	switch {
+	case ac && bc:
+		if serial(n, grainStream) {
+			k.vv(dst, ad, bd)
+			return
+		}
+		kernels.For(n, grainStream, func(lo, hi int) { k.vv(dst[lo:hi], ad[lo:hi], bd[lo:hi]) })
+		return
+	case ac && zeroIn(b.strides, shape):
+		if serial(n, grainStream) {
+			k.vs(dst, ad, bd[0])
+			return
+		}
+		kernels.For(n, grainStream, func(lo, hi int) { k.vs(dst[lo:hi], ad[lo:hi], bd[0]) })
+		return
+	case bc && zeroIn(a.strides, shape):
+		if serial(n, grainStream) {
+			k.sv(dst, ad[0], bd)
+			return
+		}
+		kernels.For(n, grainStream, func(lo, hi int) { k.sv(dst[lo:hi], ad[0], bd[lo:hi]) })
+		return
+	}
 	sh, st := coalesce(shape, contiguousStrides(shape), a.strides, b.strides)
 	if len(sh) == 0 { // every dimension was 1
 		k.vv(dst, a.data[a.off:a.off+1], b.data[b.off:b.off+1])
@@ -90,6 +117,10 @@ func (cpu) binary(op binaryOp, dst []float32, shape []int, a, b view) {
 		return
 	}
 	rows := n / inner
+	if serial(n, grainStream) {
+		binaryRows(k, dst, sh, sa, sb, a, b, 0, rows)
+		return
+	}
 	kernels.For(rows, rowsGrain(grainStream, inner), func(r0, r1 int) {
 		binaryRows(k, dst, sh, sa, sb, a, b, r0, r1)
 	})
@@ -151,6 +182,29 @@ func binaryRows(k rowKernels, dst []float32, sh, sa, sb []int, a, b view, r0, r1
 			idx[j] = 0
 		}
 	}
+}
+
+// contiguousIn reports whether strides walk shape in row-major order
+// without gaps (dimensions of size 1 may have any stride).
+func contiguousIn(strides, shape []int) bool {
+	st := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		if shape[i] != 1 && strides[i] != st {
+			return false
+		}
+		st *= shape[i]
+	}
+	return true
+}
+
+// zeroIn reports whether strides stay on one element over shape.
+func zeroIn(strides, shape []int) bool {
+	for i, s := range strides {
+		if s != 0 && shape[i] != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // gather copies n elements of src starting at p with stride s into buf.

@@ -24,11 +24,11 @@ func (cpu) sum(dst, src []float32, outer, r, inner int) {
 			dst[0] = float32(sumLong(src[:r]))
 			return
 		}
-		kernels.For(outer, rowsGrain(grainStream, r), func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				dst[o] = float32(kernels.SumF64(src[o*r : (o+1)*r]))
-			}
-		})
+		if serial(outer*r, grainStream) {
+			sumRows(dst, src, r, 0, outer)
+			return
+		}
+		kernels.For(outer, rowsGrain(grainStream, r), func(lo, hi int) { sumRows(dst, src, r, lo, hi) })
 		return
 	}
 	// [outer r inner]: each task sums a block of columns of one outer
@@ -43,23 +43,42 @@ func (cpu) sum(dst, src []float32, outer, r, inner int) {
 		}
 		return
 	}
+	if serial(outer*r*inner, grainStream) {
+		sumColumnBlocks(dst, src, r, inner, 0, outer*blocks)
+		return
+	}
 	kernels.For(outer*blocks, rowsGrain(grainStream, r*min(inner, innerBlock)), func(lo, hi int) {
-		acc := make([]float64, min(inner, innerBlock))
-		for task := lo; task < hi; task++ {
-			o, c0 := task/blocks, task%blocks*innerBlock
-			c1 := min(c0+innerBlock, inner)
-			a := acc[:c1-c0]
-			clear(a)
-			for k := range r {
-				base := (o*r+k)*inner + c0
-				kernels.AccF64(a, src[base:base+c1-c0])
-			}
-			out := dst[o*inner+c0 : o*inner+c1]
-			for i, v := range a {
-				out[i] = float32(v)
-			}
-		}
+		sumColumnBlocks(dst, src, r, inner, lo, hi)
 	})
+}
+
+// sumRows sets dst[o] to the sum of row o of src, for o in [lo, hi).
+func sumRows(dst, src []float32, r, lo, hi int) {
+	for o := lo; o < hi; o++ {
+		dst[o] = float32(kernels.SumF64(src[o*r : (o+1)*r]))
+	}
+}
+
+// sumColumnBlocks does tasks [lo, hi) of a sum over r of [outer r inner]:
+// task t sums block t%blocks of innerBlock columns of outer slice
+// t/blocks.
+func sumColumnBlocks(dst, src []float32, r, inner, lo, hi int) {
+	blocks := (inner + innerBlock - 1) / innerBlock
+	acc := make([]float64, min(inner, innerBlock))
+	for task := lo; task < hi; task++ {
+		o, c0 := task/blocks, task%blocks*innerBlock
+		c1 := min(c0+innerBlock, inner)
+		a := acc[:c1-c0]
+		clear(a)
+		for k := range r {
+			base := (o*r+k)*inner + c0
+			kernels.AccF64(a, src[base:base+c1-c0])
+		}
+		out := dst[o*inner+c0 : o*inner+c1]
+		for i, v := range a {
+			out[i] = float32(v)
+		}
+	}
 }
 
 // sumColumnsChunked sets dst[i] = Σ_k src[k·stride+i] for i < len(dst),
@@ -101,11 +120,11 @@ func sumLong(x []float32) float64 {
 
 func (cpu) maxArg(vals []float32, idx []int, src []float32, outer, r, inner int) {
 	if inner == 1 {
-		kernels.For(outer, rowsGrain(grainStream, r), func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				vals[o], idx[o] = maxRow(src[o*r : (o+1)*r])
-			}
-		})
+		if serial(outer*r, grainStream) {
+			maxRows(vals, idx, src, r, 0, outer)
+			return
+		}
+		kernels.For(outer, rowsGrain(grainStream, r), func(lo, hi int) { maxRows(vals, idx, src, r, lo, hi) })
 		return
 	}
 	kernels.For(outer*inner, rowsGrain(grainStream, r), func(lo, hi int) {
@@ -121,6 +140,13 @@ func (cpu) maxArg(vals []float32, idx []int, src []float32, outer, r, inner int)
 			vals[j], idx[j] = best, bk
 		}
 	})
+}
+
+// maxRows does maxRow for rows [lo, hi) of src.
+func maxRows(vals []float32, idx []int, src []float32, r, lo, hi int) {
+	for o := lo; o < hi; o++ {
+		vals[o], idx[o] = maxRow(src[o*r : (o+1)*r])
+	}
 }
 
 // maxRow returns the maximum of a row and its first position; the first
@@ -143,11 +169,11 @@ func maxRow(row []float32) (float32, int) {
 
 func (cpu) softmax(dst, src []float32, outer, r, inner int, logOut bool) {
 	if inner == 1 {
-		kernels.For(outer, rowsGrain(grainVector, r), func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				softmaxRow(dst[o*r:(o+1)*r], src[o*r:(o+1)*r], logOut)
-			}
-		})
+		if serial(outer*r, grainVector) {
+			softmaxRows(dst, src, r, logOut, 0, outer)
+			return
+		}
+		kernels.For(outer, rowsGrain(grainVector, r), func(lo, hi int) { softmaxRows(dst, src, r, logOut, lo, hi) })
 		return
 	}
 	kernels.For(outer*inner, rowsGrain(grainScalar, r), func(lo, hi int) {
@@ -155,6 +181,13 @@ func (cpu) softmax(dst, src []float32, outer, r, inner int, logOut bool) {
 			softmaxStrided(dst, src, (j/inner)*r*inner+j%inner, r, inner, logOut)
 		}
 	})
+}
+
+// softmaxRows does softmaxRow for rows [lo, hi).
+func softmaxRows(y, x []float32, r int, logOut bool, lo, hi int) {
+	for o := lo; o < hi; o++ {
+		softmaxRow(y[o*r:(o+1)*r], x[o*r:(o+1)*r], logOut)
+	}
 }
 
 // softmaxRow is softmax (log-softmax) of one contiguous row, shifted by
@@ -207,11 +240,11 @@ func softmaxStrided(y, x []float32, base, r, inner int, logOut bool) {
 
 func (cpu) softmaxGrad(dst, g, y []float32, outer, r, inner int, logOut bool) {
 	if inner == 1 {
-		kernels.For(outer, rowsGrain(grainVector, r), func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				softmaxGradRow(dst[o*r:(o+1)*r], g[o*r:(o+1)*r], y[o*r:(o+1)*r], logOut)
-			}
-		})
+		if serial(outer*r, grainVector) {
+			softmaxGradRows(dst, g, y, r, logOut, 0, outer)
+			return
+		}
+		kernels.For(outer, rowsGrain(grainVector, r), func(lo, hi int) { softmaxGradRows(dst, g, y, r, logOut, lo, hi) })
 		return
 	}
 	kernels.For(outer*inner, rowsGrain(grainScalar, r), func(lo, hi int) {
@@ -219,6 +252,13 @@ func (cpu) softmaxGrad(dst, g, y []float32, outer, r, inner int, logOut bool) {
 			softmaxGradStrided(dst, g, y, (j/inner)*r*inner+j%inner, r, inner, logOut)
 		}
 	})
+}
+
+// softmaxGradRows does softmaxGradRow for rows [lo, hi).
+func softmaxGradRows(dx, g, y []float32, r int, logOut bool, lo, hi int) {
+	for o := lo; o < hi; o++ {
+		softmaxGradRow(dx[o*r:(o+1)*r], g[o*r:(o+1)*r], y[o*r:(o+1)*r], logOut)
+	}
 }
 
 // softmaxGradRow: for log-softmax dx = g − softmax·Σg, for softmax

@@ -109,20 +109,22 @@ func (t *Tensor) contiguousData() []float32 {
 // no graph.
 func scalarOp(t *Tensor, op binaryOp, s float32, sFirst bool) *Tensor {
 	out := newTensorRaw(t.shape)
-	sv := view{data: []float32{s}, strides: make([]int, len(t.shape))}
+	sv := view{data: []float32{s}}
+	if len(t.shape) <= len(zeroStrides) {
+		sv.strides = zeroStrides[:len(t.shape)]
+	} else {
+		sv.strides = make([]int, len(t.shape))
+	}
 	if out.Numel() >= 1<<16 {
 		CheckInterrupt()
 	}
 	if sFirst {
-		be.binary(op, out.data, t.shape, sv, t.asView())
+		be.binary(op, out.data, t.shape, sv, t.viewAt(t.shape))
 	} else {
-		be.binary(op, out.data, t.shape, t.asView(), sv)
+		be.binary(op, out.data, t.shape, t.viewAt(t.shape), sv)
 	}
 	return out
 }
-
-// asView is t's storage and layout.
-func (t *Tensor) asView() view { return view{data: t.data, off: t.offset, strides: t.strides} }
 
 // Neg returns -t.
 func Neg(t *Tensor) *Tensor { return MulScalar(t, -1) }

@@ -96,7 +96,20 @@ func binaryInto(out, a, b *Tensor, op binaryOp) {
 	if out.Numel() >= 1<<16 {
 		CheckInterrupt()
 	}
-	av := view{data: a.data, off: a.offset, strides: broadcastStrides(a.shape, a.strides, shape)}
-	bv := view{data: b.data, off: b.offset, strides: broadcastStrides(b.shape, b.strides, shape)}
-	be.binary(op, out.RawData(), shape, av, bv)
+	be.binary(op, out.RawData(), shape, a.viewAt(shape), b.viewAt(shape))
 }
+
+// viewAt is t as a view broadcast to shape.
+func (t *Tensor) viewAt(shape []int) view {
+	if sameShape(t.shape, shape) {
+		return view{data: t.data, off: t.offset, strides: t.strides}
+	}
+	if t.Numel() == 1 && len(shape) <= len(zeroStrides) {
+		return view{data: t.data, off: t.offset, strides: zeroStrides[:len(shape)]}
+	}
+	return view{data: t.data, off: t.offset, strides: broadcastStrides(t.shape, t.strides, shape)}
+}
+
+// zeroStrides views one element at any shape of up to 16 dimensions; it is
+// never written.
+var zeroStrides [16]int
