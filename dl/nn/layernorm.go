@@ -84,7 +84,6 @@ func (m *LayerNorm) Forward(x *dl.Tensor) *dl.Tensor {
 		return hooked(m, x, y)
 	}
 	y = dl.Record(op, y, []*dl.Tensor{x, m.Weight, m.Bias}, func(gy *dl.Tensor) []*dl.Tensor {
-		defer putScratch(xhat)
 		g := gy.Contiguous().RawData()
 		var gx, gw, gb *dl.Tensor
 		if wd != nil && (m.Weight.TracksGrad() || m.Bias.TracksGrad()) {
@@ -119,6 +118,9 @@ func (m *LayerNorm) Forward(x *dl.Tensor) *dl.Tensor {
 				}
 			})
 		}
+		// Not deferred: a backward stopped half-way (an interrupt) may be
+		// run again, and must find x̂ still there.
+		putScratch(xhat)
 		return []*dl.Tensor{gx, gw, gb}
 	})
 	return hooked(m, x, y)

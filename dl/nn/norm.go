@@ -151,7 +151,6 @@ func (m *BatchNorm) Forward(x *dl.Tensor) *dl.Tensor {
 		return hooked(m, x, y)
 	}
 	y = dl.Record(op, y, []*dl.Tensor{x, m.Weight, m.Bias}, func(gy *dl.Tensor) []*dl.Tensor {
-		defer putScratch(xhat)
 		g := gy.Contiguous().RawData()
 		sg, sgx := l.gradSums(g, xhat) // Σg, Σg·x̂ per channel
 		var gx, gw, gb *dl.Tensor
@@ -174,6 +173,9 @@ func (m *BatchNorm) Forward(x *dl.Tensor) *dl.Tensor {
 			gx = dl.Empty(xs...)
 			l.inputGrad(gx.RawData(), g, xhat, f, mg, mgx)
 		}
+		// Not deferred: a backward stopped half-way (an interrupt) may be
+		// run again, and must find x̂ still there.
+		putScratch(xhat)
 		return []*dl.Tensor{gx, gw, gb}
 	})
 	return hooked(m, x, y)
