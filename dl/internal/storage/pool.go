@@ -27,6 +27,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/godl-dev/godl/dl/internal/kernels"
 )
 
 const (
@@ -91,7 +93,11 @@ func GetZeroed(n int, shape []int) []float32 {
 		if b := pop(ClassLen(n)); b != nil {
 			collectEvery(4 * cap(b))
 			b = b[:n]
-			clear(b)
+			if n < 1<<17 {
+				clear(b)
+			} else { // half a MiB and more: on all threads
+				kernels.For(n, 1<<15, func(lo, hi int) { clear(b[lo:hi]) })
+			}
 			return b
 		}
 	}
