@@ -76,9 +76,4 @@ const (
 	opSub
 	opMul
 	opDiv
-	opEq // comparisons give 1 or 0
-	opGt
-	opGe
-	opLt
-	opLe
 )

@@ -20,41 +20,6 @@ var binaryKernels = [...]rowKernels{
 	opSub: {kernels.Sub, func(d, a []float32, s float32) { kernels.AddScalar(d, a, -s) }, kernels.ScalarSub},
 	opMul: {kernels.Mul, kernels.MulScalar, func(d []float32, s float32, b []float32) { kernels.MulScalar(d, b, s) }},
 	opDiv: {kernels.Div, kernels.DivScalar, kernels.ScalarDiv},
-	opEq:  compareKernels(func(x, y float32) bool { return x == y }),
-	opGt:  compareKernels(func(x, y float32) bool { return x > y }),
-	opGe:  compareKernels(func(x, y float32) bool { return x >= y }),
-	opLt:  compareKernels(func(x, y float32) bool { return x < y }),
-	opLe:  compareKernels(func(x, y float32) bool { return x <= y }),
-}
-
-// compareKernels are the loops of a comparison, giving 1 or 0.
-func compareKernels(f func(x, y float32) bool) rowKernels {
-	b2f := func(b bool) float32 {
-		if b {
-			return 1
-		}
-		return 0
-	}
-	return rowKernels{
-		vv: func(d, a, b []float32) {
-			a, b = a[:len(d)], b[:len(d)]
-			for i := range d {
-				d[i] = b2f(f(a[i], b[i]))
-			}
-		},
-		vs: func(d, a []float32, s float32) {
-			a = a[:len(d)]
-			for i := range d {
-				d[i] = b2f(f(a[i], s))
-			}
-		},
-		sv: func(d []float32, s float32, b []float32) {
-			b = b[:len(d)]
-			for i := range d {
-				d[i] = b2f(f(s, b[i]))
-			}
-		},
-	}
 }
 
 func (cpu) binary(op binaryOp, dst []float32, shape []int, a, b view) {

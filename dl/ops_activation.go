@@ -4,7 +4,12 @@ package dl
 // direct loops for forward and backward.
 
 // ReLU returns max(t, 0); NaN stays NaN, as in PyTorch.
-func ReLU(t *Tensor) *Tensor { return elementwise("ReLU", t, opReLU, opParams{}, false, true) }
+func ReLU(t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return reluDtype(t)
+	}
+	return elementwise("ReLU", t, opReLU, opParams{}, false, true)
+}
 
 // LeakyReLU returns t where t > 0, else slope*t.
 func LeakyReLU(t *Tensor, slope float32) *Tensor {
@@ -59,6 +64,7 @@ func LogSoftmax(t *Tensor, dim int) *Tensor {
 }
 
 func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
+	t = asFloat(t)
 	if t.Dim() == 0 {
 		return softmax(name, t.Reshape(1), 0, logOut).Reshape()
 	}

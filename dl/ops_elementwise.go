@@ -6,12 +6,18 @@ package dl
 
 // Add returns a + b with broadcasting.
 func Add(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opAdd, a, b)
+	}
 	out := binary("Add", a, b, opAdd)
 	return Record("Add", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor { return []*Tensor{g, g} })
 }
 
 // Sub returns a - b with broadcasting.
 func Sub(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opSub, a, b)
+	}
 	out := binary("Sub", a, b, opSub)
 	return Record("Sub", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var gb *Tensor
@@ -24,6 +30,9 @@ func Sub(a, b *Tensor) *Tensor {
 
 // Mul returns a * b elementwise with broadcasting.
 func Mul(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opMul, a, b)
+	}
 	out := binary("Mul", a, b, opMul)
 	return Record("Mul", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
@@ -37,8 +46,12 @@ func Mul(a, b *Tensor) *Tensor {
 	})
 }
 
-// Div returns a / b elementwise with broadcasting.
+// Div returns a / b elementwise with broadcasting; integer operands give
+// a Float32 true division, as PyTorch.
 func Div(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opDiv, a, b)
+	}
 	out := binary("Div", a, b, opDiv)
 	return Record("Div", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
@@ -56,33 +69,21 @@ func Div(a, b *Tensor) *Tensor {
 // Maximum returns the elementwise larger of a and b; the gradient goes to a
 // where a >= b.
 func Maximum(a, b *Tensor) *Tensor {
-	m := Ge(a.Detach(), b.Detach())
+	if a.dtype|b.dtype != Float32 {
+		return extremumDtype("Maximum", a, b, true)
+	}
+	m := Ge(a.Detach(), b.Detach()).To(Float32)
 	return Add(Mul(a, m), Mul(b, RSubScalar(1, m)))
 }
 
 // Minimum returns the elementwise smaller of a and b.
 func Minimum(a, b *Tensor) *Tensor {
-	m := Le(a.Detach(), b.Detach())
+	if a.dtype|b.dtype != Float32 {
+		return extremumDtype("Minimum", a, b, false)
+	}
+	m := Le(a.Detach(), b.Detach()).To(Float32)
 	return Add(Mul(a, m), Mul(b, RSubScalar(1, m)))
 }
-
-// Comparisons return 1/0 masks and are not differentiable.
-func cmp(op string, a, b *Tensor, k binaryOp) *Tensor { return binary(op, a, b, k) }
-
-// Eq returns 1 where a == b, else 0.
-func Eq(a, b *Tensor) *Tensor { return cmp("Eq", a, b, opEq) }
-
-// Gt returns 1 where a > b, else 0.
-func Gt(a, b *Tensor) *Tensor { return cmp("Gt", a, b, opGt) }
-
-// Ge returns 1 where a >= b, else 0.
-func Ge(a, b *Tensor) *Tensor { return cmp("Ge", a, b, opGe) }
-
-// Lt returns 1 where a < b, else 0.
-func Lt(a, b *Tensor) *Tensor { return cmp("Lt", a, b, opLt) }
-
-// Le returns 1 where a <= b, else 0.
-func Le(a, b *Tensor) *Tensor { return cmp("Le", a, b, opLe) }
 
 // unaryMap applies op to every element of t into a new contiguous tensor,
 // with no graph.
@@ -127,16 +128,27 @@ func scalarOp(t *Tensor, op binaryOp, s float32, sFirst bool) *Tensor {
 }
 
 // Neg returns -t.
-func Neg(t *Tensor) *Tensor { return MulScalar(t, -1) }
+func Neg(t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return negDtype(t)
+	}
+	return MulScalar(t, -1)
+}
 
 // AddScalar returns t + s.
 func AddScalar(t *Tensor, s float32) *Tensor {
+	if t.dtype != Float32 {
+		return scalarArith(opAdd, t, float64(s))
+	}
 	out := scalarOp(t, opAdd, s, false)
 	return Record("AddScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
 }
 
 // MulScalar returns t * s.
 func MulScalar(t *Tensor, s float32) *Tensor {
+	if t.dtype != Float32 {
+		return scalarArith(opMul, t, float64(s))
+	}
 	out := scalarOp(t, opMul, s, false)
 	return Record("MulScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		return []*Tensor{scalarOp(g, opMul, s, false)}
@@ -145,6 +157,9 @@ func MulScalar(t *Tensor, s float32) *Tensor {
 
 // RSubScalar returns s - t.
 func RSubScalar(s float32, t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return AddScalar(Neg(t), s)
+	}
 	out := scalarOp(t, opSub, s, true)
 	return Record("RSubScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		return []*Tensor{scalarOp(g, opMul, -1, false)}
@@ -153,12 +168,17 @@ func RSubScalar(s float32, t *Tensor) *Tensor {
 
 // Pow returns t raised to the power p elementwise.
 func Pow(t *Tensor, p float32) *Tensor {
+	if t.dtype != Float32 {
+		return powDtype(t, p)
+	}
 	return elementwise("Pow", t, opPow, opParams{a: p}, true, false)
 }
 
-// elementwise is an op whose derivative the backend computes from
-// the input x (needX) and/or the output y (needY).
+// elementwise is an op whose derivative the backend computes from the
+// input x (needX) and/or the output y (needY). Int64 and Bool inputs are
+// converted to Float32 first.
 func elementwise(name string, t *Tensor, op unaryOp, p opParams, needX, needY bool) *Tensor {
+	t = asFloat(t)
 	out := unaryMap(t, op, p)
 	return Record(name, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		var x, y []float32
@@ -184,7 +204,12 @@ func Log(t *Tensor) *Tensor { return elementwise("Log", t, opLog, opParams{}, tr
 func Sqrt(t *Tensor) *Tensor { return elementwise("Sqrt", t, opSqrt, opParams{}, false, true) }
 
 // Abs returns |t| elementwise (gradient 0 at 0, as PyTorch).
-func Abs(t *Tensor) *Tensor { return elementwise("Abs", t, opAbs, opParams{}, true, false) }
+func Abs(t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return absDtype(t)
+	}
+	return elementwise("Abs", t, opAbs, opParams{}, true, false)
+}
 
 // Sin returns sin(t) elementwise.
 func Sin(t *Tensor) *Tensor { return elementwise("Sin", t, opSin, opParams{}, true, false) }
@@ -194,6 +219,9 @@ func Cos(t *Tensor) *Tensor { return elementwise("Cos", t, opCos, opParams{}, tr
 
 // Clamp limits t to [lo, hi]; the gradient is 1 inside and 0 outside.
 func Clamp(t *Tensor, lo, hi float32) *Tensor {
+	if t.dtype != Float32 {
+		return clampDtype(t, lo, hi)
+	}
 	return elementwise("Clamp", t, opClamp, opParams{a: lo, b: hi}, true, false)
 }
 
@@ -221,13 +249,19 @@ func (t *Tensor) Pow(p float32) *Tensor { return Pow(t, p) }
 func (t *Tensor) AddScalar(s float32) *Tensor { return AddScalar(t, s) }
 
 // SubScalar is AddScalar(t, -s).
-func (t *Tensor) SubScalar(s float32) *Tensor { return AddScalar(t, -s) }
+func (t *Tensor) SubScalar(s float32) *Tensor {
+	if t.dtype != Float32 {
+		return scalarArith(opSub, t, float64(s))
+	}
+	return AddScalar(t, -s)
+}
 
 // MulScalar is MulScalar(t, s).
 func (t *Tensor) MulScalar(s float32) *Tensor { return MulScalar(t, s) }
 
 // DivScalar returns t / s (a true division, as PyTorch, not t·(1/s)).
 func (t *Tensor) DivScalar(s float32) *Tensor {
+	t = asFloat(t)
 	out := scalarOp(t, opDiv, s, false)
 	return Record("DivScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		return []*Tensor{scalarOp(g, opDiv, s, false)}
@@ -248,15 +282,6 @@ func (t *Tensor) Abs() *Tensor { return Abs(t) }
 
 // Clamp is Clamp(t, lo, hi).
 func (t *Tensor) Clamp(lo, hi float32) *Tensor { return Clamp(t, lo, hi) }
-
-// Eq is Eq(t, o).
-func (t *Tensor) Eq(o *Tensor) *Tensor { return Eq(t, o) }
-
-// Gt is Gt(t, o).
-func (t *Tensor) Gt(o *Tensor) *Tensor { return Gt(t, o) }
-
-// Lt is Lt(t, o).
-func (t *Tensor) Lt(o *Tensor) *Tensor { return Lt(t, o) }
 
 // Maximum is Maximum(t, o).
 func (t *Tensor) Maximum(o *Tensor) *Tensor { return Maximum(t, o) }
@@ -295,9 +320,12 @@ func addInto(dst, src *Tensor) {
 // addNoGrad returns a + b without recording.
 func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, opAdd) }
 
-// Where picks a where cond is nonzero and b elsewhere, with broadcasting;
-// cond gets no gradient.
+// Where picks a where cond is true (a Bool mask, or nonzero) and b
+// elsewhere, with broadcasting; cond gets no gradient.
 func Where(cond, a, b *Tensor) *Tensor {
+	if cond.dtype|a.dtype|b.dtype != Float32 {
+		return whereDtype(cond, a, b)
+	}
 	shape := broadcastShapes("Where", broadcastShapes("Where", cond.shape, a.shape), b.shape)
 	c := cond.Detach().Expand(shape...).Contiguous()
 	av, bv := a.Detach().Expand(shape...).Contiguous(), b.Detach().Expand(shape...).Contiguous()
