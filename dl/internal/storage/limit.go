@@ -159,8 +159,9 @@ func heapFree() uint64 {
 var root = strings.TrimSuffix(reflect.TypeFor[Stats]().PkgPath(), "/internal/storage")
 
 // callerOp names the op that asked for memory: the innermost exported
-// function of dl's packages on the stack ("Conv2dOp", "Sum"), with
-// " backward" when it is a closure that Backward runs.
+// function of dl's packages on the stack ("Conv2dOp", "Sum",
+// "BatchNorm.Forward"), with " backward" when it is a closure that
+// Backward runs.
 func callerOp() string {
 	pcs := make([]uintptr, 64)
 	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
@@ -200,8 +201,9 @@ func opName(fn string) (name string, closure, ok bool) {
 		return "", false, false
 	}
 	parts := strings.Split(rest, ".")
-	name = parts[0]
+	name, recv := parts[0], ""
 	if strings.HasPrefix(name, "(") && len(parts) > 1 { // a method: (*T).M
+		recv = strings.Trim(name, "(*)")
 		name = parts[1]
 		parts = parts[1:]
 	}
@@ -210,6 +212,9 @@ func opName(fn string) (name string, closure, ok bool) {
 	}
 	if name == "" || name[0] < 'A' || name[0] > 'Z' {
 		return "", false, false
+	}
+	if recv != "" && recv != "Tensor" { // a layer's method: BatchNorm.Forward
+		name = recv + "." + name
 	}
 	return name, len(parts) > 1, true
 }
