@@ -119,6 +119,10 @@ func sumLong(x []float32) float64 {
 }
 
 func (cpu) maxArg(vals []float32, idx []int, src []float32, outer, r, inner int) {
+	if outer == 1 && inner == 1 && r >= 2*sumChunk {
+		vals[0], idx[0] = maxLong(src[:r])
+		return
+	}
 	if inner == 1 {
 		if serial(outer*r, grainStream) {
 			maxRows(vals, idx, src, r, 0, outer)
@@ -140,6 +144,19 @@ func (cpu) maxArg(vals []float32, idx []int, src []float32, outer, r, inner int)
 			vals[j], idx[j] = best, bk
 		}
 	})
+}
+
+// maxLong is maxRow of a long row: the maxima of fixed chunks, in
+// parallel, then the first largest of them (a NaN first of all).
+func maxLong(x []float32) (float32, int) {
+	n := kernels.NumChunks(len(x), sumChunk)
+	vals, idx := make([]float32, n), make([]int, n)
+	kernels.ForChunks(len(x), sumChunk, func(c, lo, hi int) {
+		v, k := maxRow(x[lo:hi])
+		vals[c], idx[c] = v, lo+k
+	})
+	v, k := maxRow(vals)
+	return v, idx[k]
 }
 
 // maxRows does maxRow for rows [lo, hi) of src.

@@ -58,6 +58,7 @@ func parallelOps() map[string]func(x, y, b *Tensor) *Tensor {
 		"Mean":         func(x, y, b *Tensor) *Tensor { return x.Mean() },
 		"Max1":         func(x, y, b *Tensor) *Tensor { return x.Max(1) },
 		"Max0":         func(x, y, b *Tensor) *Tensor { return x.Max(0) },
+		"MaxAll":       func(x, y, b *Tensor) *Tensor { return x.Max() },
 		"Softmax1":     func(x, y, b *Tensor) *Tensor { return Softmax(x, 1) },
 		"LogSoftmax1":  func(x, y, b *Tensor) *Tensor { return LogSoftmax(x, 1) },
 		"LogSoftmax0":  func(x, y, b *Tensor) *Tensor { return LogSoftmax(x, 0) },
@@ -178,5 +179,21 @@ func TestBernoulliSameOnAnyThreadCount(t *testing.T) {
 	}
 	if Bernoulli(0, 1000).Sum().Item() != 0 || Bernoulli(1, 1000).Sum().Item() != 1000 {
 		t.Error("p = 0 or p = 1 is not exact")
+	}
+}
+
+// The maximum of a long tensor, found in parallel chunks, is the first
+// largest element, or the first NaN.
+func TestLongMax(t *testing.T) {
+	Seed(13)
+	n := 5*sumChunk + 7
+	x := Randn(n).Data()
+	x[3*sumChunk+5], x[4*sumChunk+1] = 9, 9 // a tie across chunks: the first wins
+	if v, i := FromSlice(x).Max().Item(), FromSlice(x).Argmax().Ints()[0]; v != 9 || i != 3*sumChunk+5 {
+		t.Errorf("max %v at %d, want 9 at %d", v, i, 3*sumChunk+5)
+	}
+	x[4*sumChunk+2], x[2*sumChunk] = float32(math.NaN()), float32(math.NaN())
+	if v, i := FromSlice(x).Max().Item(), FromSlice(x).Argmax().Ints()[0]; v == v || i != 2*sumChunk {
+		t.Errorf("max %v at %d, want NaN at %d", v, i, 2*sumChunk)
 	}
 }
