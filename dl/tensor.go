@@ -86,10 +86,6 @@ func numel(shape []int) int {
 // Zeros returns a tensor of zeros. With no shape it is a scalar.
 func Zeros(shape ...int) *Tensor { return newTensor(shape) }
 
-// Empty returns a tensor whose contents are arbitrary, as torch.empty: for
-// results an op writes in full, without the cost of zeroing them first.
-func Empty(shape ...int) *Tensor { return newTensorRaw(shape) }
-
 // Ones returns a tensor of ones.
 func Ones(shape ...int) *Tensor { return Full(1, shape...) }
 
