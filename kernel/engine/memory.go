@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// memClass is what a mapping of the worker holds, for attributing its
+// resident memory.
+type memClass int
+
+const (
+	memWorker memClass = iota // the worker binary (dl, display, gonum, plot, runtime)
+	memCells                  // cell plugins (.so), text and data
+	memLibs                   // shared C libraries and the dynamic loader
+	memHeap                   // anonymous memory: the Go heap, stacks, C malloc
+	memOther                  // vdso, vvar, ...
+	numMemClasses
+)
+
+func (c memClass) String() string {
+	return [...]string{"worker binary", "cell plugins", "C libraries", "heap and stacks", "other"}[c]
+}
+
+// mapping is one entry of /proc/<pid>/smaps.
+type mapping struct {
+	path, perms            string
+	size, rss, pss         uint64 // bytes
+	privDirty, privClean   uint64
+	sharedDirty, anonymous uint64
+}
+
+// readSmaps parses /proc/<pid>/smaps.
+func readSmaps(pid int) ([]mapping, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return nil, err
+	}
+	var maps []mapping
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			// "start-end perms offset dev inode [path]"
+			m := mapping{}
+			if len(f) >= 2 {
+				m.perms = f[1]
+			}
+			if len(f) >= 6 {
+				m.path = strings.Join(f[5:], " ")
+			}
+			maps = append(maps, m)
+			continue
+		}
+		if len(maps) == 0 || len(f) < 2 || !strings.HasSuffix(f[0], ":") {
+			continue
+		}
+		n, err := strconv.ParseUint(f[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		n <<= 10 // kB
+		m := &maps[len(maps)-1]
+		switch f[0] {
+		case "Size:":
+			m.size = n
+		case "Rss:":
+			m.rss = n
+		case "Pss:":
+			m.pss = n
+		case "Private_Dirty:":
+			m.privDirty = n
+		case "Private_Clean:":
+			m.privClean = n
+		case "Shared_Dirty:":
+			m.sharedDirty = n
+		case "Anonymous:":
+			m.anonymous = n
+		}
+	}
+	return maps, sc.Err()
+}
+
+// mapClass says what a mapping of a worker whose executable is exe holds.
+func mapClass(m mapping, exe string) memClass {
+	p := strings.TrimSuffix(m.path, " (deleted)")
+	switch {
+	case p == "" || p == "[heap]" || strings.HasPrefix(p, "[stack") || strings.HasPrefix(p, "[anon"):
+		return memHeap
+	case exe != "" && p == exe:
+		return memWorker
+	case strings.HasSuffix(p, ".so") && strings.Contains(p, string(filepath.Separator)+"cells"+string(filepath.Separator)):
+		return memCells
+	case strings.HasPrefix(p, "["):
+		return memOther
+	case strings.Contains(filepath.Base(p), ".so"):
+		return memLibs
+	}
+	return memOther
+}
+
+// memUsage is a worker's resident memory, by what holds it.
+type memUsage struct {
+	rss, pss  uint64
+	anonymous uint64 // also counted in the classes (anonymous pages of file mappings are relocated data)
+	class     [numMemClasses]struct{ rss, privDirty, size uint64 }
+	plugins   int // cell plugins mapped
+}
+
+func summarize(maps []mapping, exe string) memUsage {
+	var u memUsage
+	seen := map[string]bool{}
+	for _, m := range maps {
+		c := mapClass(m, exe)
+		u.rss += m.rss
+		u.pss += m.pss
+		u.anonymous += m.anonymous
+		u.class[c].rss += m.rss
+		u.class[c].privDirty += m.privDirty
+		u.class[c].size += m.size
+		if c == memCells && !seen[m.path] {
+			seen[m.path] = true
+			u.plugins++
+		}
+	}
+	return u
+}
+
+// workerMemory measures the resident memory of the worker process pid.
+func workerMemory(pid int) (memUsage, error) {
+	maps, err := readSmaps(pid)
+	if err != nil {
+		return memUsage{}, err
+	}
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	return summarize(maps, strings.TrimSuffix(exe, " (deleted)")), nil
+}
+
+// fmtMB formats bytes as MB with one decimal.
+func fmtMB(n uint64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// byPerms lists the resident bytes of the cell plugins' mappings by
+// permission (r-xp text, r--p read-only data, rw-p data), for attributing
+// what one plugin costs.
+func byPerms(maps []mapping, exe string) string {
+	rss := map[string][2]uint64{}
+	for _, m := range maps {
+		if mapClass(m, exe) == memCells {
+			v := rss[m.perms]
+			v[0] += m.rss
+			v[1] += m.privDirty
+			rss[m.perms] = v
+		}
+	}
+	keys := make([]string, 0, len(rss))
+	for k := range rss {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s rss %s dirty %s; ", k, fmtMB(rss[k][0]), fmtMB(rss[k][1]))
+	}
+	return b.String()
+}
