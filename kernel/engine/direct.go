@@ -6,56 +6,56 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 )
 
 // buildDirect builds a cell's plugin by calling the compiler and linker
 // itself, against the very archives the worker's build listed: this skips
 // the go command's own work (~0.2 s a cell) and can never mix package
-// versions with the running worker. The engine falls back to go build
-// when it fails.
+// versions with the running worker. In static mode the engine falls back
+// to go build when it fails; in shared mode (shared.go) it is the only way.
 func (b *builder) buildDirect(cellPath, dir, so string) error {
 	if b.toolDir == "" {
 		return errors.New("no GOTOOLDIR")
 	}
 	b.mu.Lock()
-	var cfg strings.Builder
-	lines := make([]string, 0, len(b.exports)+len(b.archives))
-	for p, f := range b.exports {
-		lines = append(lines, "packagefile "+p+"="+f)
-	}
+	exp, cells, lib := b.exports, make(map[string]string, len(b.archives)+1), b.shared
 	for p, f := range b.archives {
-		lines = append(lines, "packagefile "+p+"="+f)
+		cells[p] = f
 	}
 	b.mu.Unlock()
-	sort.Strings(lines)
-	cfg.WriteString(strings.Join(lines, "\n"))
 	cellA := filepath.Join(dir, "cell.a")
 	mainA := filepath.Join(dir, "main.a")
-	cfg.WriteString("\npackagefile " + cellPath + "=" + cellA + "\n")
+	cells[cellPath] = cellA
 	cfgFile := filepath.Join(dir, "importcfg")
-	if err := os.WriteFile(cfgFile, []byte(cfg.String()), 0o644); err != nil {
+	if err := os.WriteFile(cfgFile, importConfig(exp, cells, nil), 0o644); err != nil {
 		return err
 	}
-	compile := func(out, pkg string, src string) error {
-		return b.tool("compile", "-o", out, "-p", pkg, "-lang=go1.26", "-complete", "-installsuffix", "dynlink",
-			"-goversion", b.gover, "-c=2", "-dynlink", "-nolocalimports", "-importcfg", cfgFile, "-pack", src)
-	}
-	if err := compile(cellA, cellPath, filepath.Join(dir, "cell.go")); err != nil {
+	shared := lib != nil
+	if err := b.compile(cellA, cellPath, cfgFile, shared, "", filepath.Join(dir, "cell.go")); err != nil {
 		return err
 	}
 	// A plugin's main package is compiled under its plugin path.
-	if err := compile(mainA, cellPath+"/main", filepath.Join(dir, "main", "main.go")); err != nil {
-		return err
+	mainPath := cellPath + "/main"
+	linkCfg := cfgFile
+	if !shared {
+		if err := b.compile(mainA, mainPath, cfgFile, false, "", filepath.Join(dir, "main", "main.go")); err != nil {
+			return err
+		}
+	} else {
+		if err := b.sharedMain(mainA, mainPath, cellPath, dir, cfgFile, lib); err != nil {
+			return err
+		}
+		linkCfg = filepath.Join(dir, "importcfg.link")
+		if err := os.WriteFile(linkCfg, importConfig(exp, cells, lib), 0o644); err != nil {
+			return err
+		}
 	}
-	cc := b.cc
-	if cc == "" {
-		cc = "gcc"
+	args := []string{"-o", so, "-importcfg", linkCfg, "-installsuffix", "dynlink",
+		"-pluginpath", mainPath, "-buildmode=plugin", "-extld=" + b.ccName()}
+	if shared {
+		args = append(args, "-linkshared")
 	}
-	args := []string{"-o", so, "-importcfg", cfgFile, "-installsuffix", "dynlink",
-		"-pluginpath", cellPath + "/main", "-buildmode=plugin", "-extld=" + cc}
 	args = append(append(args, b.ldflags...), mainA)
 	if err := b.tool("link", args...); err != nil {
 		return err
@@ -64,6 +64,56 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	b.archives[cellPath] = cellA
 	b.mu.Unlock()
 	return nil
+}
+
+// compile compiles the Go files srcs as package pkg into the archive out.
+// symabis, when set, names the ABI list of the package's assembly (and
+// the package is then not -complete).
+func (b *builder) compile(out, pkg, cfg string, shared bool, symabis string, srcs ...string) error {
+	args := []string{"-o", out, "-p", pkg, "-lang=go1.26", "-installsuffix", "dynlink",
+		"-goversion", b.gover, "-c=2", "-dynlink", "-nolocalimports", "-importcfg", cfg, "-pack"}
+	if shared {
+		args = append(args, "-linkshared")
+	}
+	if symabis != "" {
+		args = append(args, "-symabis", symabis)
+	} else {
+		args = append(args, "-complete")
+	}
+	return b.tool("compile", append(args, srcs...)...)
+}
+
+// sharedMain compiles a plugin's main package for shared mode: the
+// generated main (pluginMainShared) and the plugin's own
+// runtime.addmoduledata, assembled and added to the archive.
+func (b *builder) sharedMain(mainA, mainPath, cellPath, dir, cfg string, lib *sharedLib) error {
+	src, asm := filepath.Join(dir, "plugin_main.go"), filepath.Join(dir, "addmoduledata_amd64.s")
+	if err := os.WriteFile(src, []byte(pluginMainShared(cellPath)), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(asm, []byte(addmoduledataAsm(lib.nextOff)), 0o644); err != nil {
+		return err
+	}
+	inc := filepath.Join(b.goroot, "pkg", "include")
+	asmArgs := func(out string, extra ...string) []string {
+		a := []string{"-p", mainPath, "-I", inc, "-D", "GOOS_linux", "-D", "GOARCH_amd64", "-dynlink", "-linkshared", "-o", out}
+		return append(append(a, extra...), asm)
+	}
+	symabis, obj := filepath.Join(dir, "symabis"), filepath.Join(dir, "addmoduledata.o")
+	if err := b.tool("asm", asmArgs(symabis, "-gensymabis")...); err != nil {
+		return err
+	}
+	if err := b.compile(mainA, mainPath, cfg, true, symabis, src); err != nil {
+		return err
+	}
+	if err := b.tool("asm", asmArgs(obj)...); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(obj)
+	if err != nil {
+		return err
+	}
+	return appendArchive(mainA, "addmoduledata.o", data)
 }
 
 func (b *builder) tool(name string, args ...string) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -25,7 +24,7 @@ const (
 )
 
 func (c memClass) String() string {
-	return [...]string{"worker binary", "cell plugins", "C libraries", "heap and stacks", "other"}[c]
+	return [...]string{"worker and libs", "cell plugins", "C libraries", "heap and stacks", "other"}[c]
 }
 
 // mapping is one entry of /proc/<pid>/smaps.
@@ -98,7 +97,7 @@ func mapClass(m mapping, exe string) memClass {
 	switch {
 	case p == "" || p == "[heap]" || strings.HasPrefix(p, "[stack") || strings.HasPrefix(p, "[anon"):
 		return memHeap
-	case exe != "" && p == exe:
+	case exe != "" && p == exe || strings.HasPrefix(filepath.Base(p), "libgodl-"):
 		return memWorker
 	case strings.HasSuffix(p, ".so") && strings.Contains(p, string(filepath.Separator)+"cells"+string(filepath.Separator)):
 		return memCells
@@ -149,28 +148,3 @@ func workerMemory(pid int) (memUsage, error) {
 
 // fmtMB formats bytes as MB with one decimal.
 func fmtMB(n uint64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
-
-// byPerms lists the resident bytes of the cell plugins' mappings by
-// permission (r-xp text, r--p read-only data, rw-p data), for attributing
-// what one plugin costs.
-func byPerms(maps []mapping, exe string) string {
-	rss := map[string][2]uint64{}
-	for _, m := range maps {
-		if mapClass(m, exe) == memCells {
-			v := rss[m.perms]
-			v[0] += m.rss
-			v[1] += m.privDirty
-			rss[m.perms] = v
-		}
-	}
-	keys := make([]string, 0, len(rss))
-	for k := range rss {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%s rss %s dirty %s; ", k, fmtMB(rss[k][0]), fmtMB(rss[k][1]))
-	}
-	return b.String()
-}

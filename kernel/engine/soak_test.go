@@ -14,67 +14,102 @@ import (
 
 // BenchmarkCellSoak runs many trivial cells in one worker and reports the
 // worker's resident memory per cell and the drift of the warm-cell
-// latency. It takes minutes, so it runs only when GODL_SOAK_CELLS is set:
+// latency (p50 of the first and of the last 100 cells). It takes minutes,
+// so it runs only when GODL_SOAK_CELLS is set:
 //
 //	GODL_SOAK_CELLS=1000 go test ./kernel/engine -run '^$' -bench CellSoak -benchtime 1x
+//
+// With GODL_SOAK_COMPARE=1 a second engine whose plugins link their
+// dependencies in (GODL_STATIC_CELLS=1) runs the same cells, alternating
+// cell by cell, so both see the same machine load.
 func BenchmarkCellSoak(b *testing.B) {
 	n, _ := strconv.Atoi(os.Getenv("GODL_SOAK_CELLS"))
 	if n <= 0 {
 		b.Skip("set GODL_SOAK_CELLS (e.g. 1000) to run the soak")
 	}
-	e, _ := New(Options{})
-	defer e.Close()
-	exec1 := func(code string) time.Duration {
-		t0 := time.Now()
-		res := e.Execute(context.Background(), kernel.ExecuteRequest{Code: code}, discard{})
-		if res.Error != nil {
-			b.Fatalf("cell %q: %s: %s", code, res.Error.EName, res.Error.EValue)
-		}
-		return time.Since(t0)
+	var runs []*soakRun
+	if os.Getenv("GODL_SOAK_COMPARE") != "" {
+		os.Setenv("GODL_STATIC_CELLS", "1")
+		runs = append(runs, newSoakRun(b, "static"))
+		os.Unsetenv("GODL_STATIC_CELLS")
 	}
-	exec1("x0 := 0\nw0 := dl.Randn(8, 8)")
-	exec1("x1 := x0 + 1\nw1 := dl.Randn(8, 8)")
-	pid := e.proc.cmd.Process.Pid
-	mem := func() memUsage {
-		u, err := workerMemory(pid)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return u
-	}
-	start := mem()
-	var lat []time.Duration
+	runs = append(runs, newSoakRun(b, "shared"))
 	every := max(n/10, 1)
 	for i := 2; i < n+2; i++ {
-		lat = append(lat, exec1(fmt.Sprintf("x%d := x%d + 1\nw%d := dl.Randn(8, 8)", i, i-1, i)))
-		if (i-1)%every == 0 {
-			u := mem()
-			fmt.Printf("cells %4d  rss %s  (+%.2f MB/cell)  plugins %s  heap %s  last p50 %v\n", i, fmtMB(u.rss),
-				float64(u.rss-start.rss)/1e6/float64(i-1), fmtMB(u.class[memCells].rss), fmtMB(u.class[memHeap].rss),
-				p50(lat[max(len(lat)-every, 0):]).Round(time.Millisecond))
+		for _, r := range runs {
+			r.cell(b, i)
+			if (i-1)%every == 0 {
+				r.progress(b, i)
+			}
 		}
 	}
-	end := mem()
-	perCell := float64(int64(end.rss)-int64(start.rss)) / 1e6 / float64(n)
-	w := min(100, n)
-	first, last := p50(lat[:w]), p50(lat[len(lat)-w:])
-	maps, _ := readSmaps(pid)
-	if f := os.Getenv("GODL_SOAK_SMAPS"); f != "" {
-		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
-		os.WriteFile(f, data, 0o644)
+	for _, r := range runs {
+		r.report(b, n)
 	}
-	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
-	fmt.Printf("soak: %d cells: worker rss %s -> %s, %.3f MB/cell; p50 first %d %v, last %d %v (%+.1f%%)\n",
-		n, fmtMB(start.rss), fmtMB(end.rss), perCell, w, first.Round(time.Millisecond), w, last.Round(time.Millisecond),
-		100*(last.Seconds()/first.Seconds()-1))
+}
+
+type soakRun struct {
+	name  string
+	e     *Engine
+	pid   int
+	start memUsage
+	lat   []time.Duration
+}
+
+func newSoakRun(b *testing.B, name string) *soakRun {
+	e, _ := New(Options{})
+	b.Cleanup(func() { e.Close() })
+	r := &soakRun{name: name, e: e}
+	r.exec(b, "x0 := 0\nw0 := dl.Randn(8, 8)")
+	r.exec(b, "x1 := x0 + 1\nw1 := dl.Randn(8, 8)")
+	r.pid = e.proc.cmd.Process.Pid
+	r.start = r.mem(b)
+	return r
+}
+
+func (r *soakRun) exec(b *testing.B, code string) time.Duration {
+	t0 := time.Now()
+	res := r.e.Execute(context.Background(), kernel.ExecuteRequest{Code: code}, discard{})
+	if res.Error != nil {
+		b.Fatalf("%s: cell %q: %s: %s", r.name, code, res.Error.EName, res.Error.EValue)
+	}
+	return time.Since(t0)
+}
+
+func (r *soakRun) cell(b *testing.B, i int) {
+	r.lat = append(r.lat, r.exec(b, fmt.Sprintf("x%d := x%d + 1\nw%d := dl.Randn(8, 8)", i, i-1, i)))
+}
+
+func (r *soakRun) mem(b *testing.B) memUsage {
+	u, err := workerMemory(r.pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return u
+}
+
+func (r *soakRun) progress(b *testing.B, i int) {
+	u := r.mem(b)
+	fmt.Printf("%s: cells %4d  rss %s  (%+.3f MB/cell)  plugins %s  heap %s  p50 of the last %d %v\n", r.name, i,
+		fmtMB(u.rss), float64(int64(u.rss)-int64(r.start.rss))/1e6/float64(i-1), fmtMB(u.class[memCells].rss),
+		fmtMB(u.class[memHeap].rss), len(r.lat)/10, p50(r.lat[len(r.lat)-max(len(r.lat)/10, 1):]).Round(time.Millisecond))
+}
+
+func (r *soakRun) report(b *testing.B, n int) {
+	end := r.mem(b)
+	perCell := float64(int64(end.rss)-int64(r.start.rss)) / 1e6 / float64(n)
+	w := min(100, n)
+	first, last := p50(r.lat[:w]), p50(r.lat[len(r.lat)-w:])
+	fmt.Printf("soak %s: %d cells: worker rss %s -> %s, %.3f MB/cell; p50 first %d %v, last %d %v (%+.1f%%)\n",
+		r.name, n, fmtMB(r.start.rss), fmtMB(end.rss), perCell, w, first.Round(time.Millisecond), w,
+		last.Round(time.Millisecond), 100*(last.Seconds()/first.Seconds()-1))
 	for c := range numMemClasses {
-		fmt.Printf("  %-16s rss %s -> %s  dirty %s  mapped %s\n", c, fmtMB(start.class[c].rss), fmtMB(end.class[c].rss),
+		fmt.Printf("  %-16s rss %s -> %s  dirty %s  mapped %s\n", c, fmtMB(r.start.class[c].rss), fmtMB(end.class[c].rss),
 			fmtMB(end.class[c].privDirty), fmtMB(end.class[c].size))
 	}
-	fmt.Printf("  plugins by perms: %s\n", byPerms(maps, exe))
-	b.ReportMetric(perCell, "MB/cell")
-	b.ReportMetric(first.Seconds(), "p50-first-s")
-	b.ReportMetric(last.Seconds(), "p50-last-s")
+	b.ReportMetric(perCell, r.name+"-MB/cell")
+	b.ReportMetric(first.Seconds(), r.name+"-p50-first-s")
+	b.ReportMetric(last.Seconds(), r.name+"-p50-last-s")
 }
 
 func p50(ds []time.Duration) time.Duration {
