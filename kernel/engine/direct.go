@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -53,17 +54,40 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	}
 	args := []string{"-o", so, "-importcfg", linkCfg, "-installsuffix", "dynlink",
 		"-pluginpath", mainPath, "-buildmode=plugin", "-extld=" + b.ccName()}
+	ldflags := b.ldflags
 	if shared {
 		args = append(args, "-linkshared")
+		ldflags = withExtldflags(ldflags, "-Wl,--version-script="+lib.versionScript)
 	}
-	args = append(append(args, b.ldflags...), mainA)
+	args = append(append(args, ldflags...), mainA)
 	if err := b.tool("link", args...); err != nil {
 		return err
 	}
 	b.mu.Lock()
 	b.archives[cellPath] = cellA
 	b.mu.Unlock()
+	if os.Getenv("GODL_DEBUG") == "" {
+		// Later cells need the cell's archive only.
+		for _, f := range []string{"importcfg", "importcfg.link", "main.a", "plugin_main.go", "symabis",
+			"addmoduledata_amd64.s", "addmoduledata.o"} {
+			os.Remove(filepath.Join(dir, f))
+		}
+	}
 	return nil
+}
+
+// withExtldflags adds flags for the external linker to the Go linker's
+// flags (the last -extldflags counts, so they are merged).
+func withExtldflags(ldflags []string, extra string) []string {
+	out := make([]string, 0, len(ldflags)+1)
+	for _, f := range ldflags {
+		if v, ok := strings.CutPrefix(f, "-extldflags="); ok {
+			extra = v + " " + extra
+			continue
+		}
+		out = append(out, f)
+	}
+	return append(out, "-extldflags="+extra)
 }
 
 // compile compiles the Go files srcs as package pkg into the archive out.

@@ -28,6 +28,7 @@ Cells
 Magics (at the start of a line)
   %help           this text
   %reset          start a fresh worker: every value is forgotten
+  %memory         the worker's resident memory, by what holds it
   %time stmt      run one line and print its wall and CPU time
   %%time          (first line) time the whole cell
   %env NAME=value set an environment variable for cells and shell commands
@@ -70,6 +71,12 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 			}}}, true
 		case "reset":
 			e.reset()
+		case "memory":
+			r, err := e.workerMemReport(ctx, out)
+			if err != nil {
+				return kernel.ExecuteResult{Error: cellError("MemoryError", err.Error())}, true
+			}
+			out.Stream("stdout", r.String())
 		case "env":
 			if err := e.setEnv(arg, out); err != nil {
 				return kernel.ExecuteResult{Error: err}, true

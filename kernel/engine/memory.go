@@ -3,11 +3,15 @@ package engine
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/godl-dev/godl/kernel"
+	"github.com/godl-dev/godl/kernel/engine/worker"
 )
 
 // memClass is what a mapping of the worker holds, for attributing its
@@ -35,12 +39,16 @@ type mapping struct {
 	sharedDirty, anonymous uint64
 }
 
-// readSmaps parses /proc/<pid>/smaps.
+// readSmaps reads /proc/<pid>/smaps.
 func readSmaps(pid int) ([]mapping, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
 	if err != nil {
 		return nil, err
 	}
+	return parseSmaps(data)
+}
+
+func parseSmaps(data []byte) ([]mapping, error) {
 	var maps []mapping
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -148,3 +156,81 @@ func workerMemory(pid int) (memUsage, error) {
 
 // fmtMB formats bytes as MB with one decimal.
 func fmtMB(n uint64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// memReport is the worker's memory as %memory shows it.
+type memReport struct {
+	pid   int
+	usage memUsage
+	stats *worker.MemStats // nil if the worker did not say
+	limit uint64
+}
+
+// workerMemReport measures the running worker; nil when none runs.
+func (e *Engine) workerMemReport(ctx context.Context, out kernel.Output) (*memReport, error) {
+	e.mu.Lock()
+	p := e.proc
+	e.mu.Unlock()
+	if p == nil || !p.alive() {
+		return nil, nil
+	}
+	<-e.done
+	r := &memReport{pid: p.cmd.Process.Pid, limit: e.memLimit()}
+	if rep, dead, _, _ := e.exchange(ctx, p, worker.Request{Op: worker.OpMem, ID: -1}, out); !dead {
+		r.stats = rep.Mem
+	}
+	u, err := workerMemory(r.pid)
+	if err != nil {
+		return nil, err
+	}
+	r.usage = u
+	return r, nil
+}
+
+// summary is the one-line figure: "worker: 45.9 MB resident, 61 cells loaded".
+func (r *memReport) summary() string {
+	if r == nil {
+		return "worker: not running (the next cell starts it)"
+	}
+	s := "worker: " + fmtMB(r.usage.rss) + " resident"
+	if r.stats != nil {
+		s += fmt.Sprintf(", %d cell%s loaded", r.stats.Plugins, plural(r.stats.Plugins))
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// String is the %memory table.
+func (r *memReport) String() string {
+	if r == nil {
+		return r.summary() + "\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (pid %d)\n", r.summary(), r.pid)
+	row := func(c memClass, note string) {
+		fmt.Fprintf(&b, "  %-16s %10s  %s\n", c, fmtMB(r.usage.class[c].rss), note)
+	}
+	row(memWorker, "runtime, dl, display, gonum, plot (file pages, shared with other kernels)")
+	cells := ""
+	if n := r.usage.plugins; n > 0 {
+		cells = fmt.Sprintf("%d mapped, %.3f MB each; a loaded cell is never unloaded", n, float64(r.usage.class[memCells].rss)/1e6/float64(n))
+	}
+	row(memCells, cells)
+	heap := ""
+	if s := r.stats; s != nil {
+		heap = fmt.Sprintf("Go heap %s in use, %s free (%s of it returned), stacks %s, %d goroutines",
+			fmtMB(s.HeapInuse), fmtMB(s.HeapIdle), fmtMB(s.HeapReleased), fmtMB(s.StackInuse), s.Goroutines)
+	}
+	row(memHeap, heap)
+	row(memLibs, "")
+	if r.limit > 0 {
+		fmt.Fprintf(&b, "Limit: %.1f GB of address space (GODL_MEMORY_LIMIT).\n", float64(r.limit)/(1<<30))
+	}
+	b.WriteString("%reset ends the worker and gives all of it back (every value is lost).\n")
+	return b.String()
+}

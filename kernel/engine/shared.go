@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,12 +24,15 @@ import (
 // relocations, type links and pclntab of each copy), and every load walks
 // the type links of all earlier plugins.
 //
-// In shared mode the packages the worker links are instead Go shared
-// libraries (go tool link -buildmode=shared; two of them, see coreRoots),
-// named by a hash of their contents, the worker is a small executable
-// linked against them with -linkshared, and each cell plugin is linked
-// against them too: a plugin holds only the cells' own code, ~15 KB. Everything is compiled with -dynlink -linkshared (the go command
-// does that into its build cache: go list -linkshared -export).
+// In shared mode the packages the worker links are instead one Go shared
+// library (go tool link -buildmode=shared), named by a hash of its
+// contents, the worker is a small executable linked against it with
+// -linkshared, and each cell plugin is linked against it too: a plugin
+// holds only the cells' own code, ~15 KB. One library, not layers of
+// them: with a second Go library linked against the first, go1.26 reads
+// the names of the second one's types wrong (reflect, and so gob and
+// fmt, see garbage), and the linker reads every library a plugin
+// imports from anyway.
 //
 // The toolchain's plugin + -linkshared combination needs two repairs,
 // both checked when the library is built (shared mode is off if they
@@ -47,21 +49,24 @@ import (
 //     the library's real one; the plugin's main package imports both, so
 //     the real fingerprints are recorded.
 
-// sharedLib is the worker's packages linked as Go shared libraries.
+// sharedLib is the worker's packages linked as a Go shared library.
 type sharedLib struct {
-	pkgOf   map[string]string // import path → the library holding it
-	nextOff uint32            // offset of runtime.moduledata.next
+	path          string
+	pkgs          map[string]bool // import paths linked into it
+	nextOff       uint32          // offset of runtime.moduledata.next
+	versionScript string          // the plugins' (cellVersionScript)
 }
 
-// coreRoots are the packages the first library is closed over: what
-// nearly every cell imports. The linker reads the symbols of every
-// library that holds a package a plugin imports directly, ~2.5 ms per
-// thousand symbols, so a cell that uses only these links against the
-// core library alone (~40k symbols instead of ~95k).
-var coreRoots = []string{"runtime", "runtime/cgo", modulePath + "/kernel/engine/rt",
-	modulePath + "/dl", modulePath + "/dl/nn", modulePath + "/dl/optim", modulePath + "/dl/data",
-	"fmt", "math", "math/rand", "math/rand/v2", "strings", "strconv", "sort", "slices", "maps",
-	"time", "os", "errors", "io", "bytes", "bufio", "sync", "unicode/utf8"}
+// cellVersionScript keeps the fingerprints of cell packages out of a
+// plugin's dynamic symbols. A plugin links in every earlier cell its cell
+// imports, directly or not, and records each one's fingerprint under a
+// global symbol (for plugin.Open's check against the instance loaded
+// first); for a chain of 1000 cells that is 1000 symbols, relocations and
+// name lookups in the last plugin, and quadratic growth overall. Cell
+// packages are never rebuilt under the same path, so the check is kept
+// local to each plugin; the library's fingerprints stay global and
+// checked.
+const cellVersionScript = "{\n  global: *;\n  local: go:link.pkghash*" + buildModule + "/cells/*;\n};\n"
 
 // sharedModeOK says whether this toolchain and platform can try shared
 // mode; GODL_STATIC_CELLS=1 turns it off (every plugin then links its
@@ -78,8 +83,8 @@ func (b *builder) linksShared() bool {
 	return b.shared != nil
 }
 
-// buildSharedWorker builds (or finds, by content) the shared libraries
-// and the worker linked against them, and sets b.exports, b.shared and
+// buildSharedWorker builds (or finds, by content) the shared library and
+// the worker linked against it, and sets b.exports, b.shared and
 // b.worker. b.mu is held.
 func (b *builder) buildSharedWorker() error {
 	exp, err := b.listExportsFlags(true, "./worker")
@@ -90,7 +95,7 @@ func (b *builder) buildSharedWorker() error {
 	// as package main below.
 	delete(exp, buildModule+"/worker")
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", b.gover, strings.Join(b.ldflags, " "))
+	fmt.Fprintf(h, "shared library v1\x00%s\x00%s\x00", b.gover, strings.Join(b.ldflags, " "))
 	for _, p := range sortedKeys(exp) {
 		fmt.Fprintf(h, "%s=%s\n", p, exp[p])
 	}
@@ -99,40 +104,46 @@ func (b *builder) buildSharedWorker() error {
 	if err := os.MkdirAll(libDir, 0o755); err != nil {
 		return err
 	}
-	core := filepath.Join(libDir, "libgodl-"+id+"-core.so")
-	rest := filepath.Join(libDir, "libgodl-"+id+"-rest.so")
-	if _, err := os.Stat(rest); err != nil {
-		if err := b.linkLibraries(exp, core, rest); err != nil {
-			return err
-		}
-		sweepOld(libDir, "libgodl-", core, rest)
-	}
-	lib := &sharedLib{pkgOf: map[string]string{}}
-	for _, l := range []string{core, rest} {
-		pkgs, err := libPackages(l)
-		if err != nil {
-			return err
-		}
-		for _, p := range pkgs {
-			lib.pkgOf[p] = l
-		}
-	}
+	lib := &sharedLib{path: filepath.Join(libDir, "libgodl-"+id+".so"), pkgs: map[string]bool{}}
 	for p := range exp {
-		if lib.pkgOf[p] == "" {
-			return fmt.Errorf("package %s is in neither shared library", p)
-		}
+		lib.pkgs[p] = true
 	}
-	if lib.nextOff, err = moduleNextOffset(core); err != nil {
+	if _, err := os.Stat(lib.path); err != nil {
+		args := []string{"-installsuffix", "dynlink", "-buildmode=shared", "-linkshared", "-extld=" + b.ccName()}
+		args = append(args, b.ldflags...)
+		for _, p := range sortedKeys(exp) {
+			args = append(args, p+"="+exp[p])
+		}
+		if err := b.linkInPlace(lib.path, importConfig(exp, nil, nil), args); err != nil {
+			return fmt.Errorf("linking the shared library: %w", err)
+		}
+		sweepOld(libDir, "libgodl-", lib.path)
+	} else {
+		now := time.Now() // in use: not swept
+		os.Chtimes(lib.path, now, now)
+	}
+	if lib.nextOff, err = moduleNextOffset(lib.path); err != nil {
 		return err
 	}
+	lib.versionScript = filepath.Join(libDir, "cells.map")
+	if old, err := os.ReadFile(lib.versionScript); err != nil || string(old) != cellVersionScript {
+		// Written aside and renamed: another kernel may be linking with it.
+		tmp := lib.versionScript + ".tmp" + strconv.Itoa(os.Getpid())
+		if err := os.WriteFile(tmp, []byte(cellVersionScript), 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, lib.versionScript); err != nil {
+			return err
+		}
+	}
 
-	// The worker: its main package linked against the libraries.
+	// The worker: its main package linked against the library.
 	mainSrc := filepath.Join(b.dir, "worker", "main.go")
 	src, err := os.ReadFile(mainSrc)
 	if err != nil {
 		return err
 	}
-	h.Write(src)
+	fmt.Fprintf(h, "%s\x00%s", lib.path, src)
 	worker := filepath.Join(libDir, "worker-"+hex.EncodeToString(h.Sum(nil)[:8]))
 	if _, err := os.Stat(worker); err != nil {
 		tmp, err := os.MkdirTemp(libDir, ".main-")
@@ -153,52 +164,11 @@ func (b *builder) buildSharedWorker() error {
 			return fmt.Errorf("linking the worker: %w", err)
 		}
 		sweepOld(libDir, "worker-", worker)
+	} else {
+		now := time.Now()
+		os.Chtimes(worker, now, now)
 	}
 	b.exports, b.shared, b.worker = exp, lib, worker
-	return nil
-}
-
-// linkLibraries links the packages of exp into two shared libraries: core
-// (coreRoots and what they import) and rest, linked against core.
-func (b *builder) linkLibraries(exp map[string]string, core, rest string) error {
-	var roots []string
-	for _, r := range coreRoots {
-		if exp[r] != "" {
-			roots = append(roots, r)
-		}
-	}
-	out, err := b.goOutput(b.dir, append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, roots...)...)
-	if err != nil {
-		return err
-	}
-	inCore := map[string]bool{}
-	for _, p := range strings.Fields(out) {
-		inCore[p] = exp[p] != ""
-	}
-	args := func(pkgs map[string]string) []string {
-		a := []string{"-installsuffix", "dynlink", "-buildmode=shared", "-linkshared", "-extld=" + b.ccName()}
-		a = append(a, b.ldflags...)
-		for _, p := range sortedKeys(pkgs) {
-			a = append(a, p+"="+pkgs[p])
-		}
-		return a
-	}
-	corePkgs, restPkgs := map[string]string{}, map[string]string{}
-	coreLib := &sharedLib{pkgOf: map[string]string{}}
-	for p, f := range exp {
-		if inCore[p] {
-			corePkgs[p] = f
-			coreLib.pkgOf[p] = core
-		} else {
-			restPkgs[p] = f
-		}
-	}
-	if err := b.linkInPlace(core, importConfig(exp, nil, nil), args(corePkgs)); err != nil {
-		return fmt.Errorf("linking the core shared library: %w", err)
-	}
-	if err := b.linkInPlace(rest, importConfig(exp, nil, coreLib), args(restPkgs)); err != nil {
-		return fmt.Errorf("linking the shared library: %w", err)
-	}
 	return nil
 }
 
@@ -209,32 +179,6 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// libPackages lists the packages a Go shared library holds (the linker
-// writes them into its note section .note.go.pkg-list).
-func libPackages(lib string) ([]string, error) {
-	f, err := elf.Open(lib)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sect := f.Section(".note.go.pkg-list")
-	if sect == nil {
-		return nil, fmt.Errorf("%s has no package list", lib)
-	}
-	data, err := sect.Data()
-	if err != nil || len(data) < 12 {
-		return nil, fmt.Errorf("%s: bad package list", lib)
-	}
-	// An ELF note: namesz, descsz, type, then the name and the
-	// description, each padded to 4 bytes.
-	namesz, descsz := binary.LittleEndian.Uint32(data), binary.LittleEndian.Uint32(data[4:])
-	start := 12 + (int(namesz)+3)&^3
-	if start+int(descsz) > len(data) {
-		return nil, fmt.Errorf("%s: bad package list", lib)
-	}
-	return strings.Fields(string(data[start : start+int(descsz)])), nil
 }
 
 func (b *builder) ccName() string {
@@ -271,8 +215,8 @@ func importConfig(exp, more map[string]string, lib *sharedLib) []byte {
 	lines := make([]string, 0, len(exp)+len(more))
 	add := func(m map[string]string) {
 		for p, f := range m {
-			if l := lib.libOf(p); l != "" {
-				lines = append(lines, "packageshlib "+p+"="+l)
+			if lib != nil && lib.pkgs[p] {
+				lines = append(lines, "packageshlib "+p+"="+lib.path)
 			} else {
 				lines = append(lines, "packagefile "+p+"="+f)
 			}
@@ -284,25 +228,17 @@ func importConfig(exp, more map[string]string, lib *sharedLib) []byte {
 	return []byte(strings.Join(lines, "\n") + "\n")
 }
 
-// libOf is the library holding package p, or "" (also when l is nil).
-func (l *sharedLib) libOf(p string) string {
-	if l == nil {
-		return ""
-	}
-	return l.pkgOf[p]
-}
-
-// sweepOld removes files named prefix* in dir other than keep that were
-// last touched a day ago or more (a kernel still using one has it open or
-// mapped, which a removal does not disturb).
-func sweepOld(dir, prefix string, keep ...string) {
+// sweepOld removes files named prefix* in dir other than keep that no
+// worker started with for a week (a worker start touches its library; a
+// running worker has its files mapped, which a removal does not disturb).
+func sweepOld(dir, prefix, keep string) {
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		p := filepath.Join(dir, e.Name())
-		if !strings.HasPrefix(e.Name(), prefix) || slices.Contains(keep, p) {
+		if !strings.HasPrefix(e.Name(), prefix) || p == keep {
 			continue
 		}
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 7*24*time.Hour {
 			os.Remove(p)
 		}
 	}

@@ -5,7 +5,7 @@ import "fmt"
 // Request is one command from the engine to the worker, a JSON line on the
 // worker's fd 3.
 type Request struct {
-	Op     string // OpRun or OpEnv
+	Op     string // OpRun, OpEnv or OpMem
 	ID     int
 	Plugin string // OpRun: the .so to load and run
 	Name   string // OpEnv
@@ -16,6 +16,7 @@ type Request struct {
 const (
 	OpRun = "run" // load Plugin and call its GodlRun
 	OpEnv = "env" // set the environment variable Name to Value
+	OpMem = "mem" // report the worker's memory (Reply.Mem)
 )
 
 // Reply answers a Request, as a JSON line on fd 4.
@@ -27,7 +28,8 @@ type Reply struct {
 	// panicking goroutine (the engine keeps the cell frames).
 	EName, EValue, Stack string
 	Interrupted          bool
-	Wall, CPU            float64 // seconds spent in the cell
+	Wall, CPU            float64   // seconds spent in the cell
+	Mem                  *MemStats // OpMem
 }
 
 // EndMarker is written to the worker's stdout and stderr after request id

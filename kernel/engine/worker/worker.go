@@ -82,6 +82,8 @@ func Main(args []string) error {
 			std.restore() // also against goroutines of earlier cells
 			rep = run(req)
 			std.restore()
+		case OpMem:
+			rep.Mem = memStats()
 		case OpEnv:
 			if err := os.Setenv(req.Name, req.Value); err != nil {
 				rep.EName, rep.EValue = "env", err.Error()
@@ -135,6 +137,7 @@ func run(req Request) (rep Reply) {
 		rep.EName, rep.EValue = "load error", err.Error()
 		return rep
 	}
+	pluginsLoaded++
 	sym, err := p.Lookup("GodlRun")
 	if err != nil {
 		rep.EName, rep.EValue = "load error", err.Error()
