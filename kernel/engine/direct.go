@@ -44,7 +44,15 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 			return err
 		}
 	} else {
-		if err := b.sharedMain(mainA, mainPath, cellPath, dir, cfgFile, lib); err != nil {
+		cells[pluginPkgPath] = lib.pluginPkg
+		mainCfg, src := filepath.Join(dir, "importcfg.main"), filepath.Join(dir, "plugin_main.go")
+		if err := os.WriteFile(mainCfg, importConfig(exp, cells, nil), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(src, []byte(pluginMainShared(cellPath)), 0o644); err != nil {
+			return err
+		}
+		if err := b.compile(mainA, mainPath, mainCfg, true, "", src); err != nil {
 			return err
 		}
 		linkCfg = filepath.Join(dir, "importcfg.link")
@@ -53,11 +61,13 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 		}
 	}
 	args := []string{"-o", so, "-importcfg", linkCfg, "-installsuffix", "dynlink",
-		"-pluginpath", mainPath, "-buildmode=plugin", "-extld=" + b.ccName()}
+		"-pluginpath", mainPath, "-buildmode=plugin"}
 	ldflags := b.ldflags
 	if shared {
-		args = append(args, "-linkshared")
+		args = append(args, "-linkshared", "-extld="+lib.extld)
 		ldflags = withExtldflags(ldflags, "-Wl,--version-script="+lib.versionScript)
+	} else {
+		args = append(args, "-extld="+b.ccName())
 	}
 	args = append(append(args, ldflags...), mainA)
 	if err := b.tool("link", args...); err != nil {
@@ -68,8 +78,7 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	b.mu.Unlock()
 	if os.Getenv("GODL_DEBUG") == "" {
 		// Later cells need the cell's archive only.
-		for _, f := range []string{"importcfg", "importcfg.link", "main.a", "plugin_main.go", "symabis",
-			"addmoduledata_amd64.s", "addmoduledata.o"} {
+		for _, f := range []string{"importcfg", "importcfg.main", "importcfg.link", "main.a", "plugin_main.go"} {
 			os.Remove(filepath.Join(dir, f))
 		}
 	}
@@ -105,39 +114,6 @@ func (b *builder) compile(out, pkg, cfg string, shared bool, symabis string, src
 		args = append(args, "-complete")
 	}
 	return b.tool("compile", append(args, srcs...)...)
-}
-
-// sharedMain compiles a plugin's main package for shared mode: the
-// generated main (pluginMainShared) and the plugin's own
-// runtime.addmoduledata, assembled and added to the archive.
-func (b *builder) sharedMain(mainA, mainPath, cellPath, dir, cfg string, lib *sharedLib) error {
-	src, asm := filepath.Join(dir, "plugin_main.go"), filepath.Join(dir, "addmoduledata_amd64.s")
-	if err := os.WriteFile(src, []byte(pluginMainShared(cellPath)), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(asm, []byte(addmoduledataAsm(lib.nextOff)), 0o644); err != nil {
-		return err
-	}
-	inc := filepath.Join(b.goroot, "pkg", "include")
-	asmArgs := func(out string, extra ...string) []string {
-		a := []string{"-p", mainPath, "-I", inc, "-D", "GOOS_linux", "-D", "GOARCH_amd64", "-dynlink", "-linkshared", "-o", out}
-		return append(append(a, extra...), asm)
-	}
-	symabis, obj := filepath.Join(dir, "symabis"), filepath.Join(dir, "addmoduledata.o")
-	if err := b.tool("asm", asmArgs(symabis, "-gensymabis")...); err != nil {
-		return err
-	}
-	if err := b.compile(mainA, mainPath, cfg, true, symabis, src); err != nil {
-		return err
-	}
-	if err := b.tool("asm", asmArgs(obj)...); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(obj)
-	if err != nil {
-		return err
-	}
-	return appendArchive(mainA, "addmoduledata.o", data)
 }
 
 func (b *builder) tool(name string, args ...string) error {
