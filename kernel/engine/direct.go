@@ -65,7 +65,7 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	ldflags := b.ldflags
 	if shared {
 		args = append(args, "-linkshared", "-extld="+lib.extld)
-		ldflags = withExtldflags(ldflags, "-Wl,--version-script="+lib.versionScript)
+		ldflags = withExtldflags(sharedLdflags, "-Wl,--version-script="+lib.versionScript)
 	} else {
 		args = append(args, "-extld="+b.ccName())
 	}

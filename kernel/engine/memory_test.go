@@ -81,6 +81,12 @@ func TestCellsStaySmall(t *testing.T) {
 	if got := r.out.stdout.String(); got != "3 3\n" {
 		t.Errorf("stdout %q, want \"3 3\\n\"", got)
 	}
+	// Type names and identities across the libraries, the worker and the
+	// plugins (reflect, encoding/json, an interface holding a func()).
+	r = ok(t, e, "type pt struct{ X int `json:\"x\"` }\nvar f any = func() {}\n_, isFunc := f.(func())\nb, _ := json.Marshal(pt{3})\nfmt.Printf(\"%T %T %s %v\\n\", sum, []string{}, b, isFunc)")
+	if got := r.out.stdout.String(); got != "*acc []string {\"x\":3} true\n" {
+		t.Errorf("stdout %q", got)
+	}
 	r = run(t, e, "var m map[string]int\nm[\"x\"] = sum.n")
 	if r.Error == nil || !strings.Contains(strings.Join(r.Error.Traceback, "\n"), "line 2") {
 		t.Errorf("panic in a cell: %+v", r.Error)
@@ -123,5 +129,15 @@ func TestResetGivesMemoryBack(t *testing.T) {
 	}
 	if r := ok(t, e, "%memory"); !strings.Contains(r.out.stdout.String(), "not running") {
 		t.Errorf("%%memory after %%reset: %q", r.out.stdout.String())
+	}
+}
+
+// TestSharedModeIsOn fails when shared mode could be used here but its
+// build failed and the engine fell back to static plugins.
+func TestSharedModeIsOn(t *testing.T) {
+	e := sharedEngine(t)
+	ok(t, e, "onx := 1")
+	if e.b.sharedModeOK() && !e.b.linksShared() {
+		t.Fatal("shared mode is possible here, but the worker was built for static plugins (see the kernel's stderr)")
 	}
 }

@@ -24,15 +24,18 @@ import (
 // relocations, type links and pclntab of each copy), and every load walks
 // the type links of all earlier plugins.
 //
-// In shared mode the packages the worker links are instead one Go shared
-// library (go tool link -buildmode=shared), named by a hash of its
-// contents, the worker is a small executable linked against it with
-// -linkshared, and each cell plugin is linked against it too: a plugin
-// holds only the cells' own code, ~15 KB. One library, not layers of
-// them: with a second Go library linked against the first, go1.26 reads
-// the names of the second one's types wrong (reflect, and so gob and
-// fmt, see garbage), and the linker reads every library a plugin
-// imports from anyway.
+// In shared mode the packages the worker links are instead two Go shared
+// libraries (go tool link -buildmode=shared), named by a hash of their
+// contents: a core one (coreRoots and all they import) and the rest,
+// linked against it. The worker is a small executable linked against both
+// with -linkshared, and each cell plugin is linked against them too: a
+// plugin holds only the cells' own code, ~15 KB. The linker reads the
+// symbols of every library that holds a package a plugin imports
+// directly, ~2.5 ms per thousand, so a cell that uses only core packages
+// reads ~40k symbols instead of ~95k. Shared mode links with the system
+// linker, never mold: mold (2.x) links the second library so that the
+// names of its types read wrong (reflect, gob and fmt see the following
+// names too; the worker hung in gonbui.Sync).
 //
 // The toolchain's plugin + -linkshared combination needs two repairs,
 // both checked when the library is built (shared mode is off if they
@@ -50,16 +53,34 @@ import (
 //     the library's real one; the plugin's main package imports both, so
 //     the real fingerprints are recorded.
 
-// sharedLib is the worker's packages linked as a Go shared library.
+// sharedLib is the worker's packages linked as Go shared libraries.
 type sharedLib struct {
-	path          string
-	pkgs          map[string]bool // import paths linked into it
-	versionScript string          // the plugins' (cellVersionScript)
-	extld         string          // the plugins' host linker (extldScript)
+	pkgOf         map[string]string // import path → the library holding it
+	versionScript string            // the plugins' (cellVersionScript)
+	extld         string            // the plugins' host linker (extldScript)
+	workerExtld   string            // the worker's (extldScript)
 	// pluginPkg is the archive of pluginPkgPath, which every plugin's
 	// main imports (see pluginPkgPath).
 	pluginPkg string
 }
+
+// libOf is the library holding package p, or "" (also when l is nil).
+func (l *sharedLib) libOf(p string) string {
+	if l == nil {
+		return ""
+	}
+	return l.pkgOf[p]
+}
+
+// sharedLdflags are the linker flags of everything shared mode links.
+var sharedLdflags = []string{"-s", "-w"}
+
+// coreRoots are the packages the core library is closed over: what
+// nearly every cell imports.
+var coreRoots = []string{"runtime", "runtime/cgo", modulePath + "/kernel/engine/rt",
+	modulePath + "/dl", modulePath + "/dl/nn", modulePath + "/dl/optim", modulePath + "/dl/data",
+	"fmt", "math", "math/rand", "math/rand/v2", "strings", "strconv", "sort", "slices", "maps",
+	"time", "os", "errors", "io", "bytes", "bufio", "sync", "unicode/utf8"}
 
 // pluginPkgPath is a package of the plugins' own runtime.addmoduledata
 // and an init function, built once per library. Every plugin's main
@@ -96,22 +117,34 @@ func init() { loads++ }
 // are not allowed unquoted, and quoted names are not patterns.)
 const cellVersionScript = "{\n  global: *;\n  local: go?link.pkghash*" + buildModule + "?cells?*;\n};\n"
 
-// extldScript runs the C compiler for a plugin's host link without the
-// godl library. The plugin is only ever loaded into the worker, which has
-// the library loaded, so the dynamic loader resolves the plugin's
-// references from it; handing the host linker the library only made it
-// read its 90k symbols, ~0.2 s of every cell's link.
-func extldScript(cc string) string {
+// extldScript is a host linker: the C compiler with the -l options
+// matching drop left out and those matching last moved to the end.
+//
+// A plugin is linked with drop "-lgodl-*": it is only ever loaded into the
+// worker, which has the libraries loaded, so the dynamic loader resolves
+// the plugin's references from them; handing them to the host linker only
+// made it read their 95k symbols, ~0.2 s of every cell's link.
+//
+// The worker is linked with last "-lgodl-*-core", so that the dynamic
+// loader's search order is worker, rest, core. The runtime makes a type
+// that several modules hold (func(), []int...) canonical in the order main
+// module, then the others as loaded (rest, core); references through the
+// GOT find the first definition in the loader's order. The two orders must
+// agree, or a plugin's func() is not the worker's func() and
+// plugin.Lookup's values fail assertions.
+func extldScript(cc, drop, last string) string {
 	return `#!/bin/sh
 # Code generated by the godl engine. DO NOT EDIT.
+moved=
 for a in "$@"; do
 	shift
 	case "$a" in
-	-lgodl-*) ;;
+	` + drop + `) ;;
+	` + last + `) moved="$moved $a" ;;
 	*) set -- "$@" "$a" ;;
 	esac
 done
-exec ` + cc + ` "$@"
+exec ` + cc + ` "$@" $moved
 `
 }
 
@@ -142,7 +175,7 @@ func (b *builder) buildSharedWorker() error {
 	// as package main below.
 	delete(exp, buildModule+"/worker")
 	h := sha256.New()
-	fmt.Fprintf(h, "shared library v1\x00%s\x00%s\x00", b.gover, strings.Join(b.ldflags, " "))
+	fmt.Fprintf(h, "shared libraries v2\x00%s\x00%s\x00", b.gover, strings.Join(sharedLdflags, " "))
 	for _, p := range sortedKeys(exp) {
 		fmt.Fprintf(h, "%s=%s\n", p, exp[p])
 	}
@@ -151,42 +184,56 @@ func (b *builder) buildSharedWorker() error {
 	if err := os.MkdirAll(libDir, 0o755); err != nil {
 		return err
 	}
-	lib := &sharedLib{path: filepath.Join(libDir, "libgodl-"+id+".so"), pkgs: map[string]bool{}}
-	for p := range exp {
-		lib.pkgs[p] = true
-	}
-	if _, err := os.Stat(lib.path); err != nil {
-		args := []string{"-installsuffix", "dynlink", "-buildmode=shared", "-linkshared", "-extld=" + b.ccName()}
-		args = append(args, b.ldflags...)
-		for _, p := range sortedKeys(exp) {
-			args = append(args, p+"="+exp[p])
+	core := filepath.Join(libDir, "libgodl-"+id+"-core.so")
+	rest := filepath.Join(libDir, "libgodl-"+id+"-rest.so")
+	if _, err := os.Stat(rest); err != nil {
+		if err := b.linkLibraries(exp, core, rest); err != nil {
+			return err
 		}
-		if err := b.linkInPlace(lib.path, importConfig(exp, nil, nil), args); err != nil {
-			return fmt.Errorf("linking the shared library: %w", err)
-		}
-		sweepOld(libDir, "libgodl-", lib.path)
+		sweepOld(libDir, "libgodl-", id)
 	} else {
 		now := time.Now() // in use: not swept
-		os.Chtimes(lib.path, now, now)
+		os.Chtimes(core, now, now)
+		os.Chtimes(rest, now, now)
 	}
-	nextOff, err := moduleNextOffset(lib.path)
+	lib := &sharedLib{pkgOf: map[string]string{}}
+	for _, l := range []string{core, rest} {
+		pkgs, err := libPackages(l)
+		if err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			lib.pkgOf[p] = l
+		}
+	}
+	for p := range exp {
+		if lib.pkgOf[p] == "" {
+			return fmt.Errorf("package %s is in neither shared library", p)
+		}
+	}
+	nextOff, err := moduleNextOffset(core)
 	if err != nil {
 		return err
 	}
 	lib.versionScript = filepath.Join(libDir, "cells.map")
-	lib.extld = filepath.Join(libDir, "extld.sh")
+	lib.extld = filepath.Join(libDir, "extld-cell.sh")
+	lib.workerExtld = filepath.Join(libDir, "extld-worker.sh")
 	srcHash := sha256.Sum256([]byte(pluginPkgSource + addmoduledataAsm(nextOff)))
 	lib.pluginPkg = filepath.Join(libDir, "plugin-"+id+"-"+hex.EncodeToString(srcHash[:4])+".a")
 	if err := writeShared(lib.versionScript, []byte(cellVersionScript), 0o644); err != nil {
 		return err
 	}
-	if err := writeShared(lib.extld, []byte(extldScript(b.ccName())), 0o755); err != nil {
+	if err := writeShared(lib.extld, []byte(extldScript(b.ccName(), "-lgodl-*", "-lgodl-*-core")), 0o755); err != nil {
+		return err
+	}
+	if err := writeShared(lib.workerExtld, []byte(extldScript(b.ccName(), "-lgodl-none", "-lgodl-*-core")), 0o755); err != nil {
 		return err
 	}
 	if _, err := os.Stat(lib.pluginPkg); err != nil {
 		if err := b.buildPluginPkg(lib.pluginPkg, exp, nextOff); err != nil {
 			return fmt.Errorf("building the plugins' addmoduledata: %w", err)
 		}
+		sweepOld(libDir, "plugin-", filepath.Base(lib.pluginPkg))
 	}
 
 	// The worker: its main package linked against the library.
@@ -195,7 +242,7 @@ func (b *builder) buildSharedWorker() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(h, "%s\x00%s", lib.path, src)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", core, rest, src, extldScript(b.ccName(), "-lgodl-none", "-lgodl-*-core"))
 	worker := filepath.Join(libDir, "worker-"+hex.EncodeToString(h.Sum(nil)[:8]))
 	if _, err := os.Stat(worker); err != nil {
 		tmp, err := os.MkdirTemp(libDir, ".main-")
@@ -210,18 +257,87 @@ func (b *builder) buildSharedWorker() error {
 		if err := b.compile(mainA, "main", cfg, true, "", mainSrc); err != nil {
 			return fmt.Errorf("compiling the worker: %w", err)
 		}
-		args := []string{"-installsuffix", "dynlink", "-linkshared", "-buildmode=exe", "-extld=" + b.ccName()}
-		args = append(append(args, b.ldflags...), mainA)
+		args := []string{"-installsuffix", "dynlink", "-linkshared", "-buildmode=exe", "-extld=" + lib.workerExtld}
+		args = append(append(args, sharedLdflags...), mainA)
 		if err := b.linkInPlace(worker, importConfig(exp, nil, lib), args); err != nil {
 			return fmt.Errorf("linking the worker: %w", err)
 		}
-		sweepOld(libDir, "worker-", worker)
+		sweepOld(libDir, "worker-", filepath.Base(worker))
 	} else {
 		now := time.Now()
 		os.Chtimes(worker, now, now)
 	}
 	b.exports, b.shared, b.worker = exp, lib, worker
 	return nil
+}
+
+// linkLibraries links the packages of exp into two shared libraries: core
+// (coreRoots and what they import) and rest, linked against core.
+func (b *builder) linkLibraries(exp map[string]string, core, rest string) error {
+	var roots []string
+	for _, r := range coreRoots {
+		if exp[r] != "" {
+			roots = append(roots, r)
+		}
+	}
+	out, err := b.goOutput(b.dir, append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, roots...)...)
+	if err != nil {
+		return err
+	}
+	coreLib := &sharedLib{pkgOf: map[string]string{}}
+	corePkgs, restPkgs := map[string]string{}, map[string]string{}
+	for _, p := range strings.Fields(out) {
+		if exp[p] != "" {
+			corePkgs[p] = exp[p]
+			coreLib.pkgOf[p] = core
+		}
+	}
+	for p, f := range exp {
+		if corePkgs[p] == "" {
+			restPkgs[p] = f
+		}
+	}
+	args := func(pkgs map[string]string) []string {
+		a := []string{"-installsuffix", "dynlink", "-buildmode=shared", "-linkshared", "-extld=" + b.ccName()}
+		a = append(a, sharedLdflags...)
+		for _, p := range sortedKeys(pkgs) {
+			a = append(a, p+"="+pkgs[p])
+		}
+		return a
+	}
+	if err := b.linkInPlace(core, importConfig(exp, nil, nil), args(corePkgs)); err != nil {
+		return fmt.Errorf("linking the core shared library: %w", err)
+	}
+	if err := b.linkInPlace(rest, importConfig(exp, nil, coreLib), args(restPkgs)); err != nil {
+		return fmt.Errorf("linking the shared library: %w", err)
+	}
+	return nil
+}
+
+// libPackages lists the packages a Go shared library holds (the linker
+// writes them into its note section .note.go.pkg-list).
+func libPackages(lib string) ([]string, error) {
+	f, err := elf.Open(lib)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sect := f.Section(".note.go.pkg-list")
+	if sect == nil {
+		return nil, fmt.Errorf("%s has no package list", lib)
+	}
+	data, err := sect.Data()
+	if err != nil || len(data) < 12 {
+		return nil, fmt.Errorf("%s: bad package list", lib)
+	}
+	// An ELF note: namesz, descsz, type, then the name and the
+	// description, each padded to 4 bytes.
+	namesz, descsz := binary.LittleEndian.Uint32(data), binary.LittleEndian.Uint32(data[4:])
+	start := 12 + (int(namesz)+3)&^3
+	if start+int(descsz) > len(data) {
+		return nil, fmt.Errorf("%s: bad package list", lib)
+	}
+	return strings.Fields(string(data[start : start+int(descsz)])), nil
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -267,8 +383,8 @@ func importConfig(exp, more map[string]string, lib *sharedLib) []byte {
 	lines := make([]string, 0, len(exp)+len(more))
 	add := func(m map[string]string) {
 		for p, f := range m {
-			if lib != nil && lib.pkgs[p] {
-				lines = append(lines, "packageshlib "+p+"="+lib.path)
+			if l := lib.libOf(p); l != "" {
+				lines = append(lines, "packageshlib "+p+"="+l)
 			} else {
 				lines = append(lines, "packagefile "+p+"="+f)
 			}
@@ -280,18 +396,18 @@ func importConfig(exp, more map[string]string, lib *sharedLib) []byte {
 	return []byte(strings.Join(lines, "\n") + "\n")
 }
 
-// sweepOld removes files named prefix* in dir other than keep that no
-// worker started with for a week (a worker start touches its library; a
-// running worker has its files mapped, which a removal does not disturb).
+// sweepOld removes files named prefix* in dir whose names do not contain
+// keep and that no worker started with for a week (a worker start touches
+// its files; a running worker has them mapped, which a removal does not
+// disturb).
 func sweepOld(dir, prefix, keep string) {
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		p := filepath.Join(dir, e.Name())
-		if !strings.HasPrefix(e.Name(), prefix) || p == keep {
+		if !strings.HasPrefix(e.Name(), prefix) || strings.Contains(e.Name(), keep) {
 			continue
 		}
 		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 7*24*time.Hour {
-			os.Remove(p)
+			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
 }
