@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"testing"
@@ -34,6 +35,7 @@ func BenchmarkCellSoak(b *testing.B) {
 		os.Unsetenv("GODL_STATIC_CELLS")
 	}
 	runs = append(runs, newSoakRun(b, "shared"))
+	kernelStart := kernelHeap()
 	every := max(n/10, 1)
 	for i := 2; i < n+2; i++ {
 		for _, r := range runs {
@@ -46,6 +48,19 @@ func BenchmarkCellSoak(b *testing.B) {
 	for _, r := range runs {
 		r.report(b, n)
 	}
+	// The kernel side: the compiler's symbols and type information of
+	// every cell, the builder's archive list.
+	kernelEnd := kernelHeap()
+	fmt.Printf("kernel process: Go heap %s -> %s (%.1f KB/cell, %d engine(s))\n", fmtMB(kernelStart), fmtMB(kernelEnd),
+		float64(int64(kernelEnd)-int64(kernelStart))/1e3/float64(n), len(runs))
+}
+
+// kernelHeap is this process's live Go heap after a collection.
+func kernelHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
 
 type soakRun struct {
