@@ -14,9 +14,13 @@ import (
 )
 
 // BenchmarkCellSoak runs many trivial cells in one worker and reports the
-// worker's resident memory per cell and the drift of the warm-cell
-// latency (p50 of the first and of the last 100 cells). It takes minutes,
-// so it runs only when GODL_SOAK_CELLS is set:
+// worker's resident memory per cell and the warm-cell latency: the p50 of
+// the first and of the last 100 cells, and, because a shared machine's
+// load drifts more than that over the minutes a soak takes, the same
+// comparison side by side: after the soak, a fresh engine runs 100 cells
+// alternating with 100 more of the soaked one, and the ratio of their
+// p50s is the drift. It takes minutes, so it runs only when
+// GODL_SOAK_CELLS is set:
 //
 //	GODL_SOAK_CELLS=1000 go test ./kernel/engine -run '^$' -bench CellSoak -benchtime 1x
 //
@@ -37,30 +41,37 @@ func BenchmarkCellSoak(b *testing.B) {
 	runs = append(runs, newSoakRun(b, "shared"))
 	kernelStart := kernelHeap()
 	every := max(n/10, 1)
-	for i := 2; i < n+2; i++ {
+	for i := 0; i < n; i++ {
 		for _, r := range runs {
-			r.cell(b, i)
-			if (i-1)%every == 0 {
-				r.progress(b, i)
+			r.cell(b)
+			if (i+1)%every == 0 {
+				r.progress(b)
 			}
 		}
 	}
 	for _, r := range runs {
-		r.report(b, n)
+		r.report(b)
 	}
 	// The kernel side: the compiler's symbols and type information of
 	// every cell, the builder's archive list.
 	kernelEnd := kernelHeap()
 	fmt.Printf("kernel process: Go heap %s -> %s (%.1f KB/cell, %d engine(s))\n", fmtMB(kernelStart), fmtMB(kernelEnd),
 		float64(int64(kernelEnd)-int64(kernelStart))/1e3/float64(n), len(runs))
-}
 
-// kernelHeap is this process's live Go heap after a collection.
-func kernelHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	for _, old := range runs {
+		fresh := newSoakRun(b, old.name+"-fresh")
+		w := min(100, n)
+		oldLat, freshLat := len(old.lat), len(fresh.lat)
+		for range w {
+			old.cell(b)
+			fresh.cell(b)
+		}
+		po, pf := p50(old.lat[oldLat:]), p50(fresh.lat[freshLat:])
+		fmt.Printf("drift %s, side by side: p50 of cells %d-%d %v, of a fresh worker's cells 1-%d %v: %+.1f%%\n",
+			old.name, oldLat+1, oldLat+w, po.Round(time.Millisecond), w, pf.Round(time.Millisecond), 100*(po.Seconds()/pf.Seconds()-1))
+		b.ReportMetric(100*(po.Seconds()/pf.Seconds()-1), old.name+"-drift-%")
+		fresh.e.Close()
+	}
 }
 
 type soakRun struct {
@@ -77,7 +88,9 @@ func newSoakRun(b *testing.B, name string) *soakRun {
 	r := &soakRun{name: name, e: e}
 	r.exec(b, "x0 := 0\nw0 := dl.Randn(8, 8)")
 	r.exec(b, "x1 := x0 + 1\nw1 := dl.Randn(8, 8)")
+	e.mu.Lock()
 	r.pid = e.proc.cmd.Process.Pid
+	e.mu.Unlock()
 	r.start = r.mem(b)
 	return r
 }
@@ -91,7 +104,9 @@ func (r *soakRun) exec(b *testing.B, code string) time.Duration {
 	return time.Since(t0)
 }
 
-func (r *soakRun) cell(b *testing.B, i int) {
+// cell runs the next trivial cell of the chain.
+func (r *soakRun) cell(b *testing.B) {
+	i := len(r.lat) + 2
 	r.lat = append(r.lat, r.exec(b, fmt.Sprintf("x%d := x%d + 1\nw%d := dl.Randn(8, 8)", i, i-1, i)))
 }
 
@@ -103,18 +118,18 @@ func (r *soakRun) mem(b *testing.B) memUsage {
 	return u
 }
 
-func (r *soakRun) progress(b *testing.B, i int) {
-	u := r.mem(b)
-	fmt.Printf("%s: cells %4d  rss %s  (%+.3f MB/cell)  plugins %s  heap %s  p50 of the last %d %v\n", r.name, i,
-		fmtMB(u.rss), float64(int64(u.rss)-int64(r.start.rss))/1e6/float64(i-1), fmtMB(u.class[memCells].rss),
-		fmtMB(u.class[memHeap].rss), len(r.lat)/10, p50(r.lat[len(r.lat)-max(len(r.lat)/10, 1):]).Round(time.Millisecond))
+func (r *soakRun) progress(b *testing.B) {
+	u, n := r.mem(b), len(r.lat)
+	fmt.Printf("%s: cells %4d  rss %s  (%+.3f MB/cell)  plugins %s  heap %s  p50 of the last %d %v\n", r.name, n,
+		fmtMB(u.rss), float64(int64(u.rss)-int64(r.start.rss))/1e6/float64(n), fmtMB(u.class[memCells].rss),
+		fmtMB(u.class[memHeap].rss), max(n/10, 1), p50(r.lat[n-max(n/10, 1):]).Round(time.Millisecond))
 }
 
-func (r *soakRun) report(b *testing.B, n int) {
-	end := r.mem(b)
+func (r *soakRun) report(b *testing.B) {
+	end, n := r.mem(b), len(r.lat)
 	perCell := float64(int64(end.rss)-int64(r.start.rss)) / 1e6 / float64(n)
 	w := min(100, n)
-	first, last := p50(r.lat[:w]), p50(r.lat[len(r.lat)-w:])
+	first, last := p50(r.lat[:w]), p50(r.lat[n-w:])
 	fmt.Printf("soak %s: %d cells: worker rss %s -> %s, %.3f MB/cell; p50 first %d %v, last %d %v (%+.1f%%)\n",
 		r.name, n, fmtMB(r.start.rss), fmtMB(end.rss), perCell, w, first.Round(time.Millisecond), w,
 		last.Round(time.Millisecond), 100*(last.Seconds()/first.Seconds()-1))
@@ -125,6 +140,14 @@ func (r *soakRun) report(b *testing.B, n int) {
 	b.ReportMetric(perCell, r.name+"-MB/cell")
 	b.ReportMetric(first.Seconds(), r.name+"-p50-first-s")
 	b.ReportMetric(last.Seconds(), r.name+"-p50-last-s")
+}
+
+// kernelHeap is this process's live Go heap after a collection.
+func kernelHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
 
 func p50(ds []time.Duration) time.Duration {
