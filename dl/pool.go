@@ -7,8 +7,8 @@ import (
 
 // Tensor storage comes from a pool of reusable buffers. A fresh page costs
 // far more to touch for the first time than the arithmetic done on it (see
-// DESIGN.md), and Go's collector returns freed memory to the OS, so an
-// allocation per op would pay that cost again and again. Buffers go back to
+// docs/ARCHITECTURE.md), and Go's collector returns freed memory to the OS,
+// so an allocation per op would pay that cost again and again. Buffers go back to
 // the pool only when dl knows they are dead: gradient temporaries at the
 // end of their use in Backward, and scratch copies inside ops. Everything
 // else is left to the garbage collector, so a buffer a caller still holds

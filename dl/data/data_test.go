@@ -68,7 +68,7 @@ func TestFashionMNISTFromTinyFiles(t *testing.T) {
 	if !slices.Equal(train.X.Shape(), []int{3, 1, 28, 28}) || test.Len() != 3 {
 		t.Fatalf("shapes %v %d", train.X.Shape(), test.Len())
 	}
-	if train.X.At(1, 0, 0, 0) != 1 || !slices.Equal(train.Y.Data(), []float32{9, 0, 4}) {
+	if train.X.At(1, 0, 0, 0) != 1 || train.Y.Dtype() != dl.Int64 || !slices.Equal(train.Y.Ints(), []int{9, 0, 4}) {
 		t.Fatalf("pixel %v labels %v", train.X.At(1, 0, 0, 0), train.Y.Data())
 	}
 	_, _, err = FashionMNIST(filepath.Join(dir, "nowhere"))
@@ -210,5 +210,20 @@ func TestLoaderStacksItems(t *testing.T) {
 	}
 	if len(classes) != 3 {
 		t.Fatalf("validation part of Spirals holds classes %v, want all three", classes)
+	}
+}
+
+func TestLoaderOptions(t *testing.T) {
+	ds := NewTensorDataset(dl.Arange(0, 10, 1).Reshape(10, 1), dl.Arange(0, 10, 1))
+	l := NewLoader(ds, 3, Shuffle(true), DropLast(true), Seed(1))
+	if !l.shuffle || !l.dropLast || l.rng == nil || l.Len() != 3 {
+		t.Errorf("options not set: shuffle %v dropLast %v rng %v len %d", l.shuffle, l.dropLast, l.rng != nil, l.Len())
+	}
+	if l := NewLoader(ds, 3, Shuffle(true), Shuffle(false)); l.shuffle || l.Len() != 4 {
+		t.Errorf("the later option wins: shuffle %v, len %d", l.shuffle, l.Len())
+	}
+	var zero LoaderOption
+	if err := dl.Maybe(func() { NewLoader(ds, 3, zero) }); err == nil || err.Error() != "Loader: nil option" {
+		t.Errorf("zero option: %v", err)
 	}
 }

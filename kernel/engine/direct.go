@@ -49,7 +49,14 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 		if err := os.WriteFile(mainCfg, importConfig(exp, cells, nil), 0o644); err != nil {
 			return err
 		}
-		if err := os.WriteFile(src, []byte(pluginMainShared(cellPath)), 0o644); err != nil {
+		main, err := os.ReadFile(filepath.Join(dir, "main", "main.go"))
+		if err != nil {
+			return err
+		}
+		if main, err = sharedPluginMain(main); err != nil {
+			return err
+		}
+		if err := os.WriteFile(src, main, 0o644); err != nil {
 			return err
 		}
 		if err := b.compile(mainA, mainPath, mainCfg, true, "", src); err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/godl-dev/godl/kernel"
-	"github.com/godl-dev/godl/kernel/engine/worker"
+	wp "github.com/godl-dev/godl/kernel/engine/workerproto"
 )
 
 // memClass is what a mapping of the worker holds, for attributing its
@@ -161,7 +161,7 @@ func fmtMB(n uint64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 type memReport struct {
 	pid   int
 	usage memUsage
-	stats *worker.MemStats // nil if the worker did not say
+	stats *wp.MemStats // nil if the worker did not say
 	limit uint64
 }
 
@@ -175,8 +175,8 @@ func (e *Engine) workerMemReport(ctx context.Context, out kernel.Output) (*memRe
 	}
 	<-e.done
 	r := &memReport{pid: p.cmd.Process.Pid, limit: e.memLimit()}
-	if rep, dead, _, _ := e.exchange(ctx, p, worker.Request{Op: worker.OpMem, ID: -1}, out); !dead {
-		r.stats = rep.Mem
+	if o := e.exchange(ctx, p, wp.Request{Op: wp.OpMem, ID: -4}, nil, out); o.fate == answered {
+		r.stats = o.reply.Mem
 	}
 	u, err := workerMemory(r.pid)
 	if err != nil {
@@ -196,13 +196,6 @@ func (r *memReport) summary() string {
 		s += fmt.Sprintf(", %d cell%s loaded", r.stats.Plugins, plural(r.stats.Plugins))
 	}
 	return s
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // String is the %memory table.

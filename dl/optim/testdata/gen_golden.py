@@ -1,16 +1,25 @@
-"""Writes golden.json: PyTorch's parameter values after optimizer steps and
-its learning rates over 50 scheduler steps. Run with PyTorch 1.13:
-
-    python3 gen_golden.py > golden.json
+#!/usr/bin/python3
+"""Writes golden.json: PyTorch 1.13's parameter values after optimizer steps
+and its learning rates over 50 scheduler steps, for one parameter group and
+for two groups with their own hyper-parameters (golden_test.go). `make
+golden` runs it; the file's format is internal/golden/goldenfile.py's.
 """
-import json
+import os
+import sys
 
-import torch
-from torch.optim import lr_scheduler as S
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "internal", "golden"))
+import goldenfile as golden  # noqa: E402
+
+torch = golden.require_torch("1.13")
+from torch.optim import lr_scheduler as S  # noqa: E402
 
 torch.manual_seed(0)
 W0 = torch.randn(3, 4)
 GRADS = [torch.randn(3, 4) for _ in range(3)]
+# A second parameter, for the two-group cases (drawn after the others so
+# that those stay as they were).
+B0 = torch.randn(5)
+BGRADS = [torch.randn(5) for _ in range(3)]
 
 OPTIMIZERS = [
     ("sgd", torch.optim.SGD, dict(lr=0.1)),
@@ -43,7 +52,7 @@ PLATEAUS = [
     ("plateau_max_abs", dict(mode="max", factor=0.5, patience=2, threshold_mode="abs", threshold=0.001)),
 ]
 
-out = {"w0": W0.flatten().tolist(), "shape": list(W0.shape), "grads": [g.flatten().tolist() for g in GRADS],
+out = {"w0": golden.f32s(W0), "shape": list(W0.shape), "grads": [golden.f32s(g) for g in GRADS],
        "optimizers": {}, "schedulers": {}, "metric": METRIC}
 for name, cls, kw in OPTIMIZERS:
     w = W0.clone().requires_grad_()
@@ -52,7 +61,7 @@ for name, cls, kw in OPTIMIZERS:
     for g in GRADS:
         w.grad = g.clone()
         opt.step()
-        steps.append(w.detach().flatten().tolist())
+        steps.append(golden.f32s(w))
     out["optimizers"][name] = {"kwargs": kw, "steps": steps}
 for name, make in SCHEDULERS:
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
@@ -72,4 +81,56 @@ for name, kw in PLATEAUS:
         s.step(-m if kw.get("mode") == "max" else m)
         lrs.append(opt.param_groups[0]["lr"])
     out["schedulers"][name] = lrs
-print(json.dumps(out, indent=1))
+
+# Two groups: w in group 0, b in group 1, each with some options of its own
+# over the constructor's. "+steplr" also halves both groups' rates after
+# every step, so the updates see per-group rates that a scheduler changed.
+GROUP_OPTIMIZERS = [
+    ("sgd_groups", torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True), dict(dampening=0.2),
+     dict(lr=0.1, momentum=0.5)),
+    ("adam_groups", torch.optim.Adam, dict(lr=1e-2, betas=(0.8, 0.99)), dict(weight_decay=1e-2, amsgrad=True),
+     dict(lr=1e-3)),
+    ("adamw_groups", torch.optim.AdamW, dict(), dict(lr=5e-3, weight_decay=0.1), dict(lr=1e-2)),
+    ("rmsprop_groups", torch.optim.RMSprop, dict(centered=True, momentum=0.5), dict(alpha=0.9, eps=1e-6),
+     dict(lr=1e-2)),
+    ("adam_groups+steplr", torch.optim.Adam, dict(lr=1e-2), dict(), dict(lr=1e-3)),
+]
+out["b0"] = golden.f32s(B0)
+out["bgrads"] = [golden.f32s(g) for g in BGRADS]
+out["group_optimizers"] = {}
+for name, cls, kw0, kw1, kw in GROUP_OPTIMIZERS:
+    w, b = W0.clone().requires_grad_(), B0.clone().requires_grad_()
+    opt = cls([dict(params=[w], **kw0), dict(params=[b], **kw1)], **kw)
+    sched = S.StepLR(opt, step_size=1, gamma=0.5) if name.endswith("+steplr") else None
+    steps = []
+    for g, bg in zip(GRADS, BGRADS):
+        w.grad, b.grad = g.clone(), bg.clone()
+        opt.step()
+        if sched:
+            sched.step()
+        steps.append(golden.f32s(w) + golden.f32s(b))
+    out["group_optimizers"][name] = {"steps": steps}
+
+# Schedulers over two groups whose rates differ (0.1 and 0.02).
+out["group_schedulers"] = {}
+for name, make in SCHEDULERS:
+    opt = torch.optim.SGD([dict(params=[torch.zeros(1, requires_grad=True)]),
+                           dict(params=[torch.zeros(1, requires_grad=True)], lr=0.02)], lr=0.1)
+    s = make(opt)
+    lrs = []
+    for _ in range(50):
+        opt.step()
+        s.step()
+        lrs.append(s.get_last_lr())
+    out["group_schedulers"][name] = lrs
+for name, kw in PLATEAUS:
+    opt = torch.optim.SGD([dict(params=[torch.zeros(1, requires_grad=True)]),
+                           dict(params=[torch.zeros(1, requires_grad=True)], lr=0.02)], lr=0.1)
+    s = S.ReduceLROnPlateau(opt, **kw)
+    lrs = []
+    for m in METRIC:
+        opt.step()
+        s.step(-m if kw.get("mode") == "max" else m)
+        lrs.append([g["lr"] for g in opt.param_groups])
+    out["group_schedulers"][name] = lrs
+golden.write(__file__, "golden.json", out)
