@@ -48,7 +48,8 @@ type builder struct {
 	archives                   map[string]string // cell package path → its compiled archive
 	// shared is the shared library the worker and the plugins link
 	// against (shared.go); nil when plugins link their dependencies in.
-	shared *sharedLib
+	shared   *sharedLib
+	cellLibs cellLibs // earlier cells gathered into shared libraries (celllibs.go)
 }
 
 // locateSource finds the godl source to build against. Order: the option,

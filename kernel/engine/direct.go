@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -19,17 +18,24 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	if b.toolDir == "" {
 		return errors.New("no GOTOOLDIR")
 	}
+	b.gatherCells(filepath.Join(filepath.Dir(dir), "lib"))
+	cellA := filepath.Join(dir, "cell.a")
+	mainA := filepath.Join(dir, "main.a")
 	b.mu.Lock()
-	exp, cells, lib := b.exports, make(map[string]string, len(b.archives)+1), b.shared
+	exp, cells, lib := b.exports, make(map[string]string, len(b.archives)+2), b.shared
 	for p, f := range b.archives {
 		cells[p] = f
 	}
-	b.mu.Unlock()
-	cellA := filepath.Join(dir, "cell.a")
-	mainA := filepath.Join(dir, "main.a")
 	cells[cellPath] = cellA
+	compileCfg := importConfig(exp, cells, nil)
+	var linkCfgData []byte
+	if lib != nil {
+		cells[pluginPkgPath] = lib.pluginPkg
+		linkCfgData = importConfig(exp, cells, lib)
+	}
+	b.mu.Unlock()
 	cfgFile := filepath.Join(dir, "importcfg")
-	if err := os.WriteFile(cfgFile, importConfig(exp, cells, nil), 0o644); err != nil {
+	if err := os.WriteFile(cfgFile, compileCfg, 0o644); err != nil {
 		return err
 	}
 	shared := lib != nil
@@ -44,7 +50,6 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 			return err
 		}
 	} else {
-		cells[pluginPkgPath] = lib.pluginPkg
 		mainCfg, src := filepath.Join(dir, "importcfg.main"), filepath.Join(dir, "plugin_main.go")
 		if err := os.WriteFile(mainCfg, importConfig(exp, cells, nil), 0o644); err != nil {
 			return err
@@ -63,7 +68,7 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 			return err
 		}
 		linkCfg = filepath.Join(dir, "importcfg.link")
-		if err := os.WriteFile(linkCfg, importConfig(exp, cells, lib), 0o644); err != nil {
+		if err := os.WriteFile(linkCfg, linkCfgData, 0o644); err != nil {
 			return err
 		}
 	}
@@ -71,8 +76,9 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 		"-pluginpath", mainPath, "-buildmode=plugin"}
 	ldflags := b.ldflags
 	if shared {
-		args = append(args, "-linkshared", "-extld="+lib.extld)
-		ldflags = withExtldflags(sharedLdflags, "-Wl,--version-script="+lib.versionScript)
+		// -L: a cell library names the libraries it needs by file name.
+		args = append(args, "-linkshared", "-extld="+lib.extld, "-L", lib.dir)
+		ldflags = sharedLdflags
 	} else {
 		args = append(args, "-extld="+b.ccName())
 	}
@@ -82,6 +88,9 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	}
 	b.mu.Lock()
 	b.archives[cellPath] = cellA
+	if shared {
+		b.cellLibs.pending = append(b.cellLibs.pending, cellPath)
+	}
 	b.mu.Unlock()
 	if os.Getenv("GODL_DEBUG") == "" {
 		// Later cells need the cell's archive only.
@@ -90,20 +99,6 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 		}
 	}
 	return nil
-}
-
-// withExtldflags adds flags for the external linker to the Go linker's
-// flags (the last -extldflags counts, so they are merged).
-func withExtldflags(ldflags []string, extra string) []string {
-	out := make([]string, 0, len(ldflags)+1)
-	for _, f := range ldflags {
-		if v, ok := strings.CutPrefix(f, "-extldflags="); ok {
-			extra = v + " " + extra
-			continue
-		}
-		out = append(out, f)
-	}
-	return append(out, "-extldflags="+extra)
 }
 
 // compile compiles the Go files srcs as package pkg into the archive out.

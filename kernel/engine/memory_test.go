@@ -141,3 +141,53 @@ func TestSharedModeIsOn(t *testing.T) {
 		t.Fatal("shared mode is possible here, but the worker was built for static plugins (see the kernel's stderr)")
 	}
 }
+
+// TestCellsGatheredIntoLibraries runs cells past several cell libraries:
+// values, methods, types, a panic's trace in an earlier cell and %whos
+// must work across them, and the libraries must be loaded.
+func TestCellsGatheredIntoLibraries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins; skipped with -short")
+	}
+	defer func(n int) { cellLibEvery = n }(cellLibEvery)
+	cellLibEvery = 3
+	e, _ := New(Options{})
+	defer e.Close()
+	ok(t, e, "type acc struct{ n int }\nfunc (a *acc) add(k int) { a.n += k }\nsum := &acc{}\nfunc boom() {\n\tpanic(\"boom\")\n}\nx0 := 0")
+	for i := 1; i <= 9; i++ {
+		ok(t, e, fmt.Sprintf("sum.add(%d)\nx%d := x%d + 1", i, i, i-1))
+	}
+	if !e.b.linksShared() {
+		t.Skip("plugins link their dependencies in on this platform")
+	}
+	r := ok(t, e, "var s fmt.Stringer = time.Second\nfmt.Println(sum.n, x9, s)")
+	if got := r.out.stdout.String(); got != "45 9 1s\n" {
+		t.Errorf("stdout %q, want \"45 9 1s\\n\"", got)
+	}
+	r = run(t, e, "boom()")
+	if tb := strings.Join(r.Error.Traceback, "\n"); r.Error == nil || !strings.Contains(tb, "line 5, in boom") {
+		t.Errorf("a panic in the first cell's function: %+v", r.Error)
+	}
+	r = ok(t, e, "%whos")
+	if len(r.out.display) != 1 || !strings.Contains(fmt.Sprint(r.out.display[0].Data["text/plain"]), "x9") {
+		t.Errorf("%%whos: %+v", r.out.display)
+	}
+	e.b.mu.Lock()
+	made := e.b.cellLibs.made
+	e.b.mu.Unlock()
+	e.mu.Lock()
+	maps, err := readSmaps(e.proc.cmd.Process.Pid)
+	e.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := map[string]bool{}
+	for _, m := range maps {
+		if strings.Contains(m.path, "libgodlcells-") {
+			loaded[m.path] = true
+		}
+	}
+	if made < 3 || len(loaded) < 2 {
+		t.Errorf("%d cell libraries made, %d loaded", made, len(loaded))
+	}
+}

@@ -56,10 +56,10 @@ import (
 
 // sharedLib is the worker's packages linked as Go shared libraries.
 type sharedLib struct {
-	pkgOf         map[string]string // import path → the library holding it
-	versionScript string            // the plugins' (cellVersionScript)
-	extld         string            // the plugins' host linker (extldScript)
-	workerExtld   string            // the worker's (extldScript)
+	dir         string            // where the worker's libraries are
+	pkgOf       map[string]string // import path → the library holding it
+	extld       string            // the plugins' host linker (extldScript)
+	workerExtld string            // the worker's (extldScript)
 	// pluginPkg is the archive of pluginPkgPath, which every plugin's
 	// main imports (see pluginPkgPath).
 	pluginPkg string
@@ -131,7 +131,7 @@ func (b *builder) buildSharedWorker() error {
 		os.Chtimes(core, now, now)
 		os.Chtimes(rest, now, now)
 	}
-	lib := &sharedLib{pkgOf: map[string]string{}}
+	lib := &sharedLib{dir: libDir, pkgOf: map[string]string{}}
 	for _, l := range []string{core, rest} {
 		pkgs, err := libPackages(l)
 		if err != nil {
@@ -150,14 +150,10 @@ func (b *builder) buildSharedWorker() error {
 	if err != nil {
 		return err
 	}
-	lib.versionScript = filepath.Join(libDir, "cells.map")
 	lib.extld = filepath.Join(libDir, "extld-cell.sh")
 	lib.workerExtld = filepath.Join(libDir, "extld-worker.sh")
 	srcHash := sha256.Sum256([]byte(pluginPkgSource + addmoduledataAsm(nextOff)))
 	lib.pluginPkg = filepath.Join(libDir, "plugin-"+id+"-"+hex.EncodeToString(srcHash[:4])+".a")
-	if err := writeShared(lib.versionScript, []byte(cellVersionScript), 0o644); err != nil {
-		return err
-	}
 	if err := writeShared(lib.extld, []byte(extldScript(b.ccName(), "-lgodl-*", "-lgodl-*-core")), 0o755); err != nil {
 		return err
 	}
@@ -203,6 +199,7 @@ func (b *builder) buildSharedWorker() error {
 		os.Chtimes(worker, now, now)
 	}
 	b.exports, b.shared, b.worker = exp, lib, worker
+	b.cellLibs = cellLibs{made: b.cellLibs.made} // the new worker has loaded no cells
 	return nil
 }
 

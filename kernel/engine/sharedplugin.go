@@ -38,19 +38,6 @@ var loads int
 func init() { loads++ }
 `
 
-// cellVersionScript keeps the fingerprints of cell packages out of a
-// plugin's dynamic symbols. A plugin links in every earlier cell its cell
-// imports, directly or not, and records each one's fingerprint under a
-// global symbol (for plugin.Open's check against the instance loaded
-// first); for a chain of 1000 cells that is 1000 symbols, relocations and
-// name lookups in the last plugin, and quadratic growth overall. Cell
-// packages are never rebuilt under the same path, so the check is kept
-// local to each plugin; the library's fingerprints stay global and
-// checked.
-// (The pattern is spelled for GNU ld, gold and mold alike: ':' and '/'
-// are not allowed unquoted, and quoted names are not patterns.)
-const cellVersionScript = "{\n  global: *;\n  local: go?link.pkghash*" + buildModule + "?cells?*;\n};\n"
-
 // extldScript is a host linker: the C compiler with the -l options
 // matching drop left out and those matching last moved to the end.
 //
