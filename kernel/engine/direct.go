@@ -27,12 +27,12 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 		cells[p] = f
 	}
 	cells[cellPath] = cellA
-	compileCfg := importConfig(exp, cells, nil)
 	var linkCfgData []byte
 	if lib != nil {
 		cells[pluginPkgPath] = lib.pluginPkg
 		linkCfgData = importConfig(exp, cells, lib)
 	}
+	compileCfg := importConfig(exp, cells, nil)
 	b.mu.Unlock()
 	cfgFile := filepath.Join(dir, "importcfg")
 	if err := os.WriteFile(cfgFile, compileCfg, 0o644); err != nil {
@@ -50,10 +50,7 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 			return err
 		}
 	} else {
-		mainCfg, src := filepath.Join(dir, "importcfg.main"), filepath.Join(dir, "plugin_main.go")
-		if err := os.WriteFile(mainCfg, importConfig(exp, cells, nil), 0o644); err != nil {
-			return err
-		}
+		src := filepath.Join(dir, "plugin_main.go")
 		main, err := os.ReadFile(filepath.Join(dir, "main", "main.go"))
 		if err != nil {
 			return err
@@ -64,7 +61,7 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 		if err := os.WriteFile(src, main, 0o644); err != nil {
 			return err
 		}
-		if err := b.compile(mainA, mainPath, mainCfg, true, "", src); err != nil {
+		if err := b.compile(mainA, mainPath, cfgFile, true, "", src); err != nil {
 			return err
 		}
 		linkCfg = filepath.Join(dir, "importcfg.link")
@@ -94,7 +91,7 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	b.mu.Unlock()
 	if os.Getenv("GODL_DEBUG") == "" {
 		// Later cells need the cell's archive only.
-		for _, f := range []string{"importcfg", "importcfg.main", "importcfg.link", "main.a", "plugin_main.go"} {
+		for _, f := range []string{"importcfg", "importcfg.link", "main.a", "plugin_main.go"} {
 			os.Remove(filepath.Join(dir, f))
 		}
 	}

@@ -172,6 +172,9 @@ func TestCellsGatheredIntoLibraries(t *testing.T) {
 	if len(r.out.display) != 1 || !strings.Contains(fmt.Sprint(r.out.display[0].Data["text/plain"]), "x9") {
 		t.Errorf("%%whos: %+v", r.out.display)
 	}
+	if s := r.out.stdout.String(); !strings.HasPrefix(s, "worker: ") || !strings.Contains(s, " MB resident, ") {
+		t.Errorf("%%whos printed %q, want the worker's memory", s)
+	}
 	e.b.mu.Lock()
 	made := e.b.cellLibs.made
 	e.b.mu.Unlock()
