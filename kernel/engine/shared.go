@@ -154,10 +154,10 @@ func (b *builder) buildSharedWorker() error {
 	lib.workerExtld = filepath.Join(libDir, "extld-worker.sh")
 	srcHash := sha256.Sum256([]byte(pluginPkgSource + addmoduledataAsm(nextOff)))
 	lib.pluginPkg = filepath.Join(libDir, "plugin-"+id+"-"+hex.EncodeToString(srcHash[:4])+".a")
-	if err := writeShared(lib.extld, []byte(extldScript(b.ccName(), "-lgodl-*", "-lgodl-*-core")), 0o755); err != nil {
+	if err := writeShared(lib.extld, []byte(extldScript(b.ccName(), "-lgodl-*", true)), 0o755); err != nil {
 		return err
 	}
-	if err := writeShared(lib.workerExtld, []byte(extldScript(b.ccName(), "-lgodl-none", "-lgodl-*-core")), 0o755); err != nil {
+	if err := writeShared(lib.workerExtld, []byte(extldScript(b.ccName(), "-lgodl-*-core", false)), 0o755); err != nil {
 		return err
 	}
 	if _, err := os.Stat(lib.pluginPkg); err != nil {
@@ -173,7 +173,7 @@ func (b *builder) buildSharedWorker() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", core, rest, src, extldScript(b.ccName(), "-lgodl-none", "-lgodl-*-core"))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", core, rest, src, extldScript(b.ccName(), "-lgodl-*-core", false))
 	worker := filepath.Join(libDir, "worker-"+hex.EncodeToString(h.Sum(nil)[:8]))
 	if _, err := os.Stat(worker); err != nil {
 		tmp, err := os.MkdirTemp(libDir, ".main-")
