@@ -43,9 +43,13 @@ type builder struct {
 	exports map[string]string // import path → export data file
 	src     string            // the godl checkout, or "" for a module version
 
-	gover, toolDir, cc string            // for calling compile and link directly
-	ldflags            []string          // the linker flags of every build
-	archives           map[string]string // cell package path → its compiled archive
+	gover, toolDir, cc, goroot string            // for calling compile and link directly
+	ldflags                    []string          // the linker flags of every build
+	archives                   map[string]string // cell package path → its compiled archive
+	// shared is the shared library the worker and the plugins link
+	// against (shared.go); nil when plugins link their dependencies in.
+	shared   *sharedLib
+	cellLibs cellLibs // earlier cells gathered into shared libraries (celllibs.go)
 }
 
 // locateSource finds the godl source to build against. Order: the option,
@@ -136,12 +140,12 @@ func newBuilder(opts Options) (*builder, error) {
 	}
 	b := &builder{goCmd: goCmd, src: locateSource(opts.SourceDir)}
 	b.env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local", "CGO_ENABLED=1")
-	goenv, err := b.goOutput("", "env", "GOVERSION", "GOTOOLDIR", "CC")
+	goenv, err := b.goOutput("", "env", "GOVERSION", "GOTOOLDIR", "CC", "GOROOT")
 	if err != nil {
 		return nil, err
 	}
-	if f := strings.Split(goenv, "\n"); len(f) >= 3 {
-		b.gover, b.toolDir, b.cc = f[0], f[1], f[2]
+	if f := strings.Split(goenv, "\n"); len(f) >= 4 {
+		b.gover, b.toolDir, b.cc, b.goroot = f[0], f[1], f[2], f[3]
 	}
 	gover := b.gover
 	src := b.src
@@ -217,12 +221,21 @@ func (b *builder) buildWorker() error {
 			}
 		}
 	}
+	if b.sharedModeOK() {
+		err := b.buildSharedWorker()
+		if err == nil {
+			return nil
+		}
+		fmt.Fprintln(os.Stderr, "godl: cell plugins will link their dependencies in (larger worker):", err)
+	}
+	b.shared = nil
+	b.worker = filepath.Join(b.dir, "worker.bin")
 	args := append([]string{"build"}, b.flags...)
 	args = append(args, "-o", b.worker, "./worker")
 	if _, err := b.goOutput(b.dir, args...); err != nil {
 		return fmt.Errorf("building the worker: %w", err)
 	}
-	exp, err := b.listExports("./worker")
+	exp, err := b.listExportsFlags(false, "./worker")
 	if err != nil {
 		return err
 	}
@@ -230,8 +243,20 @@ func (b *builder) buildWorker() error {
 	return nil
 }
 
+// listExports lists the archives of pkgs and their dependencies, compiled
+// as the worker's packages are.
 func (b *builder) listExports(pkgs ...string) (map[string]string, error) {
-	args := append([]string{"list", "-buildmode=plugin"}, b.flags...)
+	return b.listExportsFlags(b.linksShared(), pkgs...)
+}
+
+// listExportsFlags lists archives compiled for plugins, or with shared
+// for plugins linked against a Go shared library.
+func (b *builder) listExportsFlags(shared bool, pkgs ...string) (map[string]string, error) {
+	args := []string{"list", "-buildmode=plugin"}
+	if shared {
+		args = append(args, "-linkshared")
+	}
+	args = append(args, b.flags...)
 	args = append(args, "-export", "-deps", "-json=ImportPath,Export")
 	out, err := b.goOutput(b.dir, append(args, pkgs...)...)
 	if err != nil {

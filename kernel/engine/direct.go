@@ -6,64 +6,113 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 )
 
 // buildDirect builds a cell's plugin by calling the compiler and linker
 // itself, against the very archives the worker's build listed: this skips
 // the go command's own work (~0.2 s a cell) and can never mix package
-// versions with the running worker. The engine falls back to go build
-// when it fails.
+// versions with the running worker. In static mode the engine falls back
+// to go build when it fails; in shared mode (shared.go) it is the only way.
 func (b *builder) buildDirect(cellPath, dir, so string) error {
 	if b.toolDir == "" {
 		return errors.New("no GOTOOLDIR")
 	}
-	b.mu.Lock()
-	var cfg strings.Builder
-	lines := make([]string, 0, len(b.exports)+len(b.archives))
-	for p, f := range b.exports {
-		lines = append(lines, "packagefile "+p+"="+f)
-	}
-	for p, f := range b.archives {
-		lines = append(lines, "packagefile "+p+"="+f)
-	}
-	b.mu.Unlock()
-	sort.Strings(lines)
-	cfg.WriteString(strings.Join(lines, "\n"))
+	b.gatherCells(filepath.Join(filepath.Dir(dir), "lib"))
 	cellA := filepath.Join(dir, "cell.a")
 	mainA := filepath.Join(dir, "main.a")
-	cfg.WriteString("\npackagefile " + cellPath + "=" + cellA + "\n")
+	b.mu.Lock()
+	exp, cells, lib := b.exports, make(map[string]string, len(b.archives)+2), b.shared
+	for p, f := range b.archives {
+		cells[p] = f
+	}
+	cells[cellPath] = cellA
+	var linkCfgData []byte
+	if lib != nil {
+		cells[pluginPkgPath] = lib.pluginPkg
+		linkCfgData = importConfig(exp, cells, lib)
+	}
+	compileCfg := importConfig(exp, cells, nil)
+	b.mu.Unlock()
 	cfgFile := filepath.Join(dir, "importcfg")
-	if err := os.WriteFile(cfgFile, []byte(cfg.String()), 0o644); err != nil {
+	if err := os.WriteFile(cfgFile, compileCfg, 0o644); err != nil {
 		return err
 	}
-	compile := func(out, pkg string, src string) error {
-		return b.tool("compile", "-o", out, "-p", pkg, "-lang=go1.26", "-complete", "-installsuffix", "dynlink",
-			"-goversion", b.gover, "-c=2", "-dynlink", "-nolocalimports", "-importcfg", cfgFile, "-pack", src)
-	}
-	if err := compile(cellA, cellPath, filepath.Join(dir, "cell.go")); err != nil {
+	shared := lib != nil
+	if err := b.compile(cellA, cellPath, cfgFile, shared, "", filepath.Join(dir, "cell.go")); err != nil {
 		return err
 	}
 	// A plugin's main package is compiled under its plugin path.
-	if err := compile(mainA, cellPath+"/main", filepath.Join(dir, "main", "main.go")); err != nil {
-		return err
+	mainPath := cellPath + "/main"
+	linkCfg := cfgFile
+	if !shared {
+		if err := b.compile(mainA, mainPath, cfgFile, false, "", filepath.Join(dir, "main", "main.go")); err != nil {
+			return err
+		}
+	} else {
+		src := filepath.Join(dir, "plugin_main.go")
+		main, err := os.ReadFile(filepath.Join(dir, "main", "main.go"))
+		if err != nil {
+			return err
+		}
+		if main, err = sharedPluginMain(main); err != nil {
+			return err
+		}
+		if err := os.WriteFile(src, main, 0o644); err != nil {
+			return err
+		}
+		if err := b.compile(mainA, mainPath, cfgFile, true, "", src); err != nil {
+			return err
+		}
+		linkCfg = filepath.Join(dir, "importcfg.link")
+		if err := os.WriteFile(linkCfg, linkCfgData, 0o644); err != nil {
+			return err
+		}
 	}
-	cc := b.cc
-	if cc == "" {
-		cc = "gcc"
+	args := []string{"-o", so, "-importcfg", linkCfg, "-installsuffix", "dynlink",
+		"-pluginpath", mainPath, "-buildmode=plugin"}
+	ldflags := b.ldflags
+	if shared {
+		// -L: a cell library names the libraries it needs by file name.
+		args = append(args, "-linkshared", "-extld="+lib.extld, "-L", lib.dir)
+		ldflags = sharedLdflags
+	} else {
+		args = append(args, "-extld="+b.ccName())
 	}
-	args := []string{"-o", so, "-importcfg", cfgFile, "-installsuffix", "dynlink",
-		"-pluginpath", cellPath + "/main", "-buildmode=plugin", "-extld=" + cc}
-	args = append(append(args, b.ldflags...), mainA)
+	args = append(append(args, ldflags...), mainA)
 	if err := b.tool("link", args...); err != nil {
 		return err
 	}
 	b.mu.Lock()
 	b.archives[cellPath] = cellA
+	if shared {
+		b.cellLibs.pending = append(b.cellLibs.pending, cellPath)
+	}
 	b.mu.Unlock()
+	if os.Getenv("GODL_DEBUG") == "" {
+		// Later cells need the cell's archive only.
+		for _, f := range []string{"importcfg", "importcfg.link", "main.a", "plugin_main.go"} {
+			os.Remove(filepath.Join(dir, f))
+		}
+	}
 	return nil
+}
+
+// compile compiles the Go files srcs as package pkg into the archive out.
+// symabis, when set, names the ABI list of the package's assembly (and
+// the package is then not -complete).
+func (b *builder) compile(out, pkg, cfg string, shared bool, symabis string, srcs ...string) error {
+	args := []string{"-o", out, "-p", pkg, "-lang=go1.26", "-installsuffix", "dynlink",
+		"-goversion", b.gover, "-c=2", "-dynlink", "-nolocalimports", "-importcfg", cfg, "-pack"}
+	if shared {
+		args = append(args, "-linkshared")
+	}
+	if symabis != "" {
+		args = append(args, "-symabis", symabis)
+	} else {
+		args = append(args, "-complete")
+	}
+	return b.tool("compile", append(args, srcs...)...)
 }
 
 func (b *builder) tool(name string, args ...string) error {

@@ -28,6 +28,7 @@ Cells
 Magics (at the start of a line)
   %help           this text
   %reset          start a fresh worker: every value is forgotten
+  %memory         the worker's resident memory, by what holds it
   %time stmt      run one line and print its wall and CPU time
   %%time          (first line) time the whole cell
   %timeit stmt    time one line over many calls, as IPython: mean ± std. dev.
@@ -84,6 +85,12 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 			return help(req, out), true
 		case "reset":
 			e.reset()
+		case "memory":
+			r, err := e.workerMemReport(ctx, out)
+			if err != nil {
+				return kernel.ExecuteResult{Error: cellError("MemoryError", err.Error())}, true
+			}
+			out.Stream("stdout", r.String())
 		case "env":
 			if err := e.setEnv(arg, out); err != nil {
 				return kernel.ExecuteResult{Error: err}, true

@@ -198,6 +198,8 @@ func (e *Engine) build(c *rewrite.Result) (string, error) {
 	if os.Getenv("GODL_GO_BUILD") == "" {
 		if err := e.b.buildDirect(c.Cell.Path, dir, so); err == nil {
 			return so, nil
+		} else if e.b.linksShared() {
+			return "", err // go build cannot link against the shared library
 		} else if os.Getenv("GODL_DEBUG") != "" {
 			fmt.Fprintln(os.Stderr, "godl: direct build failed, using go build:", err)
 		}

@@ -58,6 +58,9 @@ func (e *Engine) whos(ctx context.Context, out kernel.Output) kernel.ExecuteResu
 		}
 	}
 	out.Display(kernel.DisplayData{Data: kernel.MIMEBundle{"text/plain": whosText(rows), "text/html": whosHTML(rows)}})
+	if m, err := e.workerMemReport(ctx, out); err == nil && m != nil {
+		out.Stream("stdout", m.summary()+" (%memory has the details)\n")
+	}
 	return kernel.ExecuteResult{}
 }
 

@@ -112,6 +112,8 @@ func serve(dec *json.Decoder, out *outbox, std *stdio) error {
 			std.restore() // also against goroutines of earlier cells
 			rep = run(req)
 			std.restore()
+		case wp.OpMem:
+			rep.Mem = memStats()
 		case wp.OpEnv:
 			if err := os.Setenv(req.Name, req.Value); err != nil {
 				rep.Failure, rep.EName, rep.EValue = wp.BadRequest, "env", err.Error()
@@ -179,6 +181,7 @@ func load(path string) (func(), func() map[string]any, *wp.Reply) {
 	if err != nil {
 		return fail(err)
 	}
+	pluginsLoaded++
 	sym, err := p.Lookup(wp.RunSymbol)
 	if err != nil {
 		return fail(err)

@@ -84,6 +84,7 @@ const (
 	// OpVars describes the values of Vars, for %whos; the reply carries
 	// VarInfos in the same order.
 	OpVars Op = "vars"
+	OpMem  Op = "mem" // report the worker's memory (Reply.Mem), for %memory
 )
 
 // Request is one command from the engine to the worker.
@@ -227,6 +228,20 @@ type Reply struct {
 	Wall, CPU        float64        // seconds spent in the cell
 	Vars             []VarInfo      `json:",omitempty"` // OpVars
 	Timing           *Timing        `json:",omitempty"` // OpRun with Timeit
+	Mem              *MemStats      `json:",omitempty"` // OpMem
+}
+
+// MemStats is the worker's own view of its memory, for %memory; the
+// engine adds the resident pages by mapping from /proc.
+type MemStats struct {
+	HeapInuse    uint64 // bytes in heap spans holding objects
+	HeapIdle     uint64 // heap bytes held but free
+	HeapReleased uint64 // of HeapIdle, given back to the OS
+	StackInuse   uint64
+	GoSys        uint64 // everything the Go runtime obtained from the OS
+	NumGC        uint32
+	Goroutines   int
+	Plugins      int // cell plugins loaded (a plugin cannot be unloaded)
 }
 
 // Display is a rich output. Binary values ([]byte, images) arrive as
