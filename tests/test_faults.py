@@ -670,9 +670,20 @@ def test_ten_gigabyte_allocation_fails_fast(k):
     assert r.elapsed < 30, f"a 10 GB allocation must fail fast, took {r.elapsed:.1f}s"
 
 
-def test_ten_gigabyte_tensor_fails_fast(k):
-    r = _dies(k, "t := dl.Zeros(50000, 50000)\nfmt.Println(t.Shape())\n", re.compile(r"out of memory|too large|memory", re.I), timeout=60)
+def test_ten_gigabyte_tensor_is_a_cell_error(k):
+    """dl checks a tensor's size against the worker's memory limit before it
+    allocates: the cell fails with an error naming the op, the shape and the
+    bytes, and the same worker lives on with every variable."""
+    ensure_state(k)
+    worker = k.worker_pid()
+    r = k.execute("t := dl.Zeros(50000, 50000)\nfmt.Println(t.Shape())\n", timeout=60)
+    assert_failed_once(r)
+    text = r.error_text()
+    assert re.search(r"out of memory", text, re.I), r.describe()
+    assert "Zeros" in text and "50000" in text and "GiB" in text, r.describe()
     assert r.elapsed < 30, f"a 10 GB tensor must fail fast, took {r.elapsed:.1f}s"
+    assert k.worker_pid() == worker, "the worker was restarted"
+    state_kept(k)
 
 
 def test_infinite_recursion(k):
