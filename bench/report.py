@@ -40,6 +40,12 @@ def gb(b):
     return f"{b / GB:.2f} GB" if b >= GB else f"{b / MB:.0f} MB"
 
 
+def duration(sec):
+    if sec >= 1:
+        return f"{sec:.2f} s"
+    return f"{sec * 1e3:.0f} ms" if sec >= 1e-3 else f"{sec * 1e6:.0f} µs"
+
+
 def table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -205,7 +211,10 @@ class Report:
                 self.target("whole-test-set CNN eval completes, peak ≤ PyTorch 2's",
                             f"{g[1] / t[1]:.2f}×" if g[1] and t[1] else "did not complete",
                             bool(g[1] and t[1] and g[1] <= t[1]))
-            self.bars_for("CNN eval memory", k, (t[1] / g[1]) if g[1] and t[1] else None)
+            if g[0] and t[0]:
+                self.bars_for("CNN training memory", k, t[0] / g[0])
+            self.bars_for("CNN eval memory" + ("" if g[1] else " (godl failed)"), k,
+                          (t[1] / g[1]) if g[1] and t[1] else None)
         self.add("")
 
     def steps(self):
@@ -306,7 +315,7 @@ class Report:
             else:
                 self.add("Cell latency (`kernel/engine` BenchmarkCellLatency: rewrite, type-check, plugin build, "
                          "load, run; a gonb-style rebuild-and-run of all cells for comparison):", "",
-                         table(["figure", "seconds"], [[k, f"{v:.3f}"] for k, v in m.items()]))
+                         table(["figure", "time"], [[k.removesuffix("-s"), duration(v)] for k, v in m.items()]))
                 self.add(*[f"    {ln}" for ln in lat["lines"][-3:]], "")
         if sk:
             if sk.get("error"):
@@ -314,7 +323,8 @@ class Report:
             else:
                 m = sk["metrics"]
                 self.add(f"Cell soak (`kernel/engine` BenchmarkCellSoak, {sk['cells']} trivial cells in one worker):", "",
-                         table(["figure", "value"], [[k, f"{v:.3f}"] for k, v in m.items()]))
+                         table(["figure", "value"], [[k, duration(v) if k.endswith("-s") else f"{v:.3f}"]
+                                                     for k, v in m.items()]))
                 self.add("```", *sk["lines"][-14:], "```", "")
                 if "MB/cell" in m:
                     self.target("worker RSS per trivial cell ≤ 0.5 MB", f"{m['MB/cell']:.2f} MB", m["MB/cell"] <= 0.5)

@@ -90,11 +90,13 @@ def recipes(args, rivals, want_memory):
             whole = want_memory and model == "cnn" and i == 0
             runs.append(run_recipe(GODL, model, epochs, batches, 0, whole, args.recipe_timeout))
             for side in rivals:
-                # A thread count that takes 3x the other's time is not the best.
+                # A thread count that takes 1.5x the other's time is not the best.
                 limit = args.recipe_timeout
                 if side.key in first_wall:
-                    limit = min(limit, 3 * first_wall[side.key] + 60)
+                    limit = min(limit, 1.5 * first_wall[side.key] + 30)
                 r = run_recipe(side, model, epochs, batches, threads, whole, limit)
+                if r["error"] and limit < args.recipe_timeout and r["wall"] >= limit:
+                    r["error"] = f"stopped after {r['wall']:.0f} s, 1.5× the 1-thread run's time"
                 first_wall.setdefault(side.key, r["wall"])
                 runs.append(r)
         out[model] = {"epochs": epochs, "batches": batches, "runs": runs}
@@ -194,7 +196,7 @@ def latency(args):
     return engine_bench("BenchmarkCellLatency")
 
 
-def soak(args):
+def soak(args, cell_seconds, budget_left):
     # HOOK: the soak benchmark of kernel/engine (RSS per cell over many cells).
     # It is run when a BenchmarkCellSoak exists there; it reads the cell
     # count from GODL_SOAK_CELLS and reports MB/cell, p50-first-s, p50-last-s.
@@ -202,8 +204,16 @@ def soak(args):
                   for f in glob.glob(os.path.join(ROOT, "kernel/engine/*_test.go")))
     if not present:
         return {"error": "kernel/engine has no BenchmarkCellSoak yet"}
-    out = engine_bench("BenchmarkCellSoak", {"GODL_SOAK_CELLS": str(args.soak_cells)}, timeout="60m")
-    out["cells"] = args.soak_cells
+    cells = args.soak_cells
+    if not cells:
+        # 1000 cells, or as many as the rest of the time budget holds at the
+        # warm-cell latency just measured (at least 200).
+        cells = 1000
+        if cell_seconds:
+            cells = max(200, min(cells, int(budget_left / (1.3 * cell_seconds))))
+    log(f"cell soak ({cells} cells)")
+    out = engine_bench("BenchmarkCellSoak", {"GODL_SOAK_CELLS": str(cells)}, timeout="60m")
+    out["cells"] = cells
     return out
 
 
@@ -215,6 +225,9 @@ def main():
     ap.add_argument("--rounds", type=int, help="rounds of the step and gemm benchmarks (default 2; quick 1)")
     ap.add_argument("--cases", default="", help="step cases only (e.g. CNN,MLP)")
     ap.add_argument("--no-torch113", action="store_true", help="leave out Debian's PyTorch 1.13 row")
+    ap.add_argument("--soak-cells", type=int, default=0,
+                    help="cells of the soak (default 1000, fewer if the time budget runs short; quick 100)")
+    ap.add_argument("--budget", type=float, default=20, help="minutes the whole run should take (bounds the soak)")
     ap.add_argument("--out", help="where to write the report (default BENCHMARKS.md, or .bench/ for partial runs)")
     args = ap.parse_args()
     only = [s for s in args.only.split(",") if s] or SECTIONS
@@ -227,7 +240,7 @@ def main():
     args.memory_batches = 30 if q else 200
     args.step_seconds = 0.3 if q else 1.0
     args.gemm_sizes = "256,1024" if q else "256,512,1024,2048"
-    args.soak_cells = 100 if q else 1000
+    args.soak_cells = args.soak_cells or (100 if q else 0)
     args.recipe_timeout = 900
     full = not q and not args.only and not args.cases
     out = args.out or ("BENCHMARKS.md" if full else os.path.join(WORK, "BENCHMARKS.md"))
@@ -256,8 +269,8 @@ def main():
         log("cell latency")
         results["latency"] = latency(args)
     if "soak" in only:
-        log(f"cell soak ({args.soak_cells} cells)")
-        results["soak"] = soak(args)
+        p50 = results.get("latency", {}).get("metrics", {}).get("warm-p50-s")
+        results["soak"] = soak(args, p50, args.budget * 60 - (time.monotonic() - t0))
     results["wall_seconds"] = time.monotonic() - t0
 
     os.makedirs(WORK, exist_ok=True)

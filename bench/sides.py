@@ -70,6 +70,12 @@ def rivals(with_torch113=True):
 def torch_version(python):
     v = subprocess.run([python, "-c", "import torch; print(torch.__version__)"],
                        capture_output=True, text=True).stdout.strip()
+    if python.startswith("/usr/bin/"):
+        # Debian's build calls itself 1.13.0a0; the package knows the release.
+        deb = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "python3-torch"],
+                             capture_output=True, text=True).stdout
+        if deb:
+            return deb.split("+")[0]
     return v.split("+")[0]
 
 
@@ -203,7 +209,7 @@ except ImportError:
 import torch
 out["torch"] = torch.__version__
 cfg = torch.__config__.show()
-for key, pat in (("mkl", r"Math Kernel Library Version ([^\s]+)"), ("onednn", r"MKL-DNN v([^\s]+)"),
+for key, pat in (("mkl", r"Math Kernel Library Version ([\d.]+)"), ("onednn", r"MKL-DNN v([^\s]+)"),
                  ("blas_info", r"BLAS_INFO=([^,\s]+)"), ("cpu_capability", r"CPU capability usage: (\w+)")):
     m = re.search(pat, cfg)
     if m:
