@@ -119,8 +119,10 @@ class Report:
                  "uniform ±1/√fan-in); the epoch time includes what a user's loop does (loading the "
                  "batches, `loss.item()` each step). godl: `data.FashionMNIST(\"\")` and `data.NewLoader`, "
                  "all cores. PyTorch: `nn.Sequential`, `DataLoader(TensorDataset(x, y), batch_size=64, "
-                 "shuffle=True)`, run at 1 and 2 threads, the faster reported. Steady state = the last "
-                 "epoch; test accuracy on the 10000 test images.",
+                 "shuffle=True)`, at its faster thread count (1 or 2, from a short probe run of the same "
+                 "recipe). The runs alternate, godl first and last (godl, PyTorch 2, godl, …); godl's faster "
+                 "run is compared. "
+                 "Steady state = the last epoch; test accuracy on the 10000 test images.",
                  "")
         names = {"mlp": "MLP 784-256-ReLU-10", "cnn": "CNN conv(1→32,3,p1)-ReLU-pool2-conv(32→64,3,p1)-ReLU-pool2-"
                  "fc(3136→128)-ReLU-fc(128→10)"}
@@ -140,6 +142,11 @@ class Report:
                 label = self.sides[r["side"]] + (f" — {r['error']}" if r["error"] and not r["eval"] else "")
                 rows.append([label, r["threads"]] + eps + [acc, ev, f"{r['others_cpu']:.2f} CPU"])
             self.add(table(head, rows))
+            for k, per in rec.get("probes", {}).items():
+                if per:
+                    self.add(f"- {self.sides[k]}: thread count from a probe of two {rec['probe_batches']}-batch "
+                             "epochs (second epoch): " + ", ".join(f"{t} thread{'s' if int(t) > 1 else ''} {v:.2f} s"
+                                                                   for t, v in per.items()) + ".")
             g = self.best_run(rec["runs"], "godl")
             for k in self.rivals:
                 t = self.best_run(rec["runs"], k)
@@ -347,9 +354,9 @@ class Report:
                      table(["target", "measured", "met"], self.targets))
         self.md += body
         self.add("## How it is measured", "",
-                 "- One script (`bench/run.py`) runs every section, alternating the sides: godl, then each "
-                 "PyTorch, then godl again; the recipes run once per PyTorch thread count (godl before each), "
-                 "the steps and SGEMM in rounds.",
+                 "- One script (`bench/run.py`) runs every section, alternating the sides: godl, a PyTorch, "
+                 "godl, the next PyTorch, godl for the recipes; the steps and SGEMM in rounds, each round "
+                 "godl then the rivals.",
                  "- The same recipes on both sides: same layers and initialisation scheme, same optimizer, "
                  "batch size and data order policy (shuffled each epoch), float32, eval on the 10k test set.",
                  "- The PyTorch sides run with `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset, their thread "

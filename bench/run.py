@@ -42,21 +42,25 @@ def build():
 
 # ---- Fashion-MNIST recipes (and the memory figures they carry) ----
 
-def recipe_cmd(side, model, epochs, batches, threads, whole_eval):
+def recipe_cmd(side, model, epochs, batches, threads, whole_eval, evaluate):
+    flags = [("model", model), ("epochs", epochs), ("batches", batches), ("threads", threads)]
     if side is GODL:
-        cmd = [os.path.join(BIN, "fmnist"), "-model", model, "-epochs", str(epochs), "-batches", str(batches),
-               "-threads", str(threads)]
-        return cmd + (["-whole-eval"] if whole_eval else []), None
-    cmd = [side.python, "bench/fmnist/fmnist_torch.py", "--model", model, "--epochs", str(epochs),
-           "--batches", str(batches), "--threads", str(threads)]
-    return cmd + (["--whole-eval"] if whole_eval else []), rival_env(threads)
+        cmd = [os.path.join(BIN, "fmnist")] + [f"-{k}={v}" for k, v in flags]
+        return cmd + [f"-whole-eval={str(whole_eval).lower()}", f"-eval={str(evaluate).lower()}"], None
+    cmd = [side.python, "bench/fmnist/fmnist_torch.py"] + [f"--{k}={v}" for k, v in flags]
+    cmd += (["--whole-eval"] if whole_eval else []) + ([] if evaluate else ["--no-eval"])
+    return cmd, rival_env(threads)
 
 
-def run_recipe(side, model, epochs, batches, threads, whole_eval, timeout):
-    cmd, env = recipe_cmd(side, model, epochs, batches, threads, whole_eval)
+def run_recipe(side, model, epochs, batches, threads, whole_eval, timeout, probe=False):
+    """Runs one recipe; a probe is quiet and skips the test-set eval."""
+    quiet = probe
+    cmd, env = recipe_cmd(side, model, epochs, batches, threads, whole_eval, not probe)
     tag = f"{model} {side.label} threads={threads or 'all'}"
 
     def show(ev):
+        if quiet:
+            return
         if ev.get("event") == "epoch":
             log(f"  {tag}: epoch {ev['epoch']} {ev['seconds']:.2f} s, loss {ev['loss']:.4f}")
         elif ev.get("event") in ("eval", "whole_eval"):
@@ -74,32 +78,40 @@ def run_recipe(side, model, epochs, batches, threads, whole_eval, timeout):
     return run
 
 
+def best_threads(side, model, batches):
+    """A rival's faster thread count for a recipe, from a short run at 1 and
+    at 2 threads (OpenMP's spinning threads can make 2 far slower than 1 on
+    a busy machine; the probe costs seconds, a full epoch at the wrong
+    count minutes)."""
+    per_batch = {}
+    for threads in (1, 2):
+        r = run_recipe(side, model, 2, batches, threads, False, 300, probe=True)
+        if r["epochs"] and not r["error"]:
+            per_batch[threads] = r["epochs"][-1]["seconds"]
+    best = min(per_batch, key=per_batch.get, default=1)
+    log(f"  {model} {side.label}: probe of {batches} batches: "
+        + ", ".join(f"{t} thread{'s' if t > 1 else ''} {v:.2f} s" for t, v in per_batch.items())
+        + f" -> {best}")
+    return best, per_batch
+
+
 def recipes(args, rivals, want_memory):
-    """The MLP and CNN recipes. Each rival runs at 1 and 2 threads (its best
-    is reported); godl (all cores) runs before each of them. One thread
-    first: OpenMP's spinning threads can make two threads far slower on a
-    busy machine, and the one-thread time bounds how long that may take."""
+    """The MLP and CNN recipes: godl (all cores), then a rival at its best
+    thread count, godl again, the next rival ... godl's better run is
+    reported. The whole-test-set eval (memory) comes after the timed epochs
+    and the accuracy, in godl's last run and in each rival's."""
     out = {}
-    plans = {"mlp": (args.mlp_epochs, args.mlp_batches), "cnn": (args.cnn_epochs, args.cnn_batches)}
-    for model, (epochs, batches) in plans.items():
-        runs = []
-        first_wall = {}
-        for i, threads in enumerate((1, 2)):
-            # The whole-test-set eval (memory) in the first pass only; it
-            # comes after the timed epochs.
-            whole = want_memory and model == "cnn" and i == 0
-            runs.append(run_recipe(GODL, model, epochs, batches, 0, whole, args.recipe_timeout))
-            for side in rivals:
-                # A thread count that takes 1.5x the other's time is not the best.
-                limit = args.recipe_timeout
-                if side.key in first_wall:
-                    limit = min(limit, 1.5 * first_wall[side.key] + 30)
-                r = run_recipe(side, model, epochs, batches, threads, whole, limit)
-                if r["error"] and limit < args.recipe_timeout and r["wall"] >= limit:
-                    r["error"] = f"stopped after {r['wall']:.0f} s, 1.5× the 1-thread run's time"
-                first_wall.setdefault(side.key, r["wall"])
-                runs.append(r)
-        out[model] = {"epochs": epochs, "batches": batches, "runs": runs}
+    plans = {"mlp": (args.mlp_epochs, args.mlp_batches, args.mlp_probe),
+             "cnn": (args.cnn_epochs, args.cnn_batches, args.cnn_probe)}
+    for model, (epochs, batches, probe) in plans.items():
+        whole = want_memory and model == "cnn"
+        runs, probes = [], {}
+        for side in rivals:
+            threads, probes[side.key] = best_threads(side, model, probe)
+            runs.append(run_recipe(GODL, model, epochs, batches, 0, False, args.recipe_timeout))
+            runs.append(run_recipe(side, model, epochs, batches, threads, whole, args.recipe_timeout))
+        runs.append(run_recipe(GODL, model, epochs, batches, 0, whole, args.recipe_timeout))
+        out[model] = {"epochs": epochs, "batches": batches, "runs": runs, "probe_batches": probe, "probes": probes}
     return out
 
 
@@ -107,7 +119,7 @@ def memory_only(args, rivals):
     """The memory figures without the timed recipes: a short CNN training,
     then the whole-test-set eval."""
     runs = [run_recipe(s, "cnn", 1, args.memory_batches, 0 if s is GODL else 1, True, args.recipe_timeout)
-            for s in [GODL] + rivals]
+            for s in [GODL] + rivals]  # memory hardly depends on the thread count
     return {"epochs": 1, "batches": args.memory_batches, "runs": runs}
 
 
@@ -221,7 +233,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     ap.add_argument("--only", default="", help="comma-separated sections (default: all): " + ",".join(SECTIONS))
-    ap.add_argument("--quick", action="store_true", help="short version of every section, for a quick look")
+    ap.add_argument("--quick", action="store_true",
+                    help="short version of every section against PyTorch 2 alone, for a quick look")
     ap.add_argument("--rounds", type=int, help="rounds of the step and gemm benchmarks (default 2; quick 1)")
     ap.add_argument("--cases", default="", help="step cases only (e.g. CNN,MLP)")
     ap.add_argument("--no-torch113", action="store_true", help="leave out Debian's PyTorch 1.13 row")
@@ -237,6 +250,7 @@ def main():
     args.rounds = args.rounds or (1 if q else 2)
     args.mlp_epochs, args.mlp_batches = (2, 200) if q else (3, 0)
     args.cnn_epochs, args.cnn_batches = (1, 60) if q else (1, 0)
+    args.mlp_probe, args.cnn_probe = (100, 20) if q else (200, 40)
     args.memory_batches = 30 if q else 200
     args.step_seconds = 0.3 if q else 1.0
     args.gemm_sizes = "256,1024" if q else "256,512,1024,2048"
@@ -249,7 +263,7 @@ def main():
     t0 = time.monotonic()
     log("building the godl programs")
     build()
-    rivals = sides.rivals(with_torch113=not args.no_torch113)
+    rivals = sides.rivals(with_torch113=not (args.no_torch113 or q))
     results = {"machine": sides.machine(), "sides": {s.key: s.label for s in [GODL] + rivals},
                "versions": {s.key: sides.versions(s) for s in rivals}, "quick": q, "sections": only}
     log(f"sides: {', '.join(s.label for s in [GODL] + rivals)}")

@@ -24,14 +24,20 @@ import (
 )
 
 type input struct {
-	Title  string `json:"title"`
-	Series []struct {
-		Label string `json:"label"`
-	} `json:"series"`
-	Rows []struct {
-		Label  string     `json:"label"`
-		Values []*float64 `json:"values"`
-	} `json:"rows"`
+	Title  string   `json:"title"`
+	Series []series `json:"series"`
+	Rows   []row    `json:"rows"`
+}
+
+// A series is one rival: a bar in every row.
+type series struct {
+	Label string `json:"label"`
+}
+
+// A row is one workload: godl's speed over each series' rival (nil: none).
+type row struct {
+	Label  string     `json:"label"`
+	Values []*float64 `json:"values"`
 }
 
 // palette gives each rival its colour (PyTorch 2 first).
@@ -53,12 +59,17 @@ func main() {
 	if err := json.Unmarshal(b, &d); err != nil {
 		fail(fmt.Errorf("%s: %w", *in, err))
 	}
-	if err := render(d, *out); err != nil {
+	img, err := render(d)
+	if err != nil {
+		fail(err)
+	}
+	if err := writePNG(img, *out); err != nil {
 		fail(err)
 	}
 }
 
-func render(d input, out string) error {
+// render draws the chart of d.
+func render(d input) (*vgimg.Canvas, error) {
 	p := plot.New()
 	p.Title.Text = d.Title
 	p.X.Label.Text = "godl ÷ PyTorch (log scale)"
@@ -82,7 +93,7 @@ func render(d input, out string) error {
 		}
 		bars, err := plotter.NewBarChart(vals, barH)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		bars.Horizontal = true
 		bars.Color = palette[s%len(palette)]
@@ -97,7 +108,7 @@ func render(d input, out string) error {
 	// The line of parity, 1×.
 	even, err := plotter.NewLine(plotter.XYs{{X: 0, Y: -0.5}, {X: 0, Y: float64(n) + 0.5}})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	even.Width = vg.Points(1)
 	p.Add(even)
@@ -117,6 +128,10 @@ func render(d input, out string) error {
 	// short of the drawn one.
 	img := vgimg.New(9*vg.Inch, h)
 	p.Draw(draw.Crop(draw.New(img), vg.Points(8), 0, 0, 0))
+	return img, nil
+}
+
+func writePNG(img *vgimg.Canvas, out string) error {
 	f, err := os.Create(out)
 	if err != nil {
 		return err

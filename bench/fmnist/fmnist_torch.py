@@ -90,6 +90,7 @@ def main():
     ap.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: all)")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--eval-batch", type=int, default=1000)
+    ap.add_argument("--no-eval", action="store_true", help="skip the test-set accuracy")
     ap.add_argument("--whole-eval", action="store_true")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--data", default=DEFAULT_DIR)
@@ -130,9 +131,10 @@ def main():
         secs = time.perf_counter() - start
         emit(event="epoch", epoch=epoch, seconds=secs, batches=n, loss=total / n, base_rss=base, peak_rss=peak())
 
-    start = time.perf_counter()
-    acc = evaluate(model, test, args.eval_batch)
-    emit(event="eval", seconds=time.perf_counter() - start, accuracy=acc, batch=args.eval_batch)
+    if not args.no_eval:
+        start = time.perf_counter()
+        acc = evaluate(model, test, args.eval_batch)
+        emit(event="eval", seconds=time.perf_counter() - start, accuracy=acc, batch=args.eval_batch)
 
     if args.whole_eval:
         x, y = test.tensors
