@@ -9,13 +9,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := bin/godl
 
-.PHONY: build install lab test test-go test-e2e bench venv notebooks clean
+.PHONY: build install lab test test-go test-e2e bench venv notebooks clean system-deps system-deps-lab
 
 build:
 	$(GO) build -o $(BIN) .
 
+# System packages (gcc, python3-venv, chromium, npm, mold, the Fashion-MNIST
+# data set): installed with apt when run as root on Debian, else named.
+system-deps:
+	@scripts/system-deps.sh test
+system-deps-lab:
+	@scripts/system-deps.sh lab
+
 # The Python side (Jupyter clients, JupyterLab, the conformance suite) lives in a venv:
-# Debian refuses a bare pip install.
+# Debian refuses a bare pip install. Versions are pinned in tests/requirements.txt.
 $(VENV)/.stamp: tests/requirements.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q -r tests/requirements.txt
@@ -24,13 +31,13 @@ venv: $(VENV)/.stamp
 
 # install writes the kernelspec for the current user (JUPYTER_DATA_DIR is
 # honoured) and pre-warms the plugin build cache.
-install: build venv
+install: system-deps-lab build venv
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(BIN) install --user
 
 lab: install
 	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
-test: build venv
+test: system-deps build venv
 	$(GO) vet ./...
 	$(MAKE) test-go
 	$(MAKE) test-e2e

@@ -73,14 +73,22 @@ func (c *Curve) Add(series string, step, value any) {
 func (c *Curve) Finish() { c.l.finish() }
 
 // MIMEBundle returns the chart as it is now, so a Curve that is the last
-// value of a cell shows as a chart.
+// value of a cell shows as a chart — unless the cell already shows it
+// live; then the cell's value is its text (see String), not a second
+// chart.
 func (c *Curve) MIMEBundle() map[string]any {
+	if c.l.onScreenHere() {
+		return map[string]any{MIMEText: c.String()}
+	}
 	data, _ := c.bundle()
 	return data
 }
 
 // MIMEMetadata returns the chart's display size, to go with MIMEBundle.
 func (c *Curve) MIMEMetadata() map[string]any {
+	if c.l.onScreenHere() {
+		return map[string]any{}
+	}
 	cfg := configure(c.opts)
 	return imageMetadata(MIMEPNG, cfg.width, cfg.height)
 }
@@ -100,20 +108,38 @@ func (c *Curve) Points(series string) (steps, values []float64) {
 
 func (c *Curve) bundle() (map[string]any, map[string]any) {
 	c.mu.Lock()
-	cfg := configure(c.opts)
-	p := newPlot(c.title, cfg)
-	var last []string
+	ss := make([]xySeries, len(c.series))
 	for i, s := range c.series {
-		addLine(p, i, s.name, s.x, s.y)
+		// The slices only grow, so these views stay valid after unlocking.
+		ss[i] = xySeries{s.name, s.x, s.y}
+	}
+	c.mu.Unlock()
+	cfg := configure(c.opts)
+	return renderPlot(xyPlot(c.title, cfg, ss, true), cfg, curveText(c.title, ss))
+}
+
+// String is the chart's text form: its title and the last point of each
+// series.
+func (c *Curve) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ss := make([]xySeries, len(c.series))
+	for i, s := range c.series {
+		ss[i] = xySeries{s.name, s.x, s.y}
+	}
+	return curveText(c.title, ss)
+}
+
+func curveText(title string, ss []xySeries) string {
+	var last []string
+	for _, s := range ss {
 		n := len(s.x)
 		last = append(last, fmt.Sprintf("%s: %d points, step %g = %.4g", s.name, n, s.x[n-1], s.y[n-1]))
 	}
-	c.mu.Unlock()
-	text := c.title
-	if len(last) > 0 {
-		text += " — " + strings.Join(last, "; ")
+	if len(last) == 0 {
+		return title + " — no points yet"
 	}
-	return renderPlot(p, cfg, text)
+	return title + " — " + strings.Join(last, "; ")
 }
 
 // number converts a Go number or a one-element tensor to float64.

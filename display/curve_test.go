@@ -63,9 +63,17 @@ func TestCurveNumbers(t *testing.T) {
 	if len(x) != 4 || x[2] != 3 || y[1] != 3 || y[2] != 4 {
 		t.Errorf("points %v %v", x, y)
 	}
+	// Shown live in this cell: as the cell's value it is text, not a
+	// second chart.
 	data, md := ValueBundle(cv)
+	if _, ok := data[MIMEPNG]; ok || !strings.HasPrefix(data[MIMEText].(string), "mixed — a: 4 points") {
+		t.Errorf("a Curve shown live, as the same cell's value: %v", data[MIMEText])
+	}
+	// The value of a later cell is the chart.
+	BeginCell()
+	data, md = ValueBundle(cv)
 	if _, ok := data[MIMEPNG]; !ok {
-		t.Error("a Curve as a cell value has no PNG")
+		t.Error("a Curve as a later cell's value has no PNG")
 	}
 	if size, _ := md[MIMEPNG].(map[string]int); size["width"] != 600 {
 		t.Errorf("a Curve as a cell value has metadata %v", md)

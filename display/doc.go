@@ -9,10 +9,16 @@
 // high-density screens.
 //
 // The functions named after an output (Lines, Scatter, Histogram,
-// Heatmap, Images, Table, Summary, Markdown, HTML, SVG, LaTeX, JSON,
-// Image) show it at once; their ...Bundle twins return the bundle instead.
-// They panic on misuse (a series of the wrong length, a 3-D heatmap), and
-// leave their arguments alone.
+// Heatmap, Confusion, Images, Table, Summary, Markdown, HTML, SVG, LaTeX,
+// JSON, Image) show it at once; their ...Bundle twins return the bundle
+// instead. They panic on misuse (a series of the wrong length, a 3-D
+// heatmap, a class index with no class), and leave their arguments alone.
+//
+// Plots follow matplotlib's conventions where a Python user would look
+// for them: the tab10 colours for series; viridis for heatmaps and
+// confusion matrices, with a colour bar; row 0 of a matrix at the top;
+// whole-number ticks on an axis of whole numbers (steps, epochs, counts);
+// a log axis that leaves out values at or below zero.
 //
 // # Where outputs go
 //
@@ -33,7 +39,22 @@
 //
 // # Live outputs
 //
-// Progress and Curve update one output in place. Updates are throttled:
+// Progress, Track and Curve update one output in place. A live output
+// belongs to the cell that shows it:
+//
+//   - It appears where it is first shown: a Curve with its first point
+//     (NewCurve alone shows nothing), a bar when its loop starts; or
+//     where it is the value of a cell's last expression.
+//   - Updates from a later cell (c.Add in the next cell) show it again,
+//     with all its points, as an output of that later cell, and update it
+//     there. The earlier cell's output keeps the state it had when that
+//     cell ended: a saved notebook never has an earlier cell showing
+//     later points. (Each cell's copy has its own display_id; the kernel
+//     calls BeginCell when a cell starts.)
+//   - A Curve that the running cell already shows live is not drawn a
+//     second time as the cell's value; the value is its text.
+//
+// Updates are throttled:
 // at least 100 ms apart (so at most 10 messages a second reach the front
 // end), spaced further when a redraw is slow (a redraw takes at most a
 // tenth of the time), and never lost: an update held back is sent by a

@@ -2,6 +2,7 @@ package display_test
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/godl-dev/godl/display"
 	"github.com/godl-dev/godl/dl"
@@ -52,4 +53,32 @@ func ExampleTable() {
 	// layer  params
 	// fc1    200,960
 	// fc2    2,570
+}
+
+func ExampleConfusion() {
+	predicted := []int{0, 0, 1, 1, 2, 0}
+	actual := []int{0, 0, 1, 2, 2, 1}
+	display.Confusion("test set", predicted, actual, []string{"cat", "dog", "bird"})
+	// Output:
+	// confusion matrix "test set": 6 samples, 3 classes, accuracy 66.7%
+	// rows: actual, columns: predicted
+	//       cat  dog  bird
+	// cat     2    0     0
+	// dog     1    1     0
+	// bird    0    1     1
+}
+
+func ExampleHeatmap() {
+	attention := [][]float64{{0.9, 0.1}, {0.3, 0.7}}
+	display.Heatmap("attention", attention,
+		display.RowLabels("query 1", "query 2"), display.ColLabels("key 1", "key 2"))
+	// Output:
+	// heatmap "attention": 2×2, min 0.1, max 0.9
+}
+
+func ExampleTrack() {
+	words := []string{"a", "b", "c"}
+	for i, w := range display.Track(slices.All(words), len(words), "word") {
+		_, _ = i, w // in a notebook the bar updates in place
+	}
 }

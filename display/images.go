@@ -6,116 +6,52 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/palette/moreland"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// matrix is a 2-D grid of values for Heatmap.
-type matrix struct {
-	rows, cols int
-	v          []float64
-}
-
-func (m matrix) Dims() (c, r int)   { return m.cols, m.rows }
-func (m matrix) Z(c, r int) float64 { return m.v[r*m.cols+c] }
-func (m matrix) X(c int) float64    { return float64(c) }
-func (m matrix) Y(r int) float64    { return float64(r) }
-
-// toMatrix accepts a 2-D tensor or [][]float64 / [][]float32.
-func toMatrix(v any) matrix {
-	switch x := v.(type) {
-	case dataTensor:
-		s := x.Shape()
-		if len(s) != 2 {
-			panic(fmt.Errorf("display: Heatmap wants a 2-D tensor, got shape %v", s))
-		}
-		return matrix{s[0], s[1], mustFloats(x.Data())}
-	case [][]float64:
-		return rowsMatrix(x)
-	case [][]float32:
-		rs := make([][]float64, len(x))
-		for i, r := range x {
-			rs[i] = mustFloats(r)
-		}
-		return rowsMatrix(rs)
-	}
-	panic(fmt.Errorf("display: Heatmap wants a 2-D tensor or [][]float64, got %T", v))
-}
-
-func rowsMatrix(rs [][]float64) matrix {
-	m := matrix{rows: len(rs)}
-	if len(rs) > 0 {
-		m.cols = len(rs[0])
-	}
-	for i, r := range rs {
-		if len(r) != m.cols {
-			panic(fmt.Errorf("display: Heatmap row %d has %d values, row 0 has %d", i, len(r), m.cols))
-		}
-		m.v = append(m.v, r...)
-	}
-	return m
-}
-
-// Heatmap shows a 2-D tensor (or [][]float64) as a colour map, row 0 at
-// the top as a matrix is written: weights, attention, confusion matrices.
-func Heatmap(title string, m any, opts ...PlotOption) { Publish(HeatmapBundle(title, m, opts...)) }
-
-// HeatmapBundle is Heatmap without showing it.
-func HeatmapBundle(title string, m any, opts ...PlotOption) (data, metadata map[string]any) {
-	g := toMatrix(m)
-	if g.rows == 0 || g.cols == 0 {
-		panic(fmt.Errorf("display: Heatmap of an empty matrix"))
-	}
-	c := configure(append([]PlotOption{XLabel("column"), YLabel("row")}, opts...))
-	p := newPlot(title, c)
-	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
-	lo, hi := minMax(g.v)
-	cm := moreland.ExtendedBlackBody()
-	cm.SetMin(lo)
-	cm.SetMax(math.Max(hi, lo+1e-12))
-	h := plotter.NewHeatMap(g, cm.Palette(255))
-	h.Min, h.Max = lo, math.Max(hi, lo+1e-12)
-	h.Rasterized = true // one image: no seams between cells, small SVGs
-	p.Add(h)
-	text := fmt.Sprintf("heatmap %q: %d×%d, min %.4g, max %.4g", title, g.rows, g.cols, lo, hi)
-	return renderPlot(p, c, text)
-}
-
-func minMax(v []float64) (lo, hi float64) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, x := range v {
-		if finite(x) {
-			lo, hi = math.Min(lo, x), math.Max(hi, x)
-		}
-	}
-	if lo > hi {
-		return 0, 0
-	}
-	return lo, hi
-}
-
 // Images limits.
 const (
 	maxTiles    = 64 // more are left out (the text says how many)
 	titleHeight = 28 // CSS pixels above the grid
 	tileGap     = 2  // CSS pixels between tiles
+
+	captionSize     = 8  // points (11 CSS pixels)
+	captionLine     = 13 // CSS pixels per caption line
+	captionMaxLines = 3
+	captionMinTile  = 72 // CSS pixels: narrower tiles could not hold a caption
 )
 
 // Columns sets the number of columns of an Images grid.
 func Columns(n int) PlotOption { return func(c *plotConfig) { c.cols = max(n, 1) } }
 
+// Captions writes a caption under each tile of Images, in tile order,
+// e.g. "pred shirt / true coat". Long captions wrap (at most three lines,
+// then "…"). There must be one per tile.
+func Captions(texts ...string) PlotOption {
+	return func(c *plotConfig) { c.captions = texts }
+}
+
+// CaptionColors colours the captions of Images, one colour per caption
+// (say green for right and red for wrong predictions); captions are black
+// otherwise.
+//
+//	display.CaptionColors(color.RGBA{0, 128, 0, 255}, color.RGBA{200, 0, 0, 255})
+func CaptionColors(colors ...color.Color) PlotOption {
+	return func(c *plotConfig) { c.captionColors = colors }
+}
+
 // Images shows a grid of small images from a tensor: [N, H, W] (N gray
 // images), [N, 1, H, W], [N, 3, H, W] (RGB) or [N, C, H, W] for other C
 // (N×C gray tiles, as conv filters or feature maps). [H, W] is one image.
 // Each tile is scaled to its own min..max, so feature maps of any range
-// are visible. Size sets the grid width; Columns the number of columns.
+// are visible. Size sets the grid width; Columns the number of columns;
+// Captions and CaptionColors write a caption under each tile.
 func Images(title string, t any, opts ...PlotOption) { Publish(ImagesBundle(title, t, opts...)) }
 
 // ImagesBundle is Images without showing it.
@@ -125,23 +61,59 @@ func ImagesBundle(title string, t any, opts ...PlotOption) (data, metadata map[s
 		panic(fmt.Errorf("display: Images wants a tensor, got %T", t))
 	}
 	tiles, h, w, rgb := splitTiles(x.Shape())
-	all := mustFloats(x.Data())
-	shownTiles := min(tiles, maxTiles)
+	if tiles == 0 || h == 0 || w == 0 {
+		panic(fmt.Errorf("display: Images of an empty tensor, shape %v", x.Shape()))
+	}
 	c := configure(opts)
+	captioned := c.captions != nil
+	if captioned && len(c.captions) != tiles {
+		panic(fmt.Errorf("display: Images: %d captions for %d tiles (shape %v)", len(c.captions), tiles, x.Shape()))
+	}
+	if c.captionColors != nil && len(c.captionColors) != len(c.captions) {
+		panic(fmt.Errorf("display: Images: %d caption colours for %d captions", len(c.captionColors), len(c.captions)))
+	}
+	all := mustFloats(x)
+	shownTiles := min(tiles, maxTiles)
 	cols := c.cols
 	if cols == 0 {
 		cols = int(math.Ceil(math.Sqrt(float64(shownTiles))))
+		if captioned {
+			cols = min(cols, max(1, (c.width+tileGap)/(captionMinTile+tileGap)))
+		}
 	}
 	cols = min(cols, shownTiles)
 	rows := (shownTiles + cols - 1) / cols
 	// Tile size in CSS pixels: fill the width, but no tile bigger than
-	// 8× its data, no smaller than its data.
+	// 8× its data, no smaller than its data (nor than a caption needs).
 	tile := (c.width - tileGap*(cols-1)) / cols
 	tile = min(max(tile, max(h, w)), 8*max(h, w))
+	if captioned {
+		tile = max(tile, captionMinTile)
+	}
 	tw, th := tile*w/max(h, w), tile*h/max(h, w)
+	capStyle := text.Style{
+		Color:   color.Black,
+		Font:    sansFont(vg.Points(captionSize)),
+		XAlign:  draw.XCenter,
+		YAlign:  draw.YTop,
+		Handler: plot.DefaultTextHandler,
+	}
+	var lines [][]string
+	capH := 0
+	if captioned {
+		lines = make([][]string, shownTiles)
+		n := 1
+		for k := range shownTiles {
+			lines[k] = wrapCaption(c.captions[k], capStyle, pxLen(tw-2))
+			n = max(n, len(lines[k]))
+		}
+		capH = n*captionLine + 4
+	}
+	pitch := th + capH + tileGap // from one row of tiles to the next
 	width := cols*tw + (cols-1)*tileGap
-	height := titleHeight + rows*th + (rows-1)*tileGap
-	grid := image.NewRGBA(image.Rect(0, 0, 2*width, 2*(height-titleHeight)))
+	gridH := rows*pitch - tileGap
+	height := titleHeight + gridH
+	grid := image.NewRGBA(image.Rect(0, 0, 2*width, 2*gridH))
 	fillWhite(grid)
 	per := h * w
 	if rgb {
@@ -149,21 +121,32 @@ func ImagesBundle(title string, t any, opts ...PlotOption) (data, metadata map[s
 	}
 	for k := range shownTiles {
 		x0 := 2 * (k % cols) * (tw + tileGap)
-		y0 := 2 * (k / cols) * (th + tileGap)
+		y0 := 2 * (k / cols) * pitch
 		drawTile(grid, all[k*per:(k+1)*per], h, w, rgb, x0, y0, 2*tw, 2*th)
 	}
 	canvas := vgimg.NewWith(vgimg.UseWH(pxLen(width), pxLen(height)), vgimg.UseDPI(2*pixelsPerInch))
 	dc := draw.New(canvas)
-	dc.DrawImage(vg.Rectangle{Max: vg.Point{X: pxLen(width), Y: pxLen(height - titleHeight)}}, grid)
+	dc.DrawImage(vg.Rectangle{Max: vg.Point{X: pxLen(width), Y: pxLen(gridH)}}, grid)
 	if title != "" {
 		sty := text.Style{
 			Color:   color.Black,
-			Font:    font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, vg.Points(12)),
+			Font:    sansFont(vg.Points(12)),
 			XAlign:  draw.XCenter,
 			YAlign:  draw.YCenter,
 			Handler: plot.DefaultTextHandler,
 		}
 		dc.FillText(sty, vg.Point{X: pxLen(width) / 2, Y: pxLen(height) - pxLen(titleHeight)/2}, title)
+	}
+	for k, ls := range lines {
+		sty := capStyle
+		if c.captionColors != nil && c.captionColors[k] != nil {
+			sty.Color = c.captionColors[k]
+		}
+		cx := (k%cols)*(tw+tileGap) + tw/2
+		top := (k/cols)*pitch + th + 3 // CSS pixels from the top of the grid
+		for i, l := range ls {
+			dc.FillText(sty, vg.Point{X: pxLen(cx), Y: pxLen(gridH - top - i*captionLine)}, l)
+		}
 	}
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
@@ -173,7 +156,52 @@ func ImagesBundle(title string, t any, opts ...PlotOption) (data, metadata map[s
 	if shownTiles < tiles {
 		txt += fmt.Sprintf(" (first %d shown)", shownTiles)
 	}
+	if captioned {
+		txt += ": " + strings.Join(c.captions[:shownTiles], "; ")
+	}
 	return map[string]any{MIMEText: txt, MIMEPNG: buf.Bytes()}, imageMetadata(MIMEPNG, width, height)
+}
+
+// wrapCaption breaks s into lines no wider than width, at spaces, with at
+// most captionMaxLines lines; a word or a last line that does not fit is
+// cut with "…".
+func wrapCaption(s string, sty text.Style, width vg.Length) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case sty.Width(line+" "+word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	if len(lines) > captionMaxLines {
+		lines = lines[:captionMaxLines]
+		lines[captionMaxLines-1] += "…"
+	}
+	for i, l := range lines {
+		lines[i] = fitWidth(l, sty, width)
+	}
+	return lines
+}
+
+// fitWidth cuts s, ending it with "…", until it is no wider than width.
+func fitWidth(s string, sty text.Style, width vg.Length) string {
+	if sty.Width(s) <= width {
+		return s
+	}
+	r := []rune(strings.TrimSuffix(s, "…"))
+	for len(r) > 0 && sty.Width(string(r)+"…") > width {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
 }
 
 func pxLen(px int) vg.Length { return vg.Length(px) * vg.Inch / pixelsPerInch }

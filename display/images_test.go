@@ -17,22 +17,6 @@ func ramp(n int) []float32 {
 	return v
 }
 
-func TestHeatmap(t *testing.T) {
-	data, md := HeatmapBundle("w", dl.FromSlice(ramp(12), 3, 4))
-	checkPNG(t, data, md, 600, 400)
-	if text := data[MIMEText].(string); !strings.Contains(text, "3×4, min 0, max 11") {
-		t.Errorf("heatmap text %q", text)
-	}
-	data, md = HeatmapBundle("rows", [][]float64{{1, 2}, {3, 4}}, Size(200, 200))
-	checkPNG(t, data, md, 200, 200)
-	defer func() {
-		if recover() == nil {
-			t.Error("a 3-D tensor did not panic")
-		}
-	}()
-	HeatmapBundle("3d", dl.Zeros(2, 2, 2))
-}
-
 func TestImagesGrid(t *testing.T) {
 	// 16 feature maps of 5×7 in a 4×4 grid.
 	data, md := ImagesBundle("maps", dl.FromSlice(ramp(16*5*7), 16, 1, 5, 7), Size(400, 0))

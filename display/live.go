@@ -2,6 +2,7 @@ package display
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,6 +11,11 @@ import (
 // apart, and an update that was held back is always sent later — by a
 // trailing timer, when the output finishes, or by Flush at the end of the
 // cell — so the saved notebook holds the final state.
+//
+// A display_id belongs to one cell: the first update after BeginCell
+// shows the output under a new id, as a new output of the running cell,
+// so later cells never rewrite an earlier cell's output (front ends
+// update every output that carries an id).
 
 // minInterval is the shortest time between two messages of one live
 // output: at most 10 messages per second reach the front end.
@@ -46,6 +52,25 @@ type live struct {
 	dirty    bool      // state changed since the last message
 	closed   bool
 	stop     func() bool // cancels the pending trailing send, if any
+	cell     uint64      // the cell (see BeginCell) whose output carries id
+}
+
+// cells counts BeginCell calls: the number of the running cell.
+var cells atomic.Uint64
+
+// BeginCell tells display that a new notebook cell starts. A live output
+// (Curve, Progress, Track) shown by an earlier cell is shown again, with
+// its whole state, as an output of the new cell at its next update; the
+// earlier cell keeps the output as it last was. The kernel calls
+// BeginCell before every cell; programs outside a notebook need not.
+func BeginCell() { cells.Add(1) }
+
+// onScreenHere reports whether l is shown as an output of the running
+// cell.
+func (l *live) onScreenHere() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.shown && l.cell == cells.Load()
 }
 
 var (
@@ -113,10 +138,12 @@ func (l *live) trailing() {
 }
 
 // flush sends the state if an update is pending, ignoring the throttle.
+// An output nothing was shown of stays unshown: a curve appears with its
+// first point.
 func (l *live) flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.dirty || !l.shown {
+	if l.dirty {
 		l.sendLocked(clk.Now())
 	}
 }
@@ -136,6 +163,12 @@ func (l *live) sendLocked(now time.Time) {
 	if l.stop != nil {
 		l.stop()
 		l.stop = nil
+	}
+	if cell := cells.Load(); l.cell != cell {
+		if l.shown {
+			l.id = newDisplayID() // shown again, in this cell
+		}
+		l.cell = cell
 	}
 	data, md := l.render()
 	emit(toProtocol(data, md, l.id))

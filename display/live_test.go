@@ -137,3 +137,79 @@ func TestPipeSenderOutsideNotebook(t *testing.T) {
 		t.Errorf("stdout got %q, want %q", b.String(), "hello\n")
 	}
 }
+
+// A curve made in one cell shows nothing until its first point, even
+// when cells end (Flush) in between.
+func TestCurveAppearsWithFirstPoint(t *testing.T) {
+	rec := record(t)
+	useFakeClock(t)
+	BeginCell()
+	cv := NewCurve("loss")
+	defer cv.Finish()
+	Flush() // the end of the cell that made it
+	BeginCell()
+	Flush()
+	if n := len(rec.all()); n != 0 {
+		t.Fatalf("an empty curve sent %d messages", n)
+	}
+	cv.Add("train", 0, 1.0)
+	if n := len(rec.all()); n != 1 {
+		t.Fatalf("the first point sent %d messages, want 1", n)
+	}
+}
+
+// Updates from a later cell go to that cell, under a new display id: the
+// earlier cell's output (its id) never changes again.
+func TestLiveOutputsBelongToTheirCell(t *testing.T) {
+	rec := record(t)
+	c := useFakeClock(t)
+	BeginCell()
+	cv := NewCurve("loss")
+	defer cv.Finish()
+	for step := range 5 {
+		cv.Add("train", step, 1/float64(step+1))
+		c.Advance(30 * time.Millisecond)
+	}
+	Flush()
+	first := rec.all()
+	idA := first[0].DisplayID
+	for _, m := range first {
+		if m.DisplayID != idA {
+			t.Fatalf("one cell's curve messages carry ids %q and %q", idA, m.DisplayID)
+		}
+	}
+	if !strings.Contains(first[len(first)-1].Data[MIMEText].(string), "train: 5 points") {
+		t.Errorf("cell 1 ends with %q", first[len(first)-1].Data[MIMEText])
+	}
+
+	BeginCell()
+	for step := 5; step < 8; step++ {
+		cv.Add("train", step, 1/float64(step+1))
+		c.Advance(30 * time.Millisecond)
+	}
+	Flush()
+	second := rec.all()[len(first):]
+	if len(second) == 0 {
+		t.Fatal("the second cell's points were not shown")
+	}
+	idB := second[0].DisplayID
+	if idB == "" || idB == idA {
+		t.Fatalf("the second cell's output has id %q, the first's %q: want a new one", idB, idA)
+	}
+	for _, m := range second {
+		if m.DisplayID != idB {
+			t.Errorf("a message of the second cell has id %q, want %q", m.DisplayID, idB)
+		}
+	}
+	// Shown again with its whole state, not only the new points.
+	if text := second[len(second)-1].Data[MIMEText].(string); !strings.Contains(text, "train: 8 points") {
+		t.Errorf("cell 2 ends with %q, want all 8 points", text)
+	}
+
+	// A cell that adds nothing sends nothing.
+	BeginCell()
+	Flush()
+	if n := len(rec.all()); n != len(first)+len(second) {
+		t.Errorf("a cell without updates sent %d messages", n-len(first)-len(second))
+	}
+}

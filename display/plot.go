@@ -27,6 +27,10 @@ type plotConfig struct {
 	bins           int
 	logY           bool
 	cols           int // Images grid columns; 0 = about square
+
+	rowLabels, colLabels []string // Heatmap
+	captions             []string // Images, one per tile
+	captionColors        []color.Color
 }
 
 func defaultConfig() plotConfig {
@@ -77,10 +81,21 @@ func seriesColor(i int) color.Color { return palette[i%len(palette)] }
 
 // newPlot makes a plot with a title, axis labels and a light grid.
 func newPlot(title string, c plotConfig) *plot.Plot {
+	p := newFrame(title, c)
+	g := plotter.NewGrid()
+	g.Vertical.Color = color.Gray{Y: 0xd8}
+	g.Horizontal.Color = color.Gray{Y: 0xd8}
+	p.Add(g)
+	return p
+}
+
+// newFrame makes a plot with a title and axis labels, in sans-serif type.
+func newFrame(title string, c plotConfig) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = c.xLabel
 	p.Y.Label.Text = c.yLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	if c.logY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -91,10 +106,6 @@ func newPlot(title string, c plotConfig) *plot.Plot {
 		f.Variant = "Sans"
 	}
 	p.Title.Padding = vg.Points(6)
-	g := plotter.NewGrid()
-	g.Vertical.Color = color.Gray{Y: 0xd8}
-	g.Horizontal.Color = color.Gray{Y: 0xd8}
-	p.Add(g)
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(8), -vg.Points(4)
 	return p
@@ -106,19 +117,30 @@ func renderPlot(p *plot.Plot, c plotConfig, text string) (data, metadata map[str
 	if c.logY {
 		fitLogRange(&p.Y)
 	}
+	return renderFigure(c, text, p.Draw)
+}
+
+// renderFigure runs draw on a canvas of the configured size, with a
+// margin so the last tick label and the title are not cut at the edge,
+// and encodes it as renderPlot does.
+func renderFigure(c plotConfig, text string, drawFig func(draw.Canvas)) (data, metadata map[string]any) {
 	w := vg.Length(c.width) * vg.Inch / pixelsPerInch
 	h := vg.Length(c.height) * vg.Inch / pixelsPerInch
+	m := vg.Points(8)
+	padded := func(canvas vg.CanvasSizer) draw.Canvas {
+		return draw.Crop(draw.New(canvas), m, -m, m/2, -m/2)
+	}
 	var buf bytes.Buffer
 	if c.svg {
 		canvas := vgsvg.New(w, h)
-		drawPadded(p, canvas)
+		drawFig(padded(canvas))
 		if _, err := canvas.WriteTo(&buf); err != nil {
 			panic(fmt.Errorf("display: drawing SVG: %w", err))
 		}
 		return map[string]any{MIMEText: text, MIMESVG: buf.String()}, map[string]any{}
 	}
 	canvas := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(2*pixelsPerInch))
-	drawPadded(p, canvas)
+	drawFig(padded(canvas))
 	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
 		panic(fmt.Errorf("display: drawing PNG: %w", err))
 	}
@@ -128,19 +150,12 @@ func renderPlot(p *plot.Plot, c plotConfig, text string) (data, metadata map[str
 // fitLogRange widens a log axis whose data is a single value: the plot
 // package would pad it by ±1, past zero, and refuse to draw.
 func fitLogRange(a *plot.Axis) {
-	if a.Min <= 0 {
-		panic(fmt.Errorf("display: LogY needs positive values, got %g", a.Min))
+	if a.Min <= 0 || a.Min > a.Max {
+		panic(fmt.Errorf("display: LogY needs positive values, the axis spans %g to %g", a.Min, a.Max))
 	}
 	if a.Min == a.Max {
 		a.Min, a.Max = a.Min/2, a.Max*2
 	}
-}
-
-// drawPadded leaves a margin so the last tick label and the title are
-// not cut at the edge.
-func drawPadded(p *plot.Plot, canvas vg.CanvasSizer) {
-	m := vg.Points(8)
-	p.Draw(draw.Crop(draw.New(canvas), m, -m, m/2, -m/2))
 }
 
 // imageMetadata is the per-MIME-type size Jupyter reads to show an image
@@ -179,28 +194,15 @@ func ScatterBundle(title string, x any, series ...any) (data, metadata map[strin
 }
 
 func xyBundle(kind, title string, x any, args []any, lines bool) (map[string]any, map[string]any) {
-	ss, opts := plotArgs(args)
+	named, opts := plotArgs(args)
 	c := configure(opts)
-	p := newPlot(title, c)
+	ss := make([]xySeries, len(named))
 	var names []string
-	for i, s := range ss {
-		xs := xValues(x, len(s.y))
-		xy := xys(xs, s.y)
-		col := seriesColor(i)
-		if lines {
-			addLine(p, i, s.name, xs, s.y)
-		} else {
-			sc, err := plotter.NewScatter(xy)
-			if err != nil {
-				panic(fmt.Errorf("display: series %q: %w", s.name, err))
-			}
-			sc.GlyphStyle.Color, sc.GlyphStyle.Radius = col, vg.Points(2)
-			sc.GlyphStyle.Shape = draw.CircleGlyph{}
-			p.Add(sc)
-			p.Legend.Add(s.name, sc)
-		}
+	for i, s := range named {
+		ss[i] = xySeries{s.name, xValues(x, len(s.y)), s.y}
 		names = append(names, s.name)
 	}
+	p := xyPlot(title, c, ss, lines)
 	n := 0
 	if len(ss) > 0 {
 		n = len(ss[0].y)
@@ -209,12 +211,78 @@ func xyBundle(kind, title string, x any, args []any, lines bool) (map[string]any
 	return renderPlot(p, c, text)
 }
 
+// xySeries is one named series of points.
+type xySeries struct {
+	name string
+	x, y []float64
+}
+
+// xyPlot draws series as lines or points: the plot of Lines, Scatter and
+// Curve. An axis whose values are all whole numbers (steps, epochs)
+// ticks whole numbers.
+func xyPlot(title string, c plotConfig, ss []xySeries, lines bool) *plot.Plot {
+	if c.logY {
+		checkLogY(ss)
+	}
+	p := newPlot(title, c)
+	var xs, ys [][]float64
+	for i, s := range ss {
+		xs, ys = append(xs, s.x), append(ys, s.y)
+		xy := xys(s.x, s.y, c.logY)
+		col := seriesColor(i)
+		if lines {
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				panic(fmt.Errorf("display: series %q: %w", s.name, err))
+			}
+			l.Color, l.Width = col, vg.Points(1.5)
+			p.Add(l)
+			p.Legend.Add(s.name, l)
+			continue
+		}
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			panic(fmt.Errorf("display: series %q: %w", s.name, err))
+		}
+		sc.GlyphStyle.Color, sc.GlyphStyle.Radius = col, vg.Points(2)
+		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		p.Add(sc)
+		p.Legend.Add(s.name, sc)
+	}
+	p.X.Tick.Marker = niceTicks{integer: allIntegers(xs...)}
+	if !c.logY {
+		p.Y.Tick.Marker = niceTicks{integer: allIntegers(ys...)}
+	}
+	return p
+}
+
+// checkLogY refuses a log axis with no positive value to show, naming
+// the series; points at or below zero are left out of a log plot (as
+// matplotlib masks them), so one positive value is enough.
+func checkLogY(ss []xySeries) {
+	var names []string
+	for _, s := range ss {
+		for _, v := range s.y {
+			if v > 0 && finite(v) {
+				return
+			}
+		}
+		names = append(names, fmt.Sprintf("%q", s.name))
+	}
+	if len(names) == 0 {
+		panic(fmt.Errorf("display: LogY needs a positive value to show, but there is no data"))
+	}
+	panic(fmt.Errorf("display: LogY needs a positive value to show, but series %s %s none (a log axis cannot show values <= 0)",
+		strings.Join(names, ", "), map[bool]string{true: "has", false: "have"}[len(names) == 1]))
+}
+
 // xys pairs x and y, leaving out points that are not finite (a loss
-// that diverged), which the plotter would refuse.
-func xys(x, y []float64) plotter.XYs {
+// that diverged), which the plotter would refuse, and on a log axis
+// points at or below zero.
+func xys(x, y []float64, logY bool) plotter.XYs {
 	xy := make(plotter.XYs, 0, len(y))
 	for j := range y {
-		if finite(x[j]) && finite(y[j]) {
+		if finite(x[j]) && finite(y[j]) && (!logY || y[j] > 0) {
 			xy = append(xy, plotter.XY{X: x[j], Y: y[j]})
 		}
 	}
@@ -222,17 +290,6 @@ func xys(x, y []float64) plotter.XYs {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// addLine adds series i as a line with a legend entry.
-func addLine(p *plot.Plot, i int, name string, x, y []float64) {
-	l, err := plotter.NewLine(xys(x, y))
-	if err != nil {
-		panic(fmt.Errorf("display: series %q: %w", name, err))
-	}
-	l.Color, l.Width = seriesColor(i), vg.Points(1.5)
-	p.Add(l)
-	p.Legend.Add(name, l)
-}
 
 // Histogram shows the distribution of values (a slice or a tensor of any
 // shape); Bins(n) sets the number of bins.
@@ -255,6 +312,12 @@ func HistogramBundle(title string, values any, opts ...PlotOption) (data, metada
 		h.LineStyle.Color = color.White
 		p.Add(h)
 	}
+	p.Y.Tick.Marker = niceTicks{integer: true} // counts
 	text := fmt.Sprintf("histogram %q: %d values, %d bins", title, len(vs), c.bins)
 	return renderPlot(p, c, text)
+}
+
+// sansFont is the plots' sans-serif type at size.
+func sansFont(size vg.Length) font.Font {
+	return font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, size)
 }

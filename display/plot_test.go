@@ -178,12 +178,30 @@ func TestLogYSinglePoint(t *testing.T) {
 	}
 }
 
-func TestLogYNonPositivePanicsClearly(t *testing.T) {
-	defer func() {
-		r := recover()
-		if r == nil || !strings.Contains(fmt.Sprint(r), "LogY needs positive values") {
-			t.Fatalf("recovered %v", r)
-		}
-	}()
-	LinesBundle("zero", []float64{0, 1}, Series{Name: "loss", Y: []float64{0, 1}}, LogY())
+// A log axis leaves out values at or below zero (as matplotlib masks
+// them) and refuses, by name, a plot with no positive value at all.
+func TestLogYNonPositive(t *testing.T) {
+	data, _ := LinesBundle("zero", []float64{0, 1, 2}, Series{Name: "loss", Y: []float64{0, 1, 0.5}}, LogY())
+	if _, ok := data[MIMEPNG].([]byte); !ok {
+		t.Fatalf("a log plot with one value at zero did not draw: %v", keys(data))
+	}
+	for name, f := range map[string]func(){
+		"all zero": func() { LinesBundle("zero", nil, Series{Name: "loss", Y: []float64{0, -1}}, LogY()) },
+		"empty":    func() { LinesBundle("empty", nil, Series{Name: "loss", Y: []float64{}}, LogY()) },
+		"curve": func() {
+			c := NewCurve("c", LogY())
+			c.series = []*curveSeries{{name: "loss", x: []float64{0}, y: []float64{0}}}
+			c.bundle()
+		},
+	} {
+		func() {
+			defer func() {
+				r := recover()
+				if r == nil || !strings.Contains(fmt.Sprint(r), "LogY needs a positive value") || !strings.Contains(fmt.Sprint(r), `"loss"`) {
+					t.Errorf("%s: recovered %v, want a LogY error naming the series", name, r)
+				}
+			}()
+			f()
+		}()
+	}
 }

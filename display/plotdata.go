@@ -3,6 +3,7 @@ package display
 import (
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 )
@@ -19,6 +20,12 @@ type Series struct {
 type dataTensor interface {
 	Shape() []int
 	Data() []float32
+}
+
+// float64er reads a tensor's elements whatever its dtype (integer labels
+// stay exact); plots prefer it to Data.
+type float64er interface {
+	Float64s() []float64
 }
 
 // floats converts a numeric slice or tensor into []float64.
@@ -38,6 +45,8 @@ func floats(v any) ([]float64, error) {
 			out[i] = float64(f)
 		}
 		return out, nil
+	case float64er:
+		return x.Float64s(), nil
 	case dataTensor:
 		return floats(x.Data())
 	case nil:
@@ -124,4 +133,18 @@ func xValues(x any, n int) []float64 {
 		panic(fmt.Errorf("display: x has %d values but a series has %d", len(xs), n))
 	}
 	return xs
+}
+
+// minMax is the range of the finite values, 0, 0 when there are none.
+func minMax(v []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if finite(x) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	if lo > hi {
+		return 0, 0
+	}
+	return lo, hi
 }

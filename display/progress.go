@@ -22,7 +22,7 @@ import (
 // (see Flush), so a tight loop pays only a clock read per step.
 func Progress(n int, label string) iter.Seq[int] {
 	return func(yield func(int) bool) {
-		p := newProgressBar(n, label)
+		p := newProgressBar(n, true, label)
 		defer p.l.finish()
 		for i := range n {
 			if !yield(i) {
@@ -34,17 +34,19 @@ func Progress(n int, label string) iter.Seq[int] {
 	}
 }
 
-// progressBar is the state behind one Progress loop.
+// progressBar is the state behind one Progress or Track loop.
 type progressBar struct {
 	n     int
+	known bool // n is the length; otherwise only the count is shown
 	label string
 	start time.Time
 	done  atomic.Int64 // completed steps; written by the loop, read by renders
+	ended atomic.Bool  // the loop is over (a bar of unknown length is then full)
 	l     *live
 }
 
-func newProgressBar(n int, label string) *progressBar {
-	p := &progressBar{n: max(n, 0), label: label, start: clk.Now()}
+func newProgressBar(n int, known bool, label string) *progressBar {
+	p := &progressBar{n: max(n, 0), known: known, label: label, start: clk.Now()}
 	p.l = newLive(p.bundle)
 	p.l.showSoon()
 	return p
@@ -53,6 +55,7 @@ func newProgressBar(n int, label string) *progressBar {
 // progressStats are the numbers a bar shows.
 type progressStats struct {
 	done, n          int
+	known            bool    // n is known
 	frac             float64 // 0..1
 	elapsed, eta     time.Duration
 	rate             float64 // steps per second, 0 while unknown
@@ -60,7 +63,15 @@ type progressStats struct {
 }
 
 func (p *progressBar) stats() progressStats {
-	s := progressStats{done: int(p.done.Load()), n: p.n, elapsed: clk.Now().Sub(p.start)}
+	s := progressStats{done: int(p.done.Load()), n: p.n, known: p.known, elapsed: clk.Now().Sub(p.start)}
+	s.n = max(s.n, s.done) // a sequence longer than said
+	if !s.known {
+		if secs := s.elapsed.Seconds(); secs > 0 && s.done > 0 {
+			s.rate = float64(s.done) / secs
+		}
+		s.finish = p.ended.Load()
+		return s
+	}
 	if s.n == 0 {
 		s.frac = 1
 	} else {
@@ -85,6 +96,13 @@ func (p *progressBar) bundle() (map[string]any, map[string]any) {
 
 // text is a tqdm-like line: "epoch  40%|████      | 4/10 [00:02<00:03, 2.00it/s]".
 func (p *progressBar) text(s progressStats) string {
+	if !s.known { // tqdm without a total: "batch 12it [00:03, 4.00it/s]"
+		label := p.label
+		if label != "" {
+			label += " "
+		}
+		return fmt.Sprintf("%s%dit [%s, %s]", label, s.done, clockString(s.elapsed), rateString(s.rate))
+	}
 	const width = 20
 	full := int(s.frac * width)
 	bar := strings.Repeat("█", full) + strings.Repeat(" ", width-full)
@@ -105,6 +123,15 @@ func (p *progressBar) html(s progressStats) string {
 	b.WriteString(`<div class="godl-progress" style="display:flex;align-items:center;gap:0.6em;font-family:monospace">`)
 	if p.label != "" {
 		fmt.Fprintf(&b, `<span>%s</span>`, html.EscapeString(p.label))
+	}
+	if !s.known {
+		if s.finish {
+			fmt.Fprintf(&b, `<progress value="%d" max="%d" style="width:20em;accent-color:%s"></progress>`, s.done, s.done, color)
+		} else { // no value: the browser's indeterminate bar
+			fmt.Fprintf(&b, `<progress style="width:20em;accent-color:%s"></progress>`, color)
+		}
+		fmt.Fprintf(&b, `<span>%d [%s, %s]</span></div>`, s.done, clockString(s.elapsed), html.EscapeString(rateString(s.rate)))
+		return b.String()
 	}
 	fmt.Fprintf(&b, `<progress value="%d" max="%d" style="width:20em;accent-color:%s"></progress>`, s.done, s.n, color)
 	fmt.Fprintf(&b, `<span>%3.0f%% %d/%d [%s&lt;%s, %s]</span></div>`,

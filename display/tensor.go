@@ -51,10 +51,25 @@ type tensorView struct {
 	shape   []int
 	strides []int // row-major strides into data
 	at      func(idx []int) float32
+	dtype   string                 // as the caption names it
+	str     func(idx []int) string // Int64 and Bool elements, exactly as torch prints them
 }
 
 func newTensorView(t tensorLike) *tensorView {
-	v := &tensorView{shape: t.Shape()}
+	v := &tensorView{shape: t.Shape(), dtype: "float32"}
+	if x, ok := t.(*dl.Tensor); ok && x.Dtype() != dl.Float32 {
+		v.dtype = x.Dtype().Name()
+		v.str = func(idx []int) string {
+			e := x.Index(anyInts(idx)...) // a 0-d view: no copy of the rest
+			if x.Dtype() == dl.Bool {
+				if e.Bools()[0] {
+					return "True"
+				}
+				return "False"
+			}
+			return strconv.FormatInt(e.Int64s()[0], 10)
+		}
+	}
 	v.strides = make([]int, len(v.shape))
 	s := 1
 	for i := len(v.shape) - 1; i >= 0; i-- {
@@ -74,6 +89,14 @@ func newTensorView(t tensorLike) *tensorView {
 		return data[off]
 	}
 	return v
+}
+
+func anyInts(idx []int) []any {
+	out := make([]any, len(idx))
+	for i, x := range idx {
+		out[i] = x
+	}
+	return out
 }
 
 // shown returns the indices of an axis of length n that a table shows,
@@ -99,7 +122,7 @@ func shown(n, edge int) []int {
 func tensorHTML(t tensorLike) string {
 	v := newTensorView(t)
 	var b strings.Builder
-	caption := fmt.Sprintf("tensor of shape %s, dtype float32", shapeString(v.shape))
+	caption := fmt.Sprintf("tensor of shape %s, dtype %s", shapeString(v.shape), v.dtype)
 	switch len(v.shape) {
 	case 0, 1, 2:
 		writeMatrix(&b, v, nil, caption)
@@ -164,24 +187,34 @@ func writeMatrix(b *strings.Builder, v *tensorView, pre []int, caption string) {
 	ri, ci := shown(rows, tableEdgeRows), shown(cols, tableEdgeCols)
 	idx := make([]int, len(v.shape))
 	copy(idx, pre)
-	cell := func(r, c int) float32 {
+	place := func(r, c int) []int {
 		switch len(dims) {
 		case 1:
 			idx[len(pre)] = r
 		case 2:
 			idx[len(pre)], idx[len(pre)+1] = r, c
 		}
-		return v.at(idx)
+		return idx
 	}
 	var vals []float32
+	var texts []string
 	for _, r := range ri {
 		for _, c := range ci {
 			if r >= 0 && c >= 0 {
-				vals = append(vals, cell(r, c))
+				if v.str != nil {
+					texts = append(texts, v.str(place(r, c)))
+				} else {
+					vals = append(vals, v.at(place(r, c)))
+				}
 			}
 		}
 	}
-	f := chooseFormat(vals)
+	if v.str == nil {
+		f := chooseFormat(vals)
+		for _, x := range vals {
+			texts = append(texts, f(x))
+		}
+	}
 	b.WriteString(`<table class="dataframe" border="1">`)
 	fmt.Fprintf(b, `<caption style="white-space: nowrap; text-align: left;">%s</caption>`, html.EscapeString(caption))
 	if len(dims) == 2 {
@@ -203,7 +236,7 @@ func writeMatrix(b *strings.Builder, v *tensorView, pre []int, caption string) {
 				b.WriteString(`<td>…</td>`)
 				continue
 			}
-			fmt.Fprintf(b, `<td>%s</td>`, f(vals[k]))
+			fmt.Fprintf(b, `<td>%s</td>`, texts[k])
 			k++
 		}
 		b.WriteString(`</tr>`)

@@ -169,3 +169,36 @@ func TestTensorTableOfView(t *testing.T) {
 		t.Errorf("transposed table cells %v headers %v", tds, ths)
 	}
 }
+
+func TestTensorTableInt64AndBool(t *testing.T) {
+	big := int64(1)<<40 + 3 // not a float32: must print exactly
+	x := dl.FromInt64s([]int64{big, -2, 7, 0}, 2, 2)
+	data, _ := ValueBundle(x)
+	h := data[MIMEHTML].(string)
+	checkHTML(t, h)
+	if !strings.Contains(h, "shape [2, 2], dtype int64") {
+		t.Errorf("caption lacks the dtype: %s", h)
+	}
+	tds, _ := cellTexts(t, h)
+	if want := "1099511627779 -2 7 0"; strings.Join(tds, " ") != want {
+		t.Errorf("cells %v, want %s", tds, want)
+	}
+	if data[MIMEText] != "tensor([[1099511627779,            -2],\n        [            7,             0]])" {
+		t.Errorf("text %q", data[MIMEText])
+	}
+	m := dl.Arange(0, 30, 1).Reshape(3, 10).Gt(dl.Scalar(14))
+	data, _ = ValueBundle(m)
+	h = data[MIMEHTML].(string)
+	if !strings.Contains(h, "dtype bool") {
+		t.Errorf("caption lacks the dtype: %s", h)
+	}
+	tds, _ = cellTexts(t, h)
+	if len(tds) != 30 || tds[0] != "False" || tds[15] != "True" {
+		t.Errorf("bool cells %v", tds)
+	}
+	// a long Int64 axis is elided like a float one
+	data, _ = ValueBundle(dl.From(make([]int, 100)))
+	if tds, _ := cellTexts(t, data[MIMEHTML].(string)); len(tds) != 2*tableEdgeRows+1 {
+		t.Errorf("%d cells for 100 rows", len(tds))
+	}
+}

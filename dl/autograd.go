@@ -57,6 +57,9 @@ func Record(name string, out *Tensor, inputs []*Tensor, backward func(gradOut *T
 
 // RequiresGrad marks t as a leaf that wants gradients and returns t.
 func (t *Tensor) RequiresGrad() *Tensor {
+	if t.dtype != Float32 {
+		needGradDtype("RequiresGrad", t)
+	}
 	if t.node == nil {
 		t.requiresGrad = true
 	}
@@ -68,6 +71,9 @@ func (t *Tensor) RequiresGrad() *Tensor {
 func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
 	if t.node != nil {
 		Panicf("SetRequiresGrad", "tensor is not a leaf (made by %s); use Detach", t.node.name)
+	}
+	if on && t.dtype != Float32 {
+		needGradDtype("SetRequiresGrad", t)
 	}
 	t.requiresGrad = on
 	return t
@@ -107,7 +113,7 @@ func (t *Tensor) ZeroGrad() {
 
 // Detach returns a view of t's data outside the graph.
 func (t *Tensor) Detach() *Tensor {
-	return &Tensor{data: t.data, offset: t.offset, shape: t.shape, strides: t.strides, gen: t.gen}
+	return t.alias(t.offset, t.shape, t.strides)
 }
 
 // Backward computes the gradient of t, a one-element tensor, with respect to

@@ -1,9 +1,13 @@
-// Package dl is godl's tensor library: float32 tensors, broadcasting ops
-// and reverse-mode automatic differentiation, mirroring PyTorch.
+// Package dl is godl's tensor library: tensors, broadcasting ops and
+// reverse-mode automatic differentiation, mirroring PyTorch.
 //
 // # Tensors
 //
-// A *Tensor is an n-dimensional float32 array in row-major order. Shape ops
+// A *Tensor is an n-dimensional array in row-major order of float32 (the
+// default, and the only dtype with gradients), int64 (class labels,
+// indices: Argmax, RandInt, data loaders) or bool (masks: comparisons).
+// From builds one from nested Go slices as torch.tensor does; To converts;
+// mixed dtypes promote as in PyTorch (see Dtype). Shape ops
 // (Reshape and View of contiguous tensors, T, Transpose, Permute, Select,
 // Narrow, Squeeze, Unsqueeze, Expand) return views that share storage;
 // everything else returns a new tensor and leaves its arguments alone. The
@@ -18,8 +22,14 @@
 // ints, none meaning all of them: x.Sum(), x.Sum(0), x.Mean(0, 2). They drop
 // the reduced dimensions; the Keep spellings (SumKeep, MeanKeep, MaxKeep,
 // VarKeep, ArgmaxKeep) keep them with size 1, PyTorch's keepdim=True.
-// Max(dim) returns values only and Argmax(dim) the indices, as a float32
-// tensor of whole numbers.
+// Max(dim) returns values only and Argmax(dim) the indices, as an Int64
+// tensor. Sum of Int64 or Bool is Int64, so x.Eq(y).Sum() counts matches.
+//
+// # Indexing
+//
+// t.Index(...) is t[...] and t.SetIndex(v, ...) is t[...] = v: ints,
+// Sl(start, stop, step), All, Ellipsis and NewAxis give views; Bool masks
+// and Int64 index tensors give copies; both carry gradients. See Index.
 //
 // # Autograd
 //

@@ -19,7 +19,8 @@ const (
 	printLineWidth = 80
 )
 
-// String renders t like PyTorch's print, e.g. "tensor([[ 0.1234, -1.0000]])".
+// String renders t like PyTorch's print, e.g. "tensor([[ 0.1234, -1.0000]])",
+// "tensor([3, 0, 7])" or "tensor([ True, False])".
 func (t *Tensor) String() string {
 	const prefix = "tensor("
 	indent := len(prefix)
@@ -30,22 +31,23 @@ func (t *Tensor) String() string {
 		if t.Dim() != 1 {
 			suffixes = append(suffixes, "size="+sizeTuple(t.shape))
 		}
+		if t.dtype != Float32 { // torch names a non-default dtype of an empty tensor
+			suffixes = append(suffixes, "dtype="+t.dtype.String())
+		}
 		body = "[]"
 	case n > printThreshold:
 		// Only the edges are printed: gather them without copying the rest,
 		// so that printing a whole dataset stays cheap.
 		edges := summarizedEdges(t)
-		data := edges.Data()
-		f := newFormatter(data)
+		items, width := formatItems(edges)
 		suffixes = append(suffixes, "size="+sizeTuple(t.shape))
-		body = tensorStr(data, edges.shape, t.shape, indent, true, &f)
+		body = tensorStr(items, width, edges.shape, t.shape, indent, true)
 	default:
-		data := t.Data()
-		f := newFormatter(data)
-		body = tensorStr(data, t.shape, t.shape, indent, false, &f)
+		items, width := formatItems(t)
+		body = tensorStr(items, width, t.shape, t.shape, indent, false)
 	}
 	if t.node != nil {
-		suffixes = append(suffixes, "grad_fn=<"+t.node.name+"Backward>")
+		suffixes = append(suffixes, "grad_fn=<"+gradFnName(t)+">")
 	} else if t.requiresGrad {
 		suffixes = append(suffixes, "requires_grad=True")
 	}
@@ -79,6 +81,42 @@ func addSuffixes(s string, suffixes []string, indent int) string {
 	}
 	b.WriteString(")")
 	return b.String()
+}
+
+// formatItems returns t's elements in row-major order printed as torch
+// prints them, padded to one width, and that width.
+func formatItems(t *Tensor) ([]string, int) {
+	var items []string
+	switch t.dtype {
+	case Int64:
+		for _, v := range t.Int64s() {
+			items = append(items, strconv.FormatInt(v, 10))
+		}
+	case Bool:
+		for _, v := range t.Bools() {
+			s := "False"
+			if v {
+				s = "True"
+			}
+			items = append(items, s)
+		}
+	default:
+		data := t.Data()
+		f := newFormatter(data)
+		items = make([]string, len(data))
+		for i, v := range data {
+			items[i] = f.format(v)
+		}
+		return items, f.width
+	}
+	width := 1
+	for _, s := range items {
+		width = max(width, len(s))
+	}
+	for i, s := range items {
+		items[i] = strings.Repeat(" ", width-len(s)) + s
+	}
+	return items, width
 }
 
 // formatter chooses one notation and width for all printed values.
@@ -171,19 +209,19 @@ func summarizedEdges(t *Tensor) *Tensor {
 	return t
 }
 
-// tensorStr prints the row-major data of the given shape at indent. When
-// summarising, data holds only the edges (shape) of a tensor of shape orig,
-// and "..." marks the dimensions that were cut.
-func tensorStr(data []float32, shape, orig []int, indent int, summarize bool, f *formatter) string {
+// tensorStr prints the row-major items (formatted to width) of the given
+// shape at indent. When summarising, items holds only the edges (shape) of
+// a tensor of shape orig, and "..." marks the dimensions that were cut.
+func tensorStr(items []string, width int, shape, orig []int, indent int, summarize bool) string {
 	switch len(shape) {
 	case 0:
-		return f.format(data[0])
+		return items[0]
 	case 1:
-		return vectorStr(data, orig[0], indent, summarize, f)
+		return vectorStr(items, width, orig[0], indent, summarize)
 	}
 	inner := numel(shape[1:])
 	sub := func(i int) string {
-		return tensorStr(data[i*inner:(i+1)*inner], shape[1:], orig[1:], indent+1, summarize, f)
+		return tensorStr(items[i*inner:(i+1)*inner], width, shape[1:], orig[1:], indent+1, summarize)
 	}
 	var slices []string
 	if summarize && orig[0] > 2*printEdgeItems {
@@ -203,26 +241,61 @@ func tensorStr(data []float32, shape, orig []int, indent int, summarize bool, f 
 	return "[" + strings.Join(slices, sep) + "]"
 }
 
-func vectorStr(data []float32, orig, indent int, summarize bool, f *formatter) string {
-	elemLen := f.width + 2
+func vectorStr(data []string, width, orig, indent int, summarize bool) string {
+	elemLen := width + 2
 	perLine := max(1, (printLineWidth-indent)/elemLen)
-	var items []string
+	items := data
 	if summarize && orig > 2*printEdgeItems {
-		for _, v := range data[:printEdgeItems] {
-			items = append(items, f.format(v))
-		}
-		items = append(items, " ...")
-		for _, v := range data[printEdgeItems : 2*printEdgeItems] {
-			items = append(items, f.format(v))
-		}
-	} else {
-		for _, v := range data {
-			items = append(items, f.format(v))
-		}
+		items = append(append(append([]string(nil), data[:printEdgeItems]...), " ..."), data[printEdgeItems:2*printEdgeItems]...)
 	}
 	var lines []string
 	for i := 0; i < len(items); i += perLine {
 		lines = append(lines, strings.Join(items[i:min(i+perLine, len(items))], ", "))
 	}
 	return "[" + strings.Join(lines, ",\n"+strings.Repeat(" ", indent+1)) + "]"
+}
+
+// torchGradFn maps dl's op names to the name PyTorch gives the backward
+// node of the same op in the common case, so that a printed tensor reads
+// as torch's ("tensor(2.3026, grad_fn=<NllLossBackward0>)"). Ops not
+// listed print as name + "Backward0", torch's pattern.
+var torchGradFn = map[string]string{
+	"AddScalar": "AddBackward0", "MulScalar": "MulBackward0", "DivScalar": "DivBackward0",
+	"Clamp": "ClampBackward1", "ReLU": "ReluBackward0", "LeakyReLU": "LeakyReluBackward0",
+	"GELU": "GeluBackward0", "SiLU": "SiluBackward0", "ELU": "EluBackward0",
+	"MatMul": "MmBackward0", "Reshape": "ViewBackward0", "Narrow": "SliceBackward0",
+	"Squeeze": "SqueezeBackward1", "Contiguous": "CloneBackward0", "SetIndex": "CopySlices",
+	"Linear": "AddmmBackward0", "Conv2d": "ConvolutionBackward0",
+	"MaxPool2d": "MaxPool2DWithIndicesBackward0", "AvgPool2d": "AvgPool2DBackward0",
+	"BatchNorm1d": "NativeBatchNormBackward0", "BatchNorm2d": "NativeBatchNormBackward0",
+	"LayerNorm": "NativeLayerNormBackward0", "Dropout": "MulBackward0",
+	"CrossEntropyLoss": "NllLossBackward0", "NLLLoss": "NllLossBackward0", "MSELoss": "MseLossBackward0",
+	"L1Loss": "MeanBackward0", "BCELoss": "BinaryCrossEntropyBackward0",
+	"BCEWithLogitsLoss": "BinaryCrossEntropyWithLogitsBackward0",
+}
+
+// gradFnName is the torch name of the op that made t.
+func gradFnName(t *Tensor) string {
+	name := t.node.name
+	switch name {
+	case "Sum", "Mean": // torch numbers the whole reduction 0, over dims 1
+		if t.Dim() == 0 {
+			return name + "Backward0"
+		}
+		return name + "Backward1"
+	case "Max", "Min": // and the other way round for max and min
+		if t.Dim() == 0 {
+			return name + "Backward1"
+		}
+		return name + "Backward0"
+	case "Index": // a whole view (x.Index(dl.All)), or a gather by index tensors
+		if len(t.node.inputs) == 1 && sameStorage(t, t.node.inputs[0]) {
+			return "AliasBackward0"
+		}
+		return "IndexBackward0"
+	}
+	if n, ok := torchGradFn[name]; ok {
+		return n
+	}
+	return name + "Backward0"
 }

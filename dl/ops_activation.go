@@ -11,6 +11,9 @@ import (
 
 // ReLU returns max(t, 0).
 func ReLU(t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return reluDtype(t)
+	}
 	out := unaryMap(t, func(d, a []float32) {
 		d = d[:len(a)]
 		for i, x := range a {
@@ -40,6 +43,7 @@ func ReLU(t *Tensor) *Tensor {
 
 // LeakyReLU returns t where t > 0, else slope*t.
 func LeakyReLU(t *Tensor, slope float32) *Tensor {
+	t = asFloat(t)
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
 			if x > 0 {
@@ -65,6 +69,7 @@ func LeakyReLU(t *Tensor, slope float32) *Tensor {
 
 // Sigmoid returns 1/(1+e^-t).
 func Sigmoid(t *Tensor) *Tensor {
+	t = asFloat(t)
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
 			d[i] = mathf.Sigmoid(x)
@@ -85,6 +90,7 @@ func Sigmoid(t *Tensor) *Tensor {
 
 // Tanh returns the hyperbolic tangent.
 func Tanh(t *Tensor) *Tensor {
+	t = asFloat(t)
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
 			d[i] = mathf.Tanh(x)
@@ -185,6 +191,7 @@ func LogSoftmax(t *Tensor, dim int) *Tensor {
 }
 
 func softmax(name string, t *Tensor, dim int, logOut bool) *Tensor {
+	t = asFloat(t)
 	if t.Dim() == 0 {
 		return softmax(name, t.Reshape(1), 0, logOut).Reshape()
 	}

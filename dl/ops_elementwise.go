@@ -74,12 +74,18 @@ var (
 
 // Add returns a + b with broadcasting.
 func Add(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opAdd, a, b)
+	}
 	out := binary("Add", a, b, addK)
 	return Record("Add", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor { return []*Tensor{g, g} })
 }
 
 // Sub returns a - b with broadcasting.
 func Sub(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opSub, a, b)
+	}
 	out := binary("Sub", a, b, subK)
 	return Record("Sub", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var gb *Tensor
@@ -92,6 +98,9 @@ func Sub(a, b *Tensor) *Tensor {
 
 // Mul returns a * b elementwise with broadcasting.
 func Mul(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opMul, a, b)
+	}
 	out := binary("Mul", a, b, mulK)
 	return Record("Mul", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
@@ -105,8 +114,12 @@ func Mul(a, b *Tensor) *Tensor {
 	})
 }
 
-// Div returns a / b elementwise with broadcasting.
+// Div returns a / b elementwise with broadcasting; integer operands give
+// a Float32 true division, as PyTorch.
 func Div(a, b *Tensor) *Tensor {
+	if a.dtype|b.dtype != Float32 {
+		return arith(opDiv, a, b)
+	}
 	out := binary("Div", a, b, divK)
 	return Record("Div", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
@@ -124,40 +137,21 @@ func Div(a, b *Tensor) *Tensor {
 // Maximum returns the elementwise larger of a and b; the gradient goes to a
 // where a >= b.
 func Maximum(a, b *Tensor) *Tensor {
-	m := Ge(a.Detach(), b.Detach())
+	if a.dtype|b.dtype != Float32 {
+		return extremumDtype("Maximum", a, b, true)
+	}
+	m := Ge(a.Detach(), b.Detach()).To(Float32)
 	return Add(Mul(a, m), Mul(b, RSubScalar(1, m)))
 }
 
 // Minimum returns the elementwise smaller of a and b.
 func Minimum(a, b *Tensor) *Tensor {
-	m := Le(a.Detach(), b.Detach())
+	if a.dtype|b.dtype != Float32 {
+		return extremumDtype("Minimum", a, b, false)
+	}
+	m := Le(a.Detach(), b.Detach()).To(Float32)
 	return Add(Mul(a, m), Mul(b, RSubScalar(1, m)))
 }
-
-// Comparisons return 1/0 masks and are not differentiable.
-func cmp(op string, a, b *Tensor, f func(x, y float32) bool) *Tensor {
-	return binary(op, a, b, kernelOf(func(x, y float32) float32 {
-		if f(x, y) {
-			return 1
-		}
-		return 0
-	}))
-}
-
-// Eq returns 1 where a == b, else 0.
-func Eq(a, b *Tensor) *Tensor { return cmp("Eq", a, b, func(x, y float32) bool { return x == y }) }
-
-// Gt returns 1 where a > b, else 0.
-func Gt(a, b *Tensor) *Tensor { return cmp("Gt", a, b, func(x, y float32) bool { return x > y }) }
-
-// Ge returns 1 where a >= b, else 0.
-func Ge(a, b *Tensor) *Tensor { return cmp("Ge", a, b, func(x, y float32) bool { return x >= y }) }
-
-// Lt returns 1 where a < b, else 0.
-func Lt(a, b *Tensor) *Tensor { return cmp("Lt", a, b, func(x, y float32) bool { return x < y }) }
-
-// Le returns 1 where a <= b, else 0.
-func Le(a, b *Tensor) *Tensor { return cmp("Le", a, b, func(x, y float32) bool { return x <= y }) }
 
 // unaryMap applies f to every element of t into a new contiguous tensor,
 // with no graph.
@@ -190,16 +184,27 @@ func mapF(f func(float64) float64) func(dst, src []float32) {
 }
 
 // Neg returns -t.
-func Neg(t *Tensor) *Tensor { return MulScalar(t, -1) }
+func Neg(t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return negDtype(t)
+	}
+	return MulScalar(t, -1)
+}
 
 // AddScalar returns t + s.
 func AddScalar(t *Tensor, s float32) *Tensor {
+	if t.dtype != Float32 {
+		return scalarArith(opAdd, t, float64(s))
+	}
 	out := unaryMap(t, func(d, a []float32) { addK.vs(d, a, s) })
 	return Record("AddScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
 }
 
 // MulScalar returns t * s.
 func MulScalar(t *Tensor, s float32) *Tensor {
+	if t.dtype != Float32 {
+		return scalarArith(opMul, t, float64(s))
+	}
 	out := unaryMap(t, func(d, a []float32) { mulK.vs(d, a, s) })
 	return Record("MulScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		return []*Tensor{unaryMap(g, func(d, a []float32) { mulK.vs(d, a, s) })}
@@ -211,6 +216,9 @@ func RSubScalar(s float32, t *Tensor) *Tensor { return AddScalar(Neg(t), s) }
 
 // Pow returns t raised to the power p elementwise.
 func Pow(t *Tensor, p float32) *Tensor {
+	if t.dtype != Float32 {
+		return powDtype(t, p)
+	}
 	var f func(d, a []float32)
 	switch p {
 	case 2:
@@ -240,6 +248,7 @@ func Pow(t *Tensor, p float32) *Tensor {
 // unaryOp is an elementwise op whose derivative is computed from the input
 // x and the output y: dy/dx = deriv(x, y).
 func unaryOp(name string, t *Tensor, f func(float64) float64, deriv func(x, y float64) float64) *Tensor {
+	t = asFloat(t)
 	out := unaryMap(t, mapF(f))
 	return Record(name, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gd, xd, yd := g.contiguousData(), t.contiguousData(), out.RawData()
@@ -253,6 +262,7 @@ func unaryOp(name string, t *Tensor, f func(float64) float64, deriv func(x, y fl
 
 // Exp returns e^t elementwise.
 func Exp(t *Tensor) *Tensor {
+	t = asFloat(t)
 	out := unaryMap(t, func(d, a []float32) {
 		for i, x := range a {
 			d[i] = mathf.Exp(x)
@@ -275,6 +285,9 @@ func Sqrt(t *Tensor) *Tensor {
 
 // Abs returns |t| elementwise (gradient 0 at 0, as PyTorch).
 func Abs(t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return absDtype(t)
+	}
 	return unaryOp("Abs", t, math.Abs, func(x, _ float64) float64 {
 		switch {
 		case x > 0:
@@ -298,6 +311,9 @@ func Cos(t *Tensor) *Tensor {
 
 // Clamp limits t to [lo, hi]; the gradient is 1 inside and 0 outside.
 func Clamp(t *Tensor, lo, hi float32) *Tensor {
+	if t.dtype != Float32 {
+		return clampDtype(t, lo, hi)
+	}
 	l, h := float64(lo), float64(hi)
 	return unaryOp("Clamp", t, func(x float64) float64 { return math.Min(math.Max(x, l), h) },
 		func(x, _ float64) float64 {
@@ -332,13 +348,19 @@ func (t *Tensor) Pow(p float32) *Tensor { return Pow(t, p) }
 func (t *Tensor) AddScalar(s float32) *Tensor { return AddScalar(t, s) }
 
 // SubScalar is AddScalar(t, -s).
-func (t *Tensor) SubScalar(s float32) *Tensor { return AddScalar(t, -s) }
+func (t *Tensor) SubScalar(s float32) *Tensor {
+	if t.dtype != Float32 {
+		return scalarArith(opSub, t, float64(s))
+	}
+	return AddScalar(t, -s)
+}
 
 // MulScalar is MulScalar(t, s).
 func (t *Tensor) MulScalar(s float32) *Tensor { return MulScalar(t, s) }
 
 // DivScalar returns t / s (a true division, as PyTorch, not t·(1/s)).
 func (t *Tensor) DivScalar(s float32) *Tensor {
+	t = asFloat(t)
 	div := func(d, a []float32) {
 		for i, x := range a {
 			d[i] = x / s
@@ -364,15 +386,6 @@ func (t *Tensor) Abs() *Tensor { return Abs(t) }
 
 // Clamp is Clamp(t, lo, hi).
 func (t *Tensor) Clamp(lo, hi float32) *Tensor { return Clamp(t, lo, hi) }
-
-// Eq is Eq(t, o).
-func (t *Tensor) Eq(o *Tensor) *Tensor { return Eq(t, o) }
-
-// Gt is Gt(t, o).
-func (t *Tensor) Gt(o *Tensor) *Tensor { return Gt(t, o) }
-
-// Lt is Lt(t, o).
-func (t *Tensor) Lt(o *Tensor) *Tensor { return Lt(t, o) }
 
 // Maximum is Maximum(t, o).
 func (t *Tensor) Maximum(o *Tensor) *Tensor { return Maximum(t, o) }
@@ -412,9 +425,12 @@ func addInto(dst, src *Tensor) {
 // addNoGrad returns a + b without recording.
 func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, addK) }
 
-// Where picks a where cond is nonzero and b elsewhere, with broadcasting;
-// cond gets no gradient.
+// Where picks a where cond is true (a Bool mask, or nonzero) and b
+// elsewhere, with broadcasting; cond gets no gradient.
 func Where(cond, a, b *Tensor) *Tensor {
+	if cond.dtype|a.dtype|b.dtype != Float32 {
+		return whereDtype(cond, a, b)
+	}
 	shape := broadcastShapes("Where", broadcastShapes("Where", cond.shape, a.shape), b.shape)
 	c := cond.Detach().Expand(shape...).Contiguous()
 	av, bv := a.Detach().Expand(shape...).Contiguous(), b.Detach().Expand(shape...).Contiguous()

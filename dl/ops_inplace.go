@@ -17,6 +17,9 @@ func (t *Tensor) checkInPlace(op string) {
 
 // inPlace writes k(t, o) into t, o broadcast to t's shape.
 func (t *Tensor) inPlace(op string, o *Tensor, k *binKernel) *Tensor {
+	if t.dtype|o.dtype != Float32 {
+		return t.inPlaceDtype(op, arithOf(k), o)
+	}
 	t.checkInPlace(op)
 	if !sameShape(broadcastShapes(op, t.shape, o.shape), t.shape) {
 		Panicf(op, "%v cannot be broadcast into %v", o.shape, t.shape)
@@ -42,6 +45,9 @@ func (t *Tensor) MulInPlace(o *Tensor) *Tensor { return t.inPlace("MulInPlace", 
 
 // MulScalarInPlace multiplies t by s and returns t.
 func (t *Tensor) MulScalarInPlace(s float32) *Tensor {
+	if t.dtype != Float32 {
+		return t.scalarInPlaceDtype("MulScalarInPlace", opMul, float64(s))
+	}
 	return t.inPlace("MulScalarInPlace", Scalar(s), mulK)
 }
 
@@ -60,4 +66,31 @@ func (t *Tensor) Fill(v float32) *Tensor {
 	t.checkInPlace("Fill")
 	assign(t, Scalar(v))
 	return t
+}
+
+// DivInPlace divides t by o (broadcast) and returns t.
+func (t *Tensor) DivInPlace(o *Tensor) *Tensor { return t.inPlace("DivInPlace", o, divK) }
+
+// AddScalarInPlace adds s to every element of t and returns t, as add_(s).
+func (t *Tensor) AddScalarInPlace(s float32) *Tensor {
+	if t.dtype != Float32 {
+		return t.scalarInPlaceDtype("AddScalarInPlace", opAdd, float64(s))
+	}
+	return t.inPlace("AddScalarInPlace", Scalar(s), addK)
+}
+
+// SubScalarInPlace subtracts s from every element of t and returns t.
+func (t *Tensor) SubScalarInPlace(s float32) *Tensor {
+	if t.dtype != Float32 {
+		return t.scalarInPlaceDtype("SubScalarInPlace", opSub, float64(s))
+	}
+	return t.inPlace("SubScalarInPlace", Scalar(s), subK)
+}
+
+// DivScalarInPlace divides every element of t by s and returns t.
+func (t *Tensor) DivScalarInPlace(s float32) *Tensor {
+	if t.dtype != Float32 {
+		return t.scalarInPlaceDtype("DivScalarInPlace", opDiv, float64(s))
+	}
+	return t.inPlace("DivScalarInPlace", Scalar(s), divK)
 }

@@ -8,6 +8,7 @@ import "github.com/godl-dev/godl/dl/internal/kernels"
 // dropped from the result. Transposed views are passed to the GEMM as they
 // are, without a copy.
 func MatMul(a, b *Tensor) *Tensor {
+	a, b = asFloat(a), asFloat(b)
 	if a.Dim() == 0 || b.Dim() == 0 {
 		Panicf("MatMul", "%v x %v: both arguments need at least 1 dimension", a.shape, b.shape)
 	}

@@ -134,6 +134,9 @@ func (t *Tensor) SumKeep(dims ...int) *Tensor { return sumOp(t, dims, true) }
 func Sum(t *Tensor, dims ...int) *Tensor { return sumOp(t, dims, false) }
 
 func sumOp(t *Tensor, dims []int, keep bool) *Tensor {
+	if t.dtype != Float32 {
+		return sumDtype(t, dims, keep)
+	}
 	mask := reduceMask("Sum", t, dims)
 	out := sumMask(t, mask, keep)
 	return Record("Sum", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
@@ -151,6 +154,7 @@ func (t *Tensor) MeanKeep(dims ...int) *Tensor { return meanOp(t, dims, true) }
 func Mean(t *Tensor, dims ...int) *Tensor { return meanOp(t, dims, false) }
 
 func meanOp(t *Tensor, dims []int, keep bool) *Tensor {
+	t = asFloat(t)
 	mask := reduceMask("Mean", t, dims)
 	count := 1
 	for i, d := range t.shape {
@@ -259,12 +263,25 @@ func (t *Tensor) Max(dim ...int) *Tensor { return maxOp("Max", t, dim, false) }
 func (t *Tensor) MaxKeep(dim ...int) *Tensor { return maxOp("Max", t, dim, true) }
 
 // Min returns the minimum over dim (or over everything), as Max.
-func (t *Tensor) Min(dim ...int) *Tensor { return Neg(maxOp("Min", Neg(t), dim, false)) }
+func (t *Tensor) Min(dim ...int) *Tensor {
+	if t.dtype != Float32 {
+		return extremeDtype("Min", t, dim, false, false)
+	}
+	return Neg(maxOp("Min", Neg(t), dim, false))
+}
 
 // MinKeep is Min keeping the reduced dimension.
-func (t *Tensor) MinKeep(dim ...int) *Tensor { return Neg(maxOp("Min", Neg(t), dim, true)) }
+func (t *Tensor) MinKeep(dim ...int) *Tensor {
+	if t.dtype != Float32 {
+		return extremeDtype("Min", t, dim, true, false)
+	}
+	return Neg(maxOp("Min", Neg(t), dim, true))
+}
 
 func maxOp(op string, t *Tensor, dims []int, keep bool) *Tensor {
+	if t.dtype != Float32 {
+		return extremeDtype(op, t, dims, keep, true)
+	}
 	vals, _, pos := maxArg(op, t, dims, keep)
 	return Record(op, vals, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gd := g.contiguousData()
@@ -277,21 +294,31 @@ func maxOp(op string, t *Tensor, dims []int, keep bool) *Tensor {
 }
 
 // Argmax returns the index of the maximum along dim (or the flat index over
-// all elements with no argument) as a float32 tensor of whole numbers.
+// all elements with no argument) as an Int64 tensor, as PyTorch.
 func (t *Tensor) Argmax(dim ...int) *Tensor { return argOp("Argmax", t, dim, false) }
 
 // ArgmaxKeep is Argmax keeping the reduced dimension with size 1.
 func (t *Tensor) ArgmaxKeep(dim ...int) *Tensor { return argOp("Argmax", t, dim, true) }
 
 // Argmin returns the index of the minimum, as Argmax.
-func (t *Tensor) Argmin(dim ...int) *Tensor { return argOp("Argmin", Neg(t.Detach()), dim, false) }
+func (t *Tensor) Argmin(dim ...int) *Tensor {
+	if t.dtype != Float32 {
+		return argDtype("Argmin", t, dim, false, false)
+	}
+	return argOp("Argmin", Neg(t.Detach()), dim, false)
+}
 
 func argOp(op string, t *Tensor, dims []int, keep bool) *Tensor {
-	vals, idx, _ := maxArg(op, t, dims, keep)
-	for j, k := range idx {
-		vals.data[j] = float32(k)
+	if t.dtype != Float32 {
+		return argDtype(op, t, dims, keep, true)
 	}
-	return vals
+	vals, idx, _ := maxArg(op, t, dims, keep)
+	out := make([]int64, len(idx))
+	for j, k := range idx {
+		out[j] = int64(k)
+	}
+	release(vals)
+	return fromInt64s(out, vals.shape)
 }
 
 // Function spellings.

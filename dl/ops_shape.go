@@ -7,7 +7,7 @@ package dl
 // view returns a tensor sharing t's storage with a new layout, in the graph
 // with the given backward.
 func (t *Tensor) view(name string, offset int, shape, strides []int, backward func(g *Tensor) []*Tensor) *Tensor {
-	out := &Tensor{data: t.data, offset: offset, shape: shape, strides: strides, gen: t.gen}
+	out := t.alias(offset, shape, strides)
 	return Record(name, out, []*Tensor{t}, backward)
 }
 
@@ -109,6 +109,10 @@ func scatterBack(t *Tensor, g *Tensor, sub func(z *Tensor) *Tensor) *Tensor {
 
 // assign copies src (broadcast to dst's shape) into the view dst.
 func assign(dst, src *Tensor) {
+	if dst.dtype|src.dtype != Float32 {
+		assignDtype(dst, src)
+		return
+	}
 	if !sameShape(dst.shape, src.shape) {
 		src = src.Expand(dst.shape...)
 	}
@@ -265,7 +269,8 @@ func Cat(dim int, ts ...*Tensor) *Tensor {
 		}
 		shape[dim] += x.shape[dim]
 	}
-	out := newTensor(shape)
+	ts, d := catDtype(ts) // mixed dtypes promote, as torch.cat
+	out := newTensorOf(d, shape)
 	start := 0
 	starts := make([]int, len(ts))
 	for i, x := range ts {
@@ -302,6 +307,9 @@ func Stack(dim int, ts ...*Tensor) *Tensor {
 // IndexSelect picks the entries idx along dim (rows of a batch, embedding
 // vectors); the gradient is scattered back, adding for repeated indices.
 func (t *Tensor) IndexSelect(dim int, idx []int) *Tensor {
+	if t.dtype != Float32 {
+		return indexSelectDtype(t, dim, idx)
+	}
 	dim = t.normDim("IndexSelect", dim)
 	n := t.shape[dim]
 	for _, i := range idx {

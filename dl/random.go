@@ -55,13 +55,29 @@ func Bernoulli(p float32, shape ...int) *Tensor {
 	})
 }
 
-// RandInt returns a tensor of whole numbers drawn uniformly from [lo, hi).
+// RandInt returns an Int64 tensor of integers drawn uniformly from
+// [lo, hi), as torch.randint.
 func RandInt(lo, hi int, shape ...int) *Tensor {
 	if hi <= lo {
 		Panicf("RandInt", "empty range [%d, %d)", lo, hi)
 	}
-	return fillRandom(shape, func(r *rand.Rand) float32 { return float32(lo + r.IntN(hi-lo)) })
+	t := newTensorOf(Int64, shape)
+	rngMu.Lock()
+	for i := range t.ext.ints {
+		t.ext.ints[i] = int64(lo + rng.IntN(hi-lo))
+	}
+	rngMu.Unlock()
+	return t
 }
+
+// RandLike returns Float32 samples uniform in [0, 1) of x's shape, as
+// torch.rand_like (for an Int64 or Bool x, as torch.rand_like(x,
+// dtype=torch.float): integers have no uniform [0, 1)).
+func RandLike(x *Tensor) *Tensor { return Rand(x.shape...) }
+
+// RandnLike returns Float32 standard normal samples of x's shape, as
+// torch.randn_like (Float32 whatever x's dtype, as RandLike).
+func RandnLike(x *Tensor) *Tensor { return Randn(x.shape...) }
 
 // RandPerm returns a random permutation of 0..n-1.
 func RandPerm(n int) []int {

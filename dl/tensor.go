@@ -5,24 +5,30 @@ import (
 	"math"
 )
 
-// Tensor is an n-dimensional array of float32 with PyTorch's semantics:
-// row-major storage, views that share it (Reshape, Transpose, Select ...),
-// and a link into the autograd graph when it was computed from tensors that
-// require gradients.
+// Tensor is an n-dimensional array with PyTorch's semantics: float32 (the
+// default), int64 or bool elements (see Dtype), row-major storage, views
+// that share it (Reshape, Transpose, Select, Index ...), and a link into the
+// autograd graph when it was computed from tensors that require gradients.
 //
 // Ops are functions or methods that return new tensors and leave their
 // arguments alone; the few that write into the receiver say so.
 type Tensor struct {
-	data    []float32 // storage, possibly shared with other views
-	offset  int       // index of element [0 0 ... 0] in data
+	data    []float32 // storage of a Float32 tensor, possibly shared with other views
+	offset  int       // index of element [0 0 ... 0] in the storage
 	shape   []int
 	strides []int
 
 	gen uint64 // allocation generation of data: see Backward's buffer reuse
 
 	requiresGrad bool    // a leaf that wants gradients
+	dtype        Dtype   // Float32 (the zero value) keeps its elements in data
 	grad         *Tensor // accumulated gradient of a leaf
 	node         *node   // the op that made this tensor, nil for leaves
+
+	// Int64 and Bool tensors keep their elements behind one pointer, so
+	// that a Float32 tensor is no bigger than it has to be; float ops check
+	// dtype once at entry and never look here.
+	ext *extStorage
 }
 
 // newTensor returns a contiguous tensor of the given shape with fresh
@@ -95,11 +101,11 @@ func Full(v float32, shape ...int) *Tensor {
 // Scalar returns a 0-dimensional tensor holding v.
 func Scalar(v float32) *Tensor { return Full(v) }
 
-// ZerosLike returns zeros of t's shape.
-func ZerosLike(t *Tensor) *Tensor { return newTensor(t.shape) }
+// ZerosLike returns zeros of t's shape and dtype.
+func ZerosLike(t *Tensor) *Tensor { return newTensorOf(t.dtype, t.shape) }
 
-// OnesLike returns ones of t's shape.
-func OnesLike(t *Tensor) *Tensor { return Full(1, t.shape...) }
+// OnesLike returns ones of t's shape and dtype.
+func OnesLike(t *Tensor) *Tensor { return Full(1, t.shape...).To(t.dtype) }
 
 // Arange returns the 1-D tensor start, start+step, ... up to but excluding
 // end, as torch.arange.
@@ -165,9 +171,23 @@ func FromFloat64s(data []float64, shape ...int) *Tensor {
 	return fromData(f, inferShape("FromFloat64s", shape, len(data)))
 }
 
-// Float64s returns a copy of the elements in row-major order as float64.
+// Float64s returns a copy of the elements in row-major order as float64,
+// whatever t's dtype (exact for int64 values up to 2⁵³).
 func (t *Tensor) Float64s() []float64 {
-	d := t.contiguousData()
+	if t.dtype == Int64 {
+		v := stridedValues(t.ext.ints, t)
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out
+	}
+	var d []float32
+	if t.dtype == Float32 {
+		d = t.contiguousData() // no copy when contiguous
+	} else {
+		d = t.Data()
+	}
 	out := make([]float64, len(d))
 	for i, v := range d {
 		out[i] = float64(v)
@@ -233,6 +253,9 @@ func (t *Tensor) IsContiguous() bool {
 // change the tensor (and every view of it). It panics on a non-contiguous
 // view; call Contiguous first.
 func (t *Tensor) RawData() []float32 {
+	if t.dtype != Float32 {
+		Panicf("RawData", "tensor of shape %v has dtype %s, not float32; use RawInt64s/RawBools, or To(dl.Float32)", t.shape, t.dtype.Name())
+	}
 	if !t.IsContiguous() {
 		Panicf("RawData", "tensor of shape %v is not contiguous", t.shape)
 	}
@@ -240,9 +263,25 @@ func (t *Tensor) RawData() []float32 {
 	return t.data[t.offset : t.offset+n : t.offset+n]
 }
 
-// Data returns a copy of the elements in row-major order.
+// Data returns a copy of the elements in row-major order as float32
+// (Int64 and Bool elements converted; see Int64s and Bools).
 func (t *Tensor) Data() []float32 {
 	out := getBuf(t.Numel())
+	switch t.dtype {
+	case Int64:
+		for i, v := range stridedValues(t.ext.ints, t) {
+			out[i] = float32(v)
+		}
+		return out
+	case Bool:
+		for i, v := range stridedValues(t.ext.bools, t) {
+			out[i] = 0
+			if v {
+				out[i] = 1
+			}
+		}
+		return out
+	}
 	if t.IsContiguous() {
 		copy(out, t.RawData())
 		return out
@@ -251,20 +290,31 @@ func (t *Tensor) Data() []float32 {
 	return out
 }
 
-// Item returns the only element of a one-element tensor.
+// Item returns the only element of a one-element tensor as float32 (see
+// ItemInt for Int64 counts and labels).
 func (t *Tensor) Item() float32 {
 	if t.Numel() != 1 {
 		Panicf("Item", "tensor of shape %v has %d elements, not 1", t.shape, t.Numel())
 	}
+	if t.dtype != Float32 {
+		return float32(t.elementAt(t.offset))
+	}
 	return t.data[t.offset]
 }
 
-// At returns the element at the given index (one per dimension).
-func (t *Tensor) At(idx ...int) float32 { return t.data[t.index("At", idx)] }
+// At returns the element at the given index (one per dimension) as float32.
+func (t *Tensor) At(idx ...int) float32 {
+	p := t.index("At", idx)
+	if t.dtype != Float32 {
+		return float32(t.elementAt(p))
+	}
+	return t.data[p]
+}
 
-// Set writes v at the given index. It writes into t: do not use it on
-// tensors that are part of a graph you will differentiate.
-func (t *Tensor) Set(v float32, idx ...int) { t.data[t.index("Set", idx)] = v }
+// Set writes v (converted to t's dtype) at the given index. It writes into
+// t: do not use it on tensors that are part of a graph you will
+// differentiate.
+func (t *Tensor) Set(v float32, idx ...int) { t.setElement(t.index("Set", idx), float64(v)) }
 
 func (t *Tensor) index(op string, idx []int) int {
 	if len(idx) != len(t.shape) {
@@ -289,13 +339,13 @@ func (t *Tensor) Contiguous() *Tensor {
 	if t.IsContiguous() {
 		return t
 	}
-	out := fromData(t.Data(), t.shape)
+	out := t.copyContiguous()
 	return Record("Contiguous", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
 }
 
 // Clone returns a copy with its own storage; gradients flow back to t.
 func (t *Tensor) Clone() *Tensor {
-	out := fromData(t.Data(), t.shape)
+	out := t.copyContiguous()
 	return Record("Clone", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
 }
 
@@ -316,7 +366,7 @@ func normDimN(op string, d, n int, shape []int) int {
 
 // copyStrided copies the strided elements of src (from off) into dst in
 // row-major order. The innermost dimension is a plain loop.
-func copyStrided(dst, src []float32, off int, shape, strides []int) {
+func copyStrided[E element](dst, src []E, off int, shape, strides []int) {
 	if len(shape) == 0 {
 		dst[0] = src[off]
 		return
@@ -356,11 +406,23 @@ func (t *Tensor) GoString() string {
 	return fmt.Sprintf("dl.Tensor{shape: %v, strides: %v, offset: %d}", t.shape, t.strides, t.offset)
 }
 
-// Eye returns the n×n identity matrix.
-func Eye(n int) *Tensor {
-	t := Zeros(n, n)
-	for i := range n {
-		t.data[i*n+i] = 1
+// Eye returns the n×n identity matrix, or with m the n×m matrix with ones
+// on its diagonal, as torch.eye(n, m).
+func Eye(n int, m ...int) *Tensor {
+	cols := n
+	switch len(m) {
+	case 0:
+	case 1:
+		cols = m[0]
+	default:
+		Panicf("Eye", "takes n and at most one m, got %d sizes", 1+len(m))
+	}
+	if n < 0 || cols < 0 {
+		Panicf("Eye", "sizes must be non-negative, got %d x %d", n, cols)
+	}
+	t := Zeros(n, cols)
+	for i := range min(n, cols) {
+		t.data[i*cols+i] = 1
 	}
 	return t
 }

@@ -8,6 +8,7 @@ the .ipynb files are committed without outputs.
 """
 from __future__ import annotations
 
+import hashlib
 import pathlib
 
 import nbformat
@@ -36,14 +37,8 @@ def go(code: str):
 ACCURACY = go(
     """
 func accuracy(logits, labels *dl.Tensor) float64 {
-	pred, want := logits.Argmax(1).Data(), labels.Data()
-	correct := 0
-	for i := range pred {
-		if pred[i] == want[i] {
-			correct++
-		}
-	}
-	return float64(correct) / float64(len(pred))
+	correct := logits.Argmax(1).Eq(labels).Sum().ItemInt() // (pred.argmax(1) == y).sum().item()
+	return float64(correct) / float64(labels.Size(0))
 }
 """
 )
@@ -57,10 +52,10 @@ train, test, err := data.FashionMNIST("")
 if err != nil {
 	fmt.Println("Fashion-MNIST not found, using generated images instead:", err)
 	fake := func(n int) *data.TensorDataset {
-		y := dl.FromSlice(make([]float32, n), n)
-		labels := y.RawData()
+		y := dl.Zeros(n).To(dl.Int64)
+		labels := y.RawInt64s()
 		for i := range labels {
-			labels[i] = float32(i % 10)
+			labels[i] = int64(i % 10)
 		}
 		// each class lights up its own band of rows, plus noise
 		x := dl.Rand(n, 1, 28, 28).MulScalar(0.3)
@@ -222,8 +217,8 @@ fmt.Printf("test accuracy: %.1f%%\\n", 100*finalAcc)
 display.Images("test images", test.X.Narrow(0, 0, 8), display.Columns(8))
 var pred *dl.Tensor
 dl.NoGrad(func() { pred = model.Forward(test.X.Narrow(0, 0, 8).Flatten(1)).Argmax(1) })
-for i, p := range pred.Data() {
-	fmt.Printf("%d: %s\\n", i, data.FashionMNISTClasses[int(p)])
+for i, p := range pred.Ints() {
+	fmt.Printf("%d: %s\\n", i, data.FashionMNISTClasses[p])
 }
 """
         ),
@@ -301,6 +296,7 @@ model := nn.NewSequential(
 	nn.NewReLU(),
 	nn.NewLinear(10, 2),
 )
+fmt.Println(model)
 // 前向传播
 output := model.Forward(x)
 loss := nn.MSELoss(output, y)
@@ -714,6 +710,9 @@ def main() -> None:
         nb.metadata["kernelspec"] = KERNELSPEC
         nb.metadata["language_info"] = LANGUAGE_INFO
         nb.cells = cells
+        for i, cell in enumerate(cells):
+            # Stable ids: regenerating an unchanged notebook changes nothing.
+            cell.id = hashlib.sha1(f"{name}/{i}".encode()).hexdigest()[:8]
         nbformat.validate(nb)
         nbformat.write(nb, HERE / name)
         print("wrote", name)

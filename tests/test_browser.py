@@ -6,7 +6,8 @@ tests/browser/run_notebook.mjs (playwright-core driving the system Chromium;
 no browser is ever downloaded). The script opens the notebook, runs its cells
 with Shift+Enter, tries Tab completion, takes a screenshot for humans and
 writes what it saw (prompts, outputs' text, tables, images, progress bars) as
-JSON. The tests below assert on that JSON.
+JSON, with a screenshot of the image of the cells that ask for one. The tests
+below assert on that JSON and on those pixels.
 
 Chromium, node and npm are required, not optional: CI installs them, so a
 missing one fails the tests instead of skipping them.
@@ -28,8 +29,10 @@ import urllib.request
 
 import nbformat
 import pytest
+from PIL import Image
 
 from conftest import ROOT, jupyter_command
+from pixels import check_confusion_colours
 
 BROWSER_DIR = ROOT / "tests" / "browser"
 CHROMIUM = "/usr/bin/chromium"
@@ -58,8 +61,15 @@ CELLS = [
     ),
     ('panic("boom")', {"selector": STDERR, "text": "boom"}),
     ('fmt.Println("still alive:", x.Shape())', {"selector": STDOUT, "text": "still alive"}),
+    (
+        "display.Confusion(\"pets\", []int{0, 0, 0, 1, 1, 1, 1, 2, 2, 0}, []int{0, 0, 0, 0, 1, 1, 1, 2, 2, 2},\n"
+        '\t[]string{"cat", "dog", "bird"})',
+        {"selector": ".jp-OutputArea-output img", "shot": True},
+    ),
 ]
-PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER = range(len(CELLS))
+PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER, CONFUSION = range(len(CELLS))
+# Rows actual, columns predicted.
+CONFUSION_COUNTS = [[3, 1, 0], [0, 3, 0], [1, 0, 2]]
 COMPLETE_CELL = len(CELLS)  # an empty code cell at the end, for typing
 COMPLETIONS = ["fmt.Print", "fmt.Printl"]
 
@@ -196,7 +206,10 @@ def seen(godl_kernelspec, tmp_path_factory) -> dict:
             "userDataDir": str(tmp / "profile"),
             "screenshot": str(tmp / "jupyterlab-godl.png"),
             "result": str(tmp / "seen.json"),
-            "cells": [{"expect": expect} for _, expect in CELLS],
+            "cells": [
+                {"expect": expect, "shot": str(tmp / f"cell-{i}.png") if expect.get("shot") else None}
+                for i, (_, expect) in enumerate(CELLS)
+            ],
             "complete": [{"cell": COMPLETE_CELL, "type": t} for t in COMPLETIONS],
             "timeouts": TIMEOUTS_MS,
         }
@@ -320,6 +333,24 @@ def test_completion(seen):
     # A single match is inserted at once; a popup listing it is fine too.
     assert one["editorText"].startswith("fmt.Println") or "Println" in one["items"], one
     assert "Idle" in seen["statusBarAfter"], f"kernel not idle after completing: {seen['statusBarAfter']}"
+
+
+def test_confusion_matrix(seen):
+    """The confusion matrix as shown on the page: one image at its display
+    size (drawn at twice that), whose screenshot has the counts' colours."""
+    c = cell(seen, CONFUSION)
+    assert len(c["outputs"]) == 1, c["outputs"]
+    images = c["outputs"][0]["images"]
+    assert len(images) == 1, c["outputs"]
+    img = images[0]
+    assert img["src"].startswith("data:image/png") and img["complete"], img
+    assert img["width"] == 400 and img["naturalWidth"] == 800, img  # 3 classes: 400×320, drawn at 2x
+    shot = pathlib.Path(c["shot"])
+    assert shot.is_file(), c
+    with Image.open(shot) as im:
+        pic = im.convert("RGBA")
+    assert abs(pic.width - 400) <= 2, pic.size
+    check_confusion_colours(pic, CONFUSION_COUNTS)
 
 
 def test_screenshot_written(seen):

@@ -68,7 +68,7 @@ func TestFashionMNISTFromTinyFiles(t *testing.T) {
 	if !slices.Equal(train.X.Shape(), []int{3, 1, 28, 28}) || test.Len() != 3 {
 		t.Fatalf("shapes %v %d", train.X.Shape(), test.Len())
 	}
-	if train.X.At(1, 0, 0, 0) != 1 || !slices.Equal(train.Y.Data(), []float32{9, 0, 4}) {
+	if train.X.At(1, 0, 0, 0) != 1 || train.Y.Dtype() != dl.Int64 || !slices.Equal(train.Y.Ints(), []int{9, 0, 4}) {
 		t.Fatalf("pixel %v labels %v", train.X.At(1, 0, 0, 0), train.Y.Data())
 	}
 	_, _, err = FashionMNIST(filepath.Join(dir, "nowhere"))

@@ -23,7 +23,9 @@ type Batcher interface {
 }
 
 // TensorDataset pairs the rows of X with the rows of Y: example i is
-// (X[i], Y[i]). For classification Y holds class indices as float32.
+// (X[i], Y[i]). For classification Y holds class indices (Int64, as the
+// generated sets and Fashion-MNIST give them; whole float32 numbers work
+// too). Each keeps the dtype it was given, and so do its batches.
 type TensorDataset struct {
 	X, Y *dl.Tensor
 }
@@ -56,10 +58,18 @@ func (d *TensorDataset) Batch(idx []int) (x, y *dl.Tensor) {
 	return gather(d.X, idx), gather(d.Y, idx)
 }
 
-// gather copies rows idx of t (contiguous) into a new tensor.
+// gather copies rows idx of t (contiguous) into a new tensor of t's dtype.
 func gather(t *dl.Tensor, idx []int) *dl.Tensor {
 	shape := t.Shape()
 	n := shape[0]
+	for _, i := range idx {
+		if i < 0 || i >= n {
+			dl.Panicf("Dataset", "index %d out of range for %d examples", i, n)
+		}
+	}
+	if t.Dtype() != dl.Float32 {
+		return t.IndexSelect(0, idx)
+	}
 	row := 1
 	for _, d := range shape[1:] {
 		row *= d
@@ -69,9 +79,6 @@ func gather(t *dl.Tensor, idx []int) *dl.Tensor {
 	out := dl.Zeros(shape...)
 	dst := out.RawData()
 	for k, i := range idx {
-		if i < 0 || i >= n {
-			dl.Panicf("Dataset", "index %d out of range for %d examples", i, n)
-		}
 		copy(dst[k*row:(k+1)*row], src[i*row:(i+1)*row])
 	}
 	return out

@@ -3,8 +3,10 @@
 //	train, test, err := data.FashionMNIST("") // the system copy
 //	for xb, yb := range data.NewLoader(train, 64, data.Shuffle(true)).All() { ... }
 //
-// Classification targets are float32 tensors of class indices, which is
-// what nn.CrossEntropyLoss takes. Randomness (shuffling, generated sets)
+// Classification targets are Int64 tensors of class indices, as in
+// PyTorch, which is what nn.CrossEntropyLoss takes (whole float32 numbers,
+// which older notebooks built, work too). Randomness (shuffling, splits,
+// generated sets)
 // comes from dl's generator, so dl.Seed makes it repeatable, unless a
 // Loader has its own Seed.
 package data

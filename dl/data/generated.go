@@ -8,7 +8,7 @@ import (
 
 // Spirals returns the classic toy classification set: classes interleaved
 // spiral arms in the plane, n points per arm, with a little noise. X is
-// [n*classes 2], Y is [n*classes] class indices. It draws from dl's global
+// [n*classes 2], Y is [n*classes] Int64 class indices. It draws from dl's global
 // generator, so dl.Seed makes it repeatable.
 func Spirals(n, classes int) *TensorDataset {
 	if n <= 0 || classes <= 0 {
@@ -16,8 +16,8 @@ func Spirals(n, classes int) *TensorDataset {
 	}
 	noise := dl.Randn(n * classes).RawData()
 	x := dl.Zeros(n*classes, 2)
-	y := dl.Zeros(n * classes)
-	xd, yd := x.RawData(), y.RawData()
+	y := dl.Zeros(n * classes).To(dl.Int64)
+	xd, yd := x.RawData(), y.RawInt64s()
 	for c := range classes {
 		for i := range n {
 			k := c*n + i
@@ -25,7 +25,7 @@ func Spirals(n, classes int) *TensorDataset {
 			theta := float64(c)*4 + r*4 + float64(noise[k])*0.2
 			xd[2*k] = float32(r * math.Sin(theta))
 			xd[2*k+1] = float32(r * math.Cos(theta))
-			yd[k] = float32(c)
+			yd[k] = int64(c)
 		}
 	}
 	return &TensorDataset{X: x, Y: y}

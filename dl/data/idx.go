@@ -109,7 +109,8 @@ var FashionMNISTClasses = []string{"T-shirt/top", "Trouser", "Pullover", "Dress"
 
 // FashionMNIST loads the training (60000) and test (10000) sets from dir
 // ("" means DefaultFashionMNISTDir). Images are [N 1 28 28] scaled to
-// [0, 1] like torchvision's ToTensor; labels are [N] class indices.
+// [0, 1] like torchvision's ToTensor; labels are [N] Int64 class indices,
+// as torchvision's.
 func FashionMNIST(dir string) (train, test *TensorDataset, err error) {
 	if dir == "" {
 		dir = DefaultFashionMNISTDir
@@ -137,7 +138,7 @@ func FashionMNIST(dir string) (train, test *TensorDataset, err error) {
 		for i := range px {
 			px[i] /= 255
 		}
-		return &TensorDataset{X: x.Reshape(s[0], 1, s[1], s[2]), Y: y}, nil
+		return &TensorDataset{X: x.Reshape(s[0], 1, s[1], s[2]), Y: y.To(dl.Int64)}, nil
 	}
 	if train, err = load("train"); err != nil {
 		return nil, nil, err

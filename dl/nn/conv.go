@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/godl-dev/godl/dl"
@@ -57,13 +56,6 @@ func unbatched(x *dl.Tensor, f func(*dl.Tensor) *dl.Tensor) *dl.Tensor {
 		return f(x.Unsqueeze(0)).Squeeze(0)
 	}
 	return f(x)
-}
-
-// String describes the layer like PyTorch's repr.
-func (m *Conv2d) String() string {
-	s := m.Weight.Shape()
-	return fmt.Sprintf("Conv2d(%d, %d, kernel_size=(%d, %d), stride=%v, padding=%v, bias=%v)",
-		s[1], s[0], s[2], s[3], m.Stride, m.Padding, m.Bias != nil)
 }
 
 // convGeom is the geometry of one convolution or pooling.

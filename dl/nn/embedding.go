@@ -16,17 +16,20 @@ func NewEmbedding(num, dim int) *Embedding {
 	return &Embedding{Weight: dl.Randn(num, dim).RequiresGrad()}
 }
 
-// Forward looks up ids (a tensor of any shape holding whole numbers) and
-// returns [ids' shape..., dim].
+// Forward looks up ids (an Int64 tensor of any shape, or whole float32
+// numbers) and returns [ids' shape..., dim].
 func (m *Embedding) Forward(ids *dl.Tensor) *dl.Tensor {
 	const op = "Embedding"
 	ws := m.Weight.Shape()
 	num, dim := ws[0], ws[1]
-	id := ids.Contiguous().RawData()
+	if ids.Dtype() == dl.Bool {
+		dl.Panicf(op, "ids of dtype bool: want Int64 indices")
+	}
+	id := ids.Float64s() // exact for Int64 ids and for whole float32 ids
 	idx := make([]int, len(id))
 	for i, v := range id {
 		k := int(v)
-		if float32(k) != v || k < 0 || k >= num {
+		if float64(k) != v || k < 0 || k >= num {
 			dl.Panicf(op, "id %v at position %d is not an index in [0, %d)", v, i, num)
 		}
 		idx[i] = k

@@ -248,10 +248,10 @@ func TestLossGolden(t *testing.T) {
 	two := func(f func(a, b *dl.Tensor) *dl.Tensor, a, b string) func(in map[string]*dl.Tensor) []*dl.Tensor {
 		return func(in map[string]*dl.Tensor) []*dl.Tensor { return []*dl.Tensor{f(in[a], in[b])} }
 	}
-	with := func(f func(a, b *dl.Tensor, r ...Reduction) *dl.Tensor, r Reduction) func(a, b *dl.Tensor) *dl.Tensor {
+	with := func(f func(a, b *dl.Tensor, r ...LossOption) *dl.Tensor, r Reduction) func(a, b *dl.Tensor) *dl.Tensor {
 		return func(a, b *dl.Tensor) *dl.Tensor { return f(a, b, r) }
 	}
-	plain := func(f func(a, b *dl.Tensor, r ...Reduction) *dl.Tensor) func(a, b *dl.Tensor) *dl.Tensor {
+	plain := func(f func(a, b *dl.Tensor, r ...LossOption) *dl.Tensor) func(a, b *dl.Tensor) *dl.Tensor {
 		return func(a, b *dl.Tensor) *dl.Tensor { return f(a, b) }
 	}
 	checkCase(t, "mse", nil, 1e-5, two(plain(MSELoss), "p", "t"))

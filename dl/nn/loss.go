@@ -19,17 +19,86 @@ const (
 	NoReduction
 )
 
-func reduction(op string, r []Reduction) Reduction {
-	switch len(r) {
-	case 0:
-		return Mean
-	case 1:
-		if r[0] >= Mean && r[0] <= NoReduction {
-			return r[0]
+// LossOption configures a loss: a Reduction (nn.Mean, nn.Sum,
+// nn.NoReduction) or one of PyTorch's loss arguments Weight, IgnoreIndex
+// and LabelSmoothing. Each loss says which it takes and refuses the rest,
+// naming them.
+type LossOption interface {
+	applyLoss(c *lossConfig)
+}
+
+// lossConfig is what a loss's options set.
+type lossConfig struct {
+	red        Reduction
+	reductions int
+	weight     *dl.Tensor
+	ignore     int
+	smoothing  float64
+	set        []string // names of the non-reduction options given
+}
+
+func (r Reduction) applyLoss(c *lossConfig) {
+	c.red = r
+	c.reductions++
+}
+
+type lossOption struct {
+	name string
+	f    func(*lossConfig)
+}
+
+func (o lossOption) applyLoss(c *lossConfig) {
+	o.f(c)
+	c.set = append(c.set, o.name)
+}
+
+// Weight gives each class a weight in CrossEntropyLoss and NLLLoss (a 1-D
+// tensor of C values; the mean then divides by the summed weights of the
+// targets, as PyTorch), or each element one in BCELoss and
+// BCEWithLogitsLoss (broadcast to the input).
+func Weight(w *dl.Tensor) LossOption {
+	return lossOption{"Weight", func(c *lossConfig) { c.weight = w }}
+}
+
+// IgnoreIndex sets the class index whose targets count for nothing (no
+// loss, no gradient, not in the mean's denominator) in CrossEntropyLoss
+// and NLLLoss. PyTorch's default, -100, applies without the option.
+func IgnoreIndex(i int) LossOption {
+	return lossOption{"IgnoreIndex", func(c *lossConfig) { c.ignore = i }}
+}
+
+// LabelSmoothing mixes the targets of CrossEntropyLoss with the uniform
+// distribution: a share s of each target's mass is spread evenly over the
+// C classes, as PyTorch's label_smoothing (s in [0, 1]).
+func LabelSmoothing(s float64) LossOption {
+	return lossOption{"LabelSmoothing", func(c *lossConfig) { c.smoothing = s }}
+}
+
+// lossConfigure applies opts for op, which takes the named options besides
+// a reduction.
+func lossConfigure(op string, opts []LossOption, allowed ...string) lossConfig {
+	c := lossConfig{red: Mean, ignore: -100}
+	for _, o := range opts {
+		if o == nil {
+			dl.Panicf(op, "nil option")
+		}
+		o.applyLoss(&c)
+	}
+	if c.reductions > 1 {
+		dl.Panicf(op, "give at most one reduction (nn.Mean, nn.Sum or nn.NoReduction)")
+	}
+	if c.red < Mean || c.red > NoReduction {
+		dl.Panicf(op, "unknown reduction %d (use nn.Mean, nn.Sum or nn.NoReduction)", c.red)
+	}
+	for _, n := range c.set {
+		if !slices.Contains(allowed, n) {
+			dl.Panicf(op, "option %s does not apply to %s (it takes a reduction and %v)", n, op, allowed)
 		}
 	}
-	dl.Panicf(op, "give at most one reduction (nn.Mean, nn.Sum or nn.NoReduction), got %v", r)
-	return Mean
+	if c.smoothing < 0 || c.smoothing > 1 {
+		dl.Panicf(op, "label smoothing must be between 0 and 1, got %v", c.smoothing)
+	}
+	return c
 }
 
 // lossOut builds the result of a loss from its per-term values and the
@@ -37,8 +106,10 @@ func reduction(op string, r []Reduction) Reduction {
 // backward that scales dterm by the incoming gradient and the reduction.
 // Keeping the per-term derivative from the forward pass makes every loss
 // one fused op. dtarget, if not nil, is the derivative for the target.
+// The mean divides by denom (the number of terms, or the summed class
+// weights of CrossEntropyLoss and NLLLoss).
 func lossOut(op string, red Reduction, terms []float32, termShape []int, dterm []float32, inShape []int,
-	input, target *dl.Tensor, dtarget []float32) *dl.Tensor {
+	input, target *dl.Tensor, dtarget []float32, denom float64) *dl.Tensor {
 	n := len(terms)
 	var out *dl.Tensor
 	switch red {
@@ -49,10 +120,8 @@ func lossOut(op string, red Reduction, terms []float32, termShape []int, dterm [
 		for _, v := range terms {
 			s += float64(v)
 		}
-		if red == Mean && n > 0 {
-			s /= float64(n)
-		} else if red == Mean {
-			s = math.NaN()
+		if red == Mean {
+			s /= denom // 0/0 is NaN, as PyTorch's mean of nothing
 		}
 		out = dl.Scalar(float32(s))
 	}
@@ -64,7 +133,7 @@ func lossOut(op string, red Reduction, terms []float32, termShape []int, dterm [
 			case NoReduction:
 				return gd[k]
 			case Mean:
-				return gd[0] / float32(n)
+				return float32(float64(gd[0]) / denom)
 			}
 			return gd[0]
 		}
@@ -96,26 +165,36 @@ func checkSame(op string, a, b *dl.Tensor) {
 	}
 }
 
+// floats returns t's elements as float32 in row-major order without a copy
+// when t is a contiguous Float32 tensor; targets of other dtypes are read
+// as numbers.
+func floats(t *dl.Tensor) []float32 {
+	if t.Dtype() == dl.Float32 {
+		return t.Contiguous().RawData()
+	}
+	return t.Data()
+}
+
 // MSELoss is the mean squared error between pred and target.
-func MSELoss(pred, target *dl.Tensor, r ...Reduction) *dl.Tensor {
+func MSELoss(pred, target *dl.Tensor, opts ...LossOption) *dl.Tensor {
 	const op = "MSELoss"
-	red := reduction(op, r)
+	red := lossConfigure(op, opts).red
 	checkSame(op, pred, target)
-	p, t := pred.Contiguous().RawData(), target.Contiguous().RawData()
+	p, t := floats(pred), floats(target)
 	terms, dp, dt := three(len(p))
 	for i := range p {
 		d := p[i] - t[i]
 		terms[i], dp[i], dt[i] = d*d, 2*d, -2*d
 	}
-	return lossOut(op, red, terms, pred.Shape(), dp, pred.Shape(), pred, target, dt)
+	return lossOut(op, red, terms, pred.Shape(), dp, pred.Shape(), pred, target, dt, float64(len(p)))
 }
 
 // L1Loss is the mean absolute error.
-func L1Loss(pred, target *dl.Tensor, r ...Reduction) *dl.Tensor {
+func L1Loss(pred, target *dl.Tensor, opts ...LossOption) *dl.Tensor {
 	const op = "L1Loss"
-	red := reduction(op, r)
+	red := lossConfigure(op, opts).red
 	checkSame(op, pred, target)
-	p, t := pred.Contiguous().RawData(), target.Contiguous().RawData()
+	p, t := floats(pred), floats(target)
 	terms, dp, dt := three(len(p))
 	for i := range p {
 		d := p[i] - t[i]
@@ -127,55 +206,135 @@ func L1Loss(pred, target *dl.Tensor, r ...Reduction) *dl.Tensor {
 			dp[i], dt[i] = -1, 1
 		}
 	}
-	return lossOut(op, red, terms, pred.Shape(), dp, pred.Shape(), pred, target, dt)
+	return lossOut(op, red, terms, pred.Shape(), dp, pred.Shape(), pred, target, dt, float64(len(p)))
 }
 
-// classLayout checks logits [N C] (or [C] for one example) against labels
-// [N] (or a scalar) of class indices and returns N, C and the labels.
-func classLayout(op string, logits, labels *dl.Tensor) (n, c int, lab []int) {
-	ls, ys := logits.Shape(), labels.Shape()
+// classRows lays out class scores and their class-index labels as PyTorch's
+// classification losses take them: input [N C] with labels [N], [N C d1 ...]
+// with labels [N d1 ...] (one label per position), or [C] with a 0-d label.
+// It returns the scores as rows [M C] (in the graph), the M labels, and the
+// labels' shape. Labels are Int64, or Float32 holding whole numbers (older
+// notebooks); a label equal to ignore is kept as is for the caller.
+func classRows(op string, input, labels *dl.Tensor, ignore int) (rows *dl.Tensor, lab []int, shape []int) {
+	is, ys := input.Shape(), labels.Shape()
 	switch {
-	case len(ls) == 2 && len(ys) == 1 && ys[0] == ls[0]:
-		n, c = ls[0], ls[1]
-	case len(ls) == 1 && len(ys) == 0:
-		n, c = 1, ls[0]
+	case len(is) == 1 && len(ys) == 0:
+		rows = input.Reshape(1, is[0])
+	case len(is) == 2 && len(ys) == 1 && ys[0] == is[0]:
+		rows = input
+	case len(is) > 2 && len(ys) == len(is)-1 && ys[0] == is[0] && slices.Equal(ys[1:], is[2:]):
+		rows = classLast(input)
 	default:
-		dl.Panicf(op, "input %v and labels %v: want input [N C] with labels [N] of class indices (or [C] with a scalar)", ls, ys)
+		dl.Panicf(op, "input %v and labels %v: want input [N C] with labels [N] of class indices, [N C d1 ...] with labels [N d1 ...], or [C] with a 0-d label", is, ys)
 	}
-	yd := labels.Contiguous().RawData()
-	lab = make([]int, n)
-	for i, v := range yd {
-		k := int(v)
-		if float32(k) != v || k < 0 || k >= c {
-			dl.Panicf(op, "label %v at position %d is not a class index in [0, %d)", v, i, c)
+	c := is[0]
+	if len(is) > 1 {
+		c = is[1]
+	}
+	switch labels.Dtype() {
+	case dl.Int64:
+		lab = labels.Ints()
+	case dl.Float32:
+		for i, v := range labels.Data() {
+			k := int(v)
+			if float32(k) != v {
+				dl.Panicf(op, "label %v at position %d is not a whole number (class indices are Int64, or whole float32 numbers)", v, i)
+			}
+			lab = append(lab, k)
 		}
-		lab[i] = k
+	default:
+		dl.Panicf(op, "labels of dtype %s: class indices must be Int64", labels.Dtype().Name())
 	}
-	return n, c, lab
+	for i, k := range lab {
+		if k != ignore && (k < 0 || k >= c) {
+			dl.Panicf(op, "target %d at position %d is out of bounds for %d classes", k, i, c)
+		}
+	}
+	return rows, lab, ys
+}
+
+// classLast turns [N C d1 ...] into rows [N·d1·... C] (class dimension
+// last), in the graph.
+func classLast(t *dl.Tensor) *dl.Tensor {
+	s := t.Shape()
+	perm := []int{0}
+	for d := 2; d < len(s); d++ {
+		perm = append(perm, d)
+	}
+	return t.Permute(append(perm, 1)...).Reshape(-1, s[1])
+}
+
+// classWeights returns the per-class weights (nil for none), checked
+// against c classes.
+func classWeights(op string, w *dl.Tensor, c int) []float32 {
+	if w == nil {
+		return nil
+	}
+	if w.Dim() != 1 || w.Size(0) != c {
+		dl.Panicf(op, "weight of shape %v: want one weight for each of the %d classes", w.Shape(), c)
+	}
+	return floats(w)
 }
 
 // CrossEntropyLoss is log-softmax followed by the negative log-likelihood
-// of the labels: logits [N C] (raw scores, not probabilities) and labels
-// [N] holding class indices as float32, as torch's cross_entropy. When
-// labels has logits' shape it is read as class probabilities instead.
-// Computed stably in one fused op.
-func CrossEntropyLoss(logits, labels *dl.Tensor, r ...Reduction) *dl.Tensor {
+// of the labels, as torch's cross_entropy: logits [N C] (raw scores, not
+// probabilities) with labels [N] of class indices (Int64, or whole float32
+// numbers), or [N C d1 ...] with labels [N d1 ...]. When labels is Float32
+// with logits' shape it holds class probabilities instead. Options: a
+// reduction, Weight (per class), IgnoreIndex (default -100, as PyTorch),
+// LabelSmoothing; their combinations, and the mean's division by the
+// targets' summed weights, follow PyTorch. Computed stably in one fused op.
+func CrossEntropyLoss(logits, labels *dl.Tensor, opts ...LossOption) *dl.Tensor {
 	const op = "CrossEntropyLoss"
-	red := reduction(op, r)
-	if logits.Dim() == 2 && slices.Equal(logits.Shape(), labels.Shape()) {
-		return softCrossEntropy(op, red, logits, labels)
+	cfg := lossConfigure(op, opts, "Weight", "IgnoreIndex", "LabelSmoothing")
+	if labels.Dtype() == dl.Float32 && logits.Dim() >= 1 && slices.Equal(logits.Shape(), labels.Shape()) {
+		return softCrossEntropy(op, cfg, logits, labels)
 	}
-	n, c, lab := classLayout(op, logits, labels)
-	x := logits.Contiguous().RawData()
-	terms := make([]float32, n)
-	d := make([]float32, n*c) // softmax - onehot
-	for i := range n {
+	rows, lab, shape := classRows(op, logits, labels, cfg.ignore)
+	m, c := rows.Size(0), rows.Size(1)
+	w := classWeights(op, cfg.weight, c)
+	wsum := float64(c) // Σ_c w_c, for the smoothing term
+	if w != nil {
+		wsum = 0
+		for _, v := range w {
+			wsum += float64(v)
+		}
+	}
+	eps := cfg.smoothing
+	x := rows.Contiguous().RawData()
+	terms := make([]float32, m)
+	d := make([]float32, m*c)
+	var denom float64
+	for i, y := range lab {
+		if y == cfg.ignore {
+			continue // no loss, no gradient, not counted
+		}
 		row, dr := x[i*c:(i+1)*c], d[i*c:(i+1)*c]
-		lse := logSumExp(row, dr)
-		terms[i] = float32(lse - float64(row[lab[i]]))
-		dr[lab[i]] -= 1
+		lse := logSumExp(row, dr) // dr holds softmax(row)
+		wy := 1.0
+		if w != nil {
+			wy = float64(w[y])
+		}
+		denom += wy
+		// (1-ε)·w_y·(lse - z_y) + ε/C·Σ_c w_c·(lse - z_c), and its
+		// derivative (1-ε)·w_y·(p - onehot) + ε/C·(W·p - w).
+		var smooth float64
+		for j, v := range row {
+			wc := 1.0
+			if w != nil {
+				wc = float64(w[j])
+			}
+			smooth += wc * (lse - float64(v))
+			p := float64(dr[j])
+			g := (1-eps)*wy*p + eps/float64(c)*(wsum*p-wc)
+			if j == y {
+				g -= (1 - eps) * wy
+			}
+			dr[j] = float32(g)
+		}
+		terms[i] = float32((1-eps)*wy*(lse-float64(row[y])) + eps/float64(c)*smooth)
 	}
-	return lossOut(op, red, terms, labels.Shape(), d, logits.Shape(), logits, labels, nil)
+	return lossOut(op, cfg.red, terms, shape, d, rows.Shape(), rows, labels, nil, denom)
 }
 
 // logSumExp returns log Σ exp(row) in float64 and writes softmax(row) into sm.
@@ -197,53 +356,108 @@ func logSumExp(row, sm []float32) float64 {
 	return float64(m) + math.Log(s)
 }
 
-func softCrossEntropy(op string, red Reduction, logits, probs *dl.Tensor) *dl.Tensor {
-	n, c := logits.Size(0), logits.Size(1)
-	x, p := logits.Contiguous().RawData(), probs.Contiguous().RawData()
+// softCrossEntropy is CrossEntropyLoss against class probabilities probs of
+// logits' shape ([N C], [N C d1 ...] or [C]), smoothed and weighted as
+// PyTorch; its mean divides by the number of rows.
+func softCrossEntropy(op string, cfg lossConfig, logits, probs *dl.Tensor) *dl.Tensor {
+	if cfg.ignore >= 0 {
+		dl.Panicf(op, "IgnoreIndex is not supported with class-probability targets")
+	}
+	shape := logits.Shape()
+	toRows := func(t *dl.Tensor) *dl.Tensor {
+		switch len(shape) {
+		case 1:
+			return t.Reshape(1, shape[0])
+		case 2:
+			return t
+		}
+		return classLast(t)
+	}
+	termShape := []int{}
+	if len(shape) > 1 {
+		termShape = append([]int{shape[0]}, shape[2:]...)
+	}
+	rows, prow := toRows(logits), toRows(probs)
+	n, c := rows.Size(0), rows.Size(1)
+	w := classWeights(op, cfg.weight, c)
+	eps := float32(cfg.smoothing)
+	x, p := rows.Contiguous().RawData(), prow.Contiguous().RawData()
 	terms := make([]float32, n)
 	d := make([]float32, n*c)
 	dt := make([]float32, n*c)
+	tw := make([]float64, c) // w_c · t'_c, the smoothed weighted target of a row
 	for i := range n {
 		row, dr, pr := x[i*c:(i+1)*c], d[i*c:(i+1)*c], p[i*c:(i+1)*c]
 		lse := logSumExp(row, dr)
 		var s, ps float64
 		for j, v := range row {
+			wc := 1.0
+			if w != nil {
+				wc = float64(w[j])
+			}
+			tw[j] = wc * float64(pr[j]*(1-eps)+eps/float32(c))
 			lp := float64(v) - lse
-			s -= float64(pr[j]) * lp
-			ps += float64(pr[j])
-			dt[i*c+j] = float32(-lp)
+			s -= tw[j] * lp
+			ps += tw[j]
+			dt[i*c+j] = float32(-wc * lp * float64(1-eps))
 		}
 		for j := range dr {
-			dr[j] = float32(float64(dr[j])*ps - float64(pr[j]))
+			dr[j] = float32(float64(dr[j])*ps - tw[j])
 		}
 		terms[i] = float32(s)
 	}
-	return lossOut(op, red, terms, []int{n}, d, logits.Shape(), logits, probs, dt)
+	return lossOut(op, cfg.red, terms, termShape, d, rows.Shape(), rows, prow, dt, float64(n))
 }
 
 // NLLLoss is the negative log-likelihood of the labels given log
-// probabilities logp [N C] (the output of LogSoftmax) and labels [N].
-func NLLLoss(logp, labels *dl.Tensor, r ...Reduction) *dl.Tensor {
+// probabilities logp [N C] (the output of LogSoftmax) and labels [N] (or
+// [N C d1 ...] with [N d1 ...]). Options: a reduction, Weight,
+// IgnoreIndex, as PyTorch's nll_loss.
+func NLLLoss(logp, labels *dl.Tensor, opts ...LossOption) *dl.Tensor {
 	const op = "NLLLoss"
-	red := reduction(op, r)
-	n, c, lab := classLayout(op, logp, labels)
-	x := logp.Contiguous().RawData()
-	terms := make([]float32, n)
-	d := make([]float32, n*c)
-	for i := range n {
-		terms[i] = -x[i*c+lab[i]]
-		d[i*c+lab[i]] = -1
+	cfg := lossConfigure(op, opts, "Weight", "IgnoreIndex")
+	rows, lab, shape := classRows(op, logp, labels, cfg.ignore)
+	m, c := rows.Size(0), rows.Size(1)
+	w := classWeights(op, cfg.weight, c)
+	x := rows.Contiguous().RawData()
+	terms := make([]float32, m)
+	d := make([]float32, m*c)
+	var denom float64
+	for i, y := range lab {
+		if y == cfg.ignore {
+			continue
+		}
+		wy := float32(1)
+		if w != nil {
+			wy = w[y]
+		}
+		denom += float64(wy)
+		terms[i] = -wy * x[i*c+y]
+		d[i*c+y] = -wy
 	}
-	return lossOut(op, red, terms, labels.Shape(), d, logp.Shape(), logp, labels, nil)
+	return lossOut(op, cfg.red, terms, shape, d, rows.Shape(), rows, labels, nil, denom)
+}
+
+// elementWeights returns Weight broadcast to shape, or nil.
+func elementWeights(op string, w *dl.Tensor, shape []int) []float32 {
+	if w == nil {
+		return nil
+	}
+	if err := dl.Maybe(func() { w = w.Expand(shape...) }); err != nil {
+		dl.Panicf(op, "weight of shape %v does not broadcast to the input %v", w.Shape(), shape)
+	}
+	return w.Detach().Data()
 }
 
 // BCELoss is the binary cross-entropy between probabilities p in [0, 1]
-// and targets t; the logs are clamped at -100 as in PyTorch.
-func BCELoss(p, t *dl.Tensor, r ...Reduction) *dl.Tensor {
+// and targets t; the logs are clamped at -100 as in PyTorch. Options: a
+// reduction, Weight (per element, broadcast).
+func BCELoss(p, t *dl.Tensor, opts ...LossOption) *dl.Tensor {
 	const op = "BCELoss"
-	red := reduction(op, r)
+	cfg := lossConfigure(op, opts, "Weight")
 	checkSame(op, p, t)
-	pd, td := p.Contiguous().RawData(), t.Contiguous().RawData()
+	w := elementWeights(op, cfg.weight, p.Shape())
+	pd, td := floats(p), floats(t)
 	terms, dp, dt := three(len(pd))
 	for i := range pd {
 		x, y := float64(pd[i]), float64(td[i])
@@ -251,29 +465,38 @@ func BCELoss(p, t *dl.Tensor, r ...Reduction) *dl.Tensor {
 			dl.Panicf(op, "input %v at position %d is not a probability in [0, 1]", x, i)
 		}
 		lp, lq := math.Max(math.Log(x), -100), math.Max(math.Log(1-x), -100)
-		terms[i] = float32(-(y*lp + (1-y)*lq))
+		wi := 1.0
+		if w != nil {
+			wi = float64(w[i])
+		}
+		terms[i] = float32(-wi * (y*lp + (1-y)*lq))
 		// PyTorch clamps the denominator x(1-x) at 1e-12.
-		dp[i] = float32((x - y) / math.Max(x*(1-x), 1e-12))
-		dt[i] = float32(lq - lp)
+		dp[i] = float32(wi * (x - y) / math.Max(x*(1-x), 1e-12))
+		dt[i] = float32(wi * (lq - lp))
 	}
-	return lossOut(op, red, terms, p.Shape(), dp, p.Shape(), p, t, dt)
+	return lossOut(op, cfg.red, terms, p.Shape(), dp, p.Shape(), p, t, dt, float64(len(pd)))
 }
 
 // BCEWithLogitsLoss is BCELoss applied to sigmoid(z), computed stably from
-// the logits z.
-func BCEWithLogitsLoss(z, t *dl.Tensor, r ...Reduction) *dl.Tensor {
+// the logits z. Options: a reduction, Weight (per element, broadcast).
+func BCEWithLogitsLoss(z, t *dl.Tensor, opts ...LossOption) *dl.Tensor {
 	const op = "BCEWithLogitsLoss"
-	red := reduction(op, r)
+	cfg := lossConfigure(op, opts, "Weight")
 	checkSame(op, z, t)
-	zd, td := z.Contiguous().RawData(), t.Contiguous().RawData()
+	w := elementWeights(op, cfg.weight, z.Shape())
+	zd, td := floats(z), floats(t)
 	terms, dz, dt := three(len(zd))
 	for i := range zd {
 		x, y := float64(zd[i]), float64(td[i])
-		terms[i] = float32(math.Max(x, 0) - x*y + math.Log1p(math.Exp(-math.Abs(x))))
-		dz[i] = float32(1/(1+math.Exp(-x)) - y)
-		dt[i] = float32(-x)
+		wi := 1.0
+		if w != nil {
+			wi = float64(w[i])
+		}
+		terms[i] = float32(wi * (math.Max(x, 0) - x*y + math.Log1p(math.Exp(-math.Abs(x)))))
+		dz[i] = float32(wi * (1/(1+math.Exp(-x)) - y))
+		dt[i] = float32(-wi * x)
 	}
-	return lossOut(op, red, terms, z.Shape(), dz, z.Shape(), z, t, dt)
+	return lossOut(op, cfg.red, terms, z.Shape(), dz, z.Shape(), z, t, dt, float64(len(zd)))
 }
 
 // three returns three slices of n elements carved from one allocation: a

@@ -404,8 +404,10 @@ func fieldName(f reflect.StructField) (name, opt string, skip bool) {
 }
 
 // snake turns a Go field name into PyTorch's attribute style:
-// "Layer1" -> "layer1", "ConvBlock" -> "conv_block", "FC2" -> "fc2".
+// "Layer1" -> "layer1", "ConvBlock" -> "conv_block", "FC2" -> "fc2",
+// "ReLU" -> "relu" (the activation's spelling counts as one word).
 func snake(s string) string {
+	s = strings.ReplaceAll(s, "ReLU", "Relu")
 	r := []rune(s)
 	var b strings.Builder
 	for i, c := range r {

@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
@@ -21,6 +20,7 @@ type BatchNorm struct {
 	Eps, Momentum     float64
 	Training          bool
 	dims              int // 2 for 1d ([N C] or [N C L]), 4 for 2d
+	features          int // C, kept for layers with neither affine nor running stats
 }
 
 // BatchNorm1d is BatchNorm over [N C] or [N C L].
@@ -36,7 +36,7 @@ func newBatchNorm(op string, c, dims int, opts []Option) *BatchNorm {
 		dl.Panicf(op, "number of features must be positive, got %d", c)
 	}
 	cfg := configure(op, config{eps: 1e-5, momentum: 0.1}, bnOptions, opts)
-	m := &BatchNorm{Eps: cfg.eps, Momentum: cfg.momentum, Training: true, dims: dims}
+	m := &BatchNorm{Eps: cfg.eps, Momentum: cfg.momentum, Training: true, dims: dims, features: c}
 	if !cfg.noAffine {
 		m.Weight, m.Bias = dl.Ones(c).RequiresGrad(), dl.Zeros(c).RequiresGrad()
 	}
@@ -68,11 +68,6 @@ func (m *BatchNorm) name() string {
 		return "BatchNorm2d"
 	}
 	return "BatchNorm1d"
-}
-
-// String describes the layer like PyTorch's repr.
-func (m *BatchNorm) String() string {
-	return fmt.Sprintf("%s(%d, eps=%g, momentum=%g)", m.name(), m.channels(), m.Eps, m.Momentum)
 }
 
 func (m *BatchNorm) channels() int {

@@ -126,12 +126,6 @@ func (r *Recurrent) SetTraining(on bool) { r.Training = on }
 // IsTraining reports whether the layer is in training mode.
 func (r *Recurrent) IsTraining() bool { return r.Training }
 
-// String describes the layer like PyTorch's repr.
-func (r *Recurrent) String() string {
-	return fmt.Sprintf("%s(%d, %d, num_layers=%d, batch_first=%v, dropout=%g)",
-		r.kind, r.InputSize, r.HiddenSize, len(r.Layers), r.BatchFirst, r.Dropout)
-}
-
 // namedTensors gives PyTorch's flat names.
 func (r *Recurrent) namedTensors() []NamedParam {
 	var out []NamedParam

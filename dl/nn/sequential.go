@@ -1,9 +1,6 @@
 package nn
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/godl-dev/godl/dl"
 )
 
@@ -48,27 +45,6 @@ func (s *Sequential) At(i int) Module {
 		dl.Panicf("Sequential", "index %d out of range for %d layers", i, len(s.Layers))
 	}
 	return s.Layers[i]
-}
-
-// String lists the layers like PyTorch's repr.
-func (s *Sequential) String() string {
-	var b strings.Builder
-	b.WriteString("Sequential(")
-	for i, l := range s.Layers {
-		fmt.Fprintf(&b, "\n  (%d): %s", i, strings.ReplaceAll(describe(l), "\n", "\n  "))
-	}
-	if len(s.Layers) > 0 {
-		b.WriteString("\n")
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-func describe(m Module) string {
-	if s, ok := m.(fmt.Stringer); ok {
-		return s.String()
-	}
-	return strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
 }
 
 // Flatten reshapes [N d1 d2 ...] to [N d1*d2*...] (dims StartDim..EndDim

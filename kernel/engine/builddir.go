@@ -350,7 +350,7 @@ import (
 
 func main() {
 	rt.SetInterruptHooks(dl.Interrupt, dl.ResetInterrupt, dl.CheckInterrupt)
-	worker.Setup(worker.Hooks{Value: display.ValueBundle, Flush: display.Flush})
+	worker.Setup(worker.Hooks{Value: display.ValueBundle, Flush: display.Flush, CellStart: display.BeginCell})
 	if err := worker.Main(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "godl worker:", err)
 		os.Exit(1)

@@ -11,7 +11,8 @@
 //   userDataDir  a fresh, empty profile directory
 //   screenshot   where to write the PNG for humans
 //   result       where to write the result JSON
-//   cells        [{expect: {selector, text?}}], one per code cell to run, in order
+//   cells        [{expect: {selector, text?}, shot?}], one per code cell to run, in
+//                order; shot: write a screenshot of the cell's first output image there
 //   complete     [{cell, type}]: type `type` into code cell `cell`, press Tab
 //   timeouts     {load, cell, complete} in ms
 import fs from 'node:fs';
@@ -115,6 +116,10 @@ try {
         let want = cell.locator(spec.expect.selector);
         if (spec.expect.text) want = want.filter({ hasText: new RegExp(spec.expect.text) });
         await want.first().waitFor({ state: 'visible', timeout: plan.timeouts.cell });
+      }
+      if (spec.shot) {
+        await cell.locator('.jp-OutputArea-output img').first().screenshot({ path: spec.shot });
+        rec.shot = spec.shot;
       }
       rec.ok = true;
     } catch (e) {

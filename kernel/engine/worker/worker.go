@@ -31,6 +31,9 @@ type Hooks struct {
 	Value func(v any) (data, metadata map[string]any)
 	// Flush sends output held back by throttling (display.Flush).
 	Flush func()
+	// CellStart runs before each cell (display.BeginCell: live outputs
+	// shown by earlier cells are shown anew in this one).
+	CellStart func()
 }
 
 var hooks Hooks
@@ -144,6 +147,9 @@ func run(req Request) (rep Reply) {
 	if !ok {
 		rep.EName, rep.EValue = "load error", fmt.Sprintf("GodlRun is %T", sym)
 		return rep
+	}
+	if hooks.CellStart != nil {
+		safely(hooks.CellStart)
 	}
 	t0, c0 := time.Now(), cpuSeconds()
 	// The cell runs in a goroutine of its own, so that runtime.Goexit in
