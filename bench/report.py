@@ -303,7 +303,7 @@ class Report:
                     r = g / mk
                     mkl_min[t] = r if mkl_min[t] is None else min(mkl_min[t], r)
                     if n in (sizes[0], sizes[-1]) or n == 1024:
-                        self.bars_for(f"SGEMM n={n} {t} thr", "torch2", r)
+                        self.bars_for(f"SGEMM n={n} {t} thr (MKL)", "torch2", r)
         self.add(table(head, rows))
         for t, want in ((1, 1.0), (2, 0.95)):
             if mkl_min[t] is not None:
