@@ -120,8 +120,9 @@ class Report:
                  "batches, `loss.item()` each step). godl: `data.FashionMNIST(\"\")` and `data.NewLoader`, "
                  "all cores. PyTorch: `nn.Sequential`, `DataLoader(TensorDataset(x, y), batch_size=64, "
                  "shuffle=True)`, at its faster thread count (1 or 2, from a short probe run of the same "
-                 "recipe). The runs alternate, godl first and last (godl, PyTorch 2, godl, …); godl's faster "
-                 "run is compared. "
+                 "recipe). The runs alternate: "
+                 + ", ".join(f"godl, {short(self.sides[k])}" for k in self.rivals)
+                 + "; godl's faster run is compared. "
                  "Steady state = the last epoch; test accuracy on the 10000 test images.",
                  "")
         names = {"mlp": "MLP 784-256-ReLU-10", "cnn": "CNN conv(1→32,3,p1)-ReLU-pool2-conv(32→64,3,p1)-ReLU-pool2-"
@@ -355,8 +356,8 @@ class Report:
         self.md += body
         self.add("## How it is measured", "",
                  "- One script (`bench/run.py`) runs every section, alternating the sides: godl, a PyTorch, "
-                 "godl, the next PyTorch, godl for the recipes; the steps and SGEMM in rounds, each round "
-                 "godl then the rivals.",
+                 "godl, the next PyTorch for the recipes; the steps and SGEMM in rounds, each round godl "
+                 "then the rivals.",
                  "- The same recipes on both sides: same layers and initialisation scheme, same optimizer, "
                  "batch size and data order policy (shuffled each epoch), float32, eval on the 10k test set.",
                  "- The PyTorch sides run with `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset, their thread "

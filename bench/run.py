@@ -35,8 +35,7 @@ def build():
     """Builds the godl programs once, so that no timing includes a compile."""
     os.makedirs(BIN, exist_ok=True)
     for cmd in (["go", "build", "-o", os.path.join(BIN, "fmnist"), "./bench/fmnist"],
-                ["go", "test", "-c", "-o", os.path.join(BIN, "train.test"), "./bench/train"],
-                ["go", "build", "-o", os.path.join(BIN, "chart"), "./bench/chart"]):
+                ["go", "test", "-c", "-o", os.path.join(BIN, "train.test"), "./bench/train"]):
         subprocess.run(cmd, cwd=ROOT, check=True)
 
 
@@ -83,11 +82,13 @@ def best_threads(side, model, batches):
     at 2 threads (OpenMP's spinning threads can make 2 far slower than 1 on
     a busy machine; the probe costs seconds, a full epoch at the wrong
     count minutes)."""
-    per_batch = {}
+    per_batch, limit = {}, 300
     for threads in (1, 2):
-        r = run_recipe(side, model, 2, batches, threads, False, 300, probe=True)
+        r = run_recipe(side, model, 2, batches, threads, False, limit, probe=True)
         if r["epochs"] and not r["error"]:
             per_batch[threads] = r["epochs"][-1]["seconds"]
+        # Twice the one-thread probe's time: two threads have lost by then.
+        limit = 2 * r["wall"] + 10
     best = min(per_batch, key=per_batch.get, default=1)
     log(f"  {model} {side.label}: probe of {batches} batches: "
         + ", ".join(f"{t} thread{'s' if t > 1 else ''} {v:.2f} s" for t, v in per_batch.items())
@@ -97,7 +98,7 @@ def best_threads(side, model, batches):
 
 def recipes(args, rivals, want_memory):
     """The MLP and CNN recipes: godl (all cores), then a rival at its best
-    thread count, godl again, the next rival ... godl's better run is
+    thread count, godl again, the next rival ... godl's faster run is
     reported. The whole-test-set eval (memory) comes after the timed epochs
     and the accuracy, in godl's last run and in each rival's."""
     out = {}
@@ -106,11 +107,11 @@ def recipes(args, rivals, want_memory):
     for model, (epochs, batches, probe) in plans.items():
         whole = want_memory and model == "cnn"
         runs, probes = [], {}
-        for side in rivals:
+        for i, side in enumerate(rivals):
             threads, probes[side.key] = best_threads(side, model, probe)
-            runs.append(run_recipe(GODL, model, epochs, batches, 0, False, args.recipe_timeout))
+            last = i == len(rivals) - 1
+            runs.append(run_recipe(GODL, model, epochs, batches, 0, whole and last, args.recipe_timeout))
             runs.append(run_recipe(side, model, epochs, batches, threads, whole, args.recipe_timeout))
-        runs.append(run_recipe(GODL, model, epochs, batches, 0, whole, args.recipe_timeout))
         out[model] = {"epochs": epochs, "batches": batches, "runs": runs, "probe_batches": probe, "probes": probes}
     return out
 
@@ -241,6 +242,8 @@ def main():
     ap.add_argument("--soak-cells", type=int, default=0,
                     help="cells of the soak (default 1000, fewer if the time budget runs short; quick 100)")
     ap.add_argument("--budget", type=float, default=20, help="minutes the whole run should take (bounds the soak)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="write the report again from the last run's .bench/results.json, running nothing")
     ap.add_argument("--out", help="where to write the report (default BENCHMARKS.md, or .bench/ for partial runs)")
     args = ap.parse_args()
     only = [s for s in args.only.split(",") if s] or SECTIONS
@@ -259,6 +262,12 @@ def main():
     full = not q and not args.only and not args.cases
     out = args.out or ("BENCHMARKS.md" if full else os.path.join(WORK, "BENCHMARKS.md"))
     chart = os.path.join(os.path.dirname(out) if args.out else ("bench" if full else WORK), "benchmarks.png")
+
+    if args.report_only:
+        with open(os.path.join(WORK, "results.json")) as f:
+            results = json.load(f)
+        write_report(results, out, chart)
+        return
 
     t0 = time.monotonic()
     log("building the godl programs")
@@ -290,15 +299,20 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     with open(os.path.join(WORK, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
+    write_report(results, out, chart)
+
+
+def write_report(results, out, chart):
+    """Writes the markdown report to out and the chart beside it."""
     md, bars = report.render(results, os.path.relpath(chart, os.path.dirname(os.path.abspath(out))))
     with open(out, "w") as f:
         f.write(md)
     bars_path = os.path.join(WORK, "chart.json")
     with open(bars_path, "w") as f:
         json.dump(bars, f)
-    subprocess.run([os.path.join(BIN, "chart"), "-in", bars_path, "-out", chart], cwd=ROOT, check=True)
+    subprocess.run(["go", "run", "./bench/chart", "-in", bars_path, "-out", chart], cwd=ROOT, check=True)
     print(md)
-    log(f"wrote {out} and {chart} in {results['wall_seconds'] / 60:.1f} min")
+    log(f"wrote {out} and {chart} (the run took {results['wall_seconds'] / 60:.1f} min)")
 
 
 if __name__ == "__main__":
