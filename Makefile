@@ -1,7 +1,10 @@
 # godl — a Jupyter kernel for Go deep-learning notebooks.
 #
 #   make lab    build, install the kernel, open the tutorial notebooks in JupyterLab
-#   make test   everything CI runs: go vet, unit tests (asm and noasm), end-to-end tests
+#   make check  the contributors' inner loop, under a minute: vet, gofmt, the
+#               short tests (the rewriter's goldens too), the kernel under -race
+#   make test   everything CI runs: go vet, unit tests (asm and noasm, the
+#               kernel under -race), end-to-end tests
 #   make bench  godl against PyTorch 2 side by side; writes BENCHMARKS.md (bench/README.md)
 SHELL := /bin/bash
 GO ?= go
@@ -9,7 +12,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := bin/godl
 
-.PHONY: build install lab test test-go test-e2e bench venv notebooks clean system-deps system-deps-lab
+.PHONY: build install lab check check-short check-race test test-go test-e2e bench venv notebooks clean system-deps system-deps-lab
+
+# The kernel's packages and widgets run concurrent code (control requests
+# while a cell runs, the worker's pipes, callbacks beside goroutines that
+# Set values): their tests run under the race detector.
+RACE_PKGS := ./kernel ./kernel/engine ./kernel/engine/rt ./kernel/engine/worker ./kernel/engine/workerproto ./widgets
+# Everything else (the rewriter is pure; its goldens run here).
+OTHER_PKGS = $$($(GO) list ./... | grep -v -x -E 'github.com/godl-dev/godl/(kernel(/engine(/rt|/worker|/workerproto)?)?|widgets)')
 
 build:
 	$(GO) build -o $(BIN) .
@@ -37,13 +47,27 @@ install: system-deps-lab build venv
 lab: install
 	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
+# The race tests mostly wait (kernels starting, replies): they run beside
+# the CPU-bound short tests.
+check:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); test -z "$$out" || { echo "not gofmt-ed:"; echo "$$out"; exit 1; }
+	$(MAKE) --no-print-directory -j2 --output-sync=target check-short check-race
+
+check-short:
+	$(GO) test -short $(OTHER_PKGS)
+
+check-race:
+	$(GO) test -race -short $(RACE_PKGS)
+
 test: system-deps build venv
 	$(GO) vet ./...
 	$(MAKE) test-go
 	$(MAKE) test-e2e
 
 test-go:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $(OTHER_PKGS)
+	$(GO) test -count=1 -race $(RACE_PKGS)
 	$(GO) test -count=1 -tags noasm ./dl/...
 
 test-e2e: build venv

@@ -49,6 +49,7 @@ func TestGonbuiPipe(t *testing.T) {
 		}
 	}()
 	defer func() { <-exited }()
+	defer cmd.Process.Kill() // a child left waiting for an answer (the test failed) ends too
 	// gonbui opens its writer first, then its reader: open in that order.
 	r, err := os.OpenFile(toKernel, os.O_RDONLY, 0)
 	if err != nil {
@@ -60,18 +61,41 @@ func TestGonbuiPipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	dec := gob.NewDecoder(r)
-	var md, clear protocol.DisplayData
-	if err := dec.Decode(&md); err != nil {
-		t.Fatalf("reading the Markdown message: %v", err)
+	dec, enc := gob.NewDecoder(r), gob.NewEncoder(w)
+	// Each output is followed by a sync, which the kernel answers once the
+	// output is on its way (so what the cell prints next comes after it).
+	read := func(what string) (d protocol.DisplayData) {
+		t.Helper()
+		if err := dec.Decode(&d); err != nil {
+			t.Fatalf("reading the %s message: %v", what, err)
+		}
+		return d
 	}
+	synced := func(after string) {
+		t.Helper()
+		d := read("sync after " + after)
+		var cv protocol.CommValue
+		switch v := d.Data[protocol.MIMECommValue].(type) {
+		case protocol.CommValue:
+			cv = v
+		case *protocol.CommValue:
+			cv = *v
+		}
+		if cv.Address != protocol.GonbuiSyncAddress {
+			t.Fatalf("after %s came %v, not a sync", after, d.Data)
+		}
+		if err := enc.Encode(&protocol.CommValue{Address: protocol.GonbuiSyncAckAddress, Value: cv.Value}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md := read("Markdown")
 	if md.Data[protocol.MIMETextMarkdown] != "*hi*" || md.Data[protocol.MIMETextPlain] != "*hi*" {
 		t.Errorf("Markdown arrived as %v", md.Data)
 	}
-	if err := dec.Decode(&clear); err != nil {
-		t.Fatalf("reading the clear message: %v", err)
-	}
+	synced("Markdown")
+	clear := read("clear")
 	if clear.Data[MIMEClearOutput] != true {
 		t.Errorf("Clear arrived as %v", clear.Data)
 	}
+	synced("clear")
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/godl-dev/godl/kernel/engine/workerproto"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
@@ -15,7 +16,7 @@ import (
 // MIMEClearOutput is the key of the one-entry bundle that asks the kernel
 // for a clear_output message; its value is the bool "wait". gonbui has no
 // message of its own for it, so it travels as display data.
-const MIMEClearOutput = "application/vnd.godl.clear-output+json"
+const MIMEClearOutput = workerproto.MIMEClearOutput
 
 // sender is where every output goes. Tests swap it for a recorder, so they
 // see the messages without a pipe or a kernel.
@@ -53,6 +54,9 @@ type pipeSender struct{ stdout io.Writer }
 func (p pipeSender) send(d *protocol.DisplayData) {
 	if inNotebook() {
 		gonbui.SendData(d)
+		// The kernel acknowledges the sync once the output is on its way:
+		// what the cell prints next comes after it.
+		gonbui.Sync()
 		return
 	}
 	if _, ok := d.Data[MIMEClearOutput]; ok {

@@ -35,6 +35,7 @@ const (
 //	page TEXT       a pager payload    panic         the engine panics
 type fakeEngine struct {
 	mu         sync.Mutex
+	comms      map[string]string // open comms: id → target
 	interrupts int
 	closes     int
 	executed   []ExecuteRequest
@@ -42,7 +43,48 @@ type fakeEngine struct {
 	interrupt  chan struct{}
 }
 
-func newFakeEngine() *fakeEngine { return &fakeEngine{interrupt: make(chan struct{}, 1)} }
+func newFakeEngine() *fakeEngine {
+	return &fakeEngine{interrupt: make(chan struct{}, 1), comms: map[string]string{}}
+}
+
+// Comm serves one comm target, "echo": a comm_msg is printed and sent
+// back with its metadata and buffers; data {"fail": ...} shows an error
+// output as well. Other targets are refused with comm_close.
+func (f *fakeEngine) Comm(ctx context.Context, m CommMessage, msgID string, out Output) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch m.Type {
+	case MsgCommOpen:
+		if m.Target != "echo" {
+			out.Comm(CommMessage{Type: MsgCommClose, CommID: m.CommID})
+			return
+		}
+		f.comms[m.CommID] = m.Target
+	case MsgCommMsg:
+		if f.comms[m.CommID] == "" {
+			return
+		}
+		out.Stream("stdout", fmt.Sprintf("got %v in %s\n", m.Data, msgID))
+		if v, ok := m.Data["fail"]; ok {
+			out.Error(&CellError{EName: "CallbackError", EValue: fmt.Sprint(v), Traceback: []string{"CallbackError"}})
+		}
+		out.Comm(CommMessage{Type: MsgCommMsg, CommID: m.CommID, Data: m.Data, Metadata: m.Metadata, Buffers: m.Buffers})
+	case MsgCommClose:
+		delete(f.comms, m.CommID)
+	}
+}
+
+func (f *fakeEngine) CommInfo(target string) map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := map[string]string{}
+	for id, t := range f.comms {
+		if target == "" || t == target {
+			m[id] = t
+		}
+	}
+	return m
+}
 
 func (f *fakeEngine) Execute(ctx context.Context, req ExecuteRequest, out Output) ExecuteResult {
 	f.mu.Lock()
@@ -301,13 +343,20 @@ func (tk *testKernel) close() {
 // send signs and sends a request, returning its msg_id.
 func (tk *testKernel) send(s zmq4.Socket, t MsgType, content any) string {
 	tk.t.Helper()
+	return tk.sendWith(s, t, content, nil, nil)
+}
+
+// sendWith is send with message metadata and binary buffers.
+func (tk *testKernel) sendWith(s zmq4.Socket, t MsgType, content any, metadata map[string]any, buffers [][]byte) string {
+	tk.t.Helper()
 	h := newHeader(t, tk.session)
 	h.Username = "test"
 	c, err := toJSON(content)
 	if err != nil {
 		tk.t.Fatal(err)
 	}
-	m := &Message{Header: h, Content: c}
+	md, _ := toJSON(metadata)
+	m := &Message{Header: h, Content: c, Metadata: md, Buffers: buffers}
 	if err := s.SendMulti(zmq4.NewMsgFrom(tk.signer.encode(m)...)); err != nil {
 		tk.t.Fatalf("send %s: %v", t, err)
 	}

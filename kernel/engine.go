@@ -25,6 +25,9 @@ type ExecuteRequest struct {
 	StoreHistory   bool
 	AllowStdin     bool
 	ExecutionCount int
+	// MsgID is the execute request's Jupyter message id: output widgets
+	// capture the outputs of a message by it.
+	MsgID string
 }
 
 // Output receives what a cell produces while it runs. The kernel turns
@@ -36,6 +39,38 @@ type Output interface {
 	// Input asks the front end for a line (input_request on stdin). It
 	// fails when the request did not allow stdin.
 	Input(prompt string, password bool) (string, error)
+	// Comm sends a comm message to the front end. Unlike outputs it is
+	// sent for silent requests too: a widget made there must still exist
+	// in the front end.
+	Comm(m CommMessage)
+	// Error shows an error output that is not the request's own failure
+	// (a widget callback that panicked).
+	Error(e *CellError)
+}
+
+// CommMessage is a comm_open, comm_msg or comm_close, in either direction.
+type CommMessage struct {
+	Type     MsgType // MsgCommOpen, MsgCommMsg or MsgCommClose
+	CommID   string
+	Target   string         // comm_open: the target name
+	Data     map[string]any // never nil when sent
+	Metadata map[string]any // the message's metadata (ipywidgets puts its protocol version there)
+	Buffers  [][]byte
+}
+
+// Comms is an Engine that serves comms (Jupyter widgets). The kernel
+// serves comm messages from the front end on the shell worker, like
+// execute requests: one at a time, in order, a message that arrives while
+// a cell runs after that cell, as ipykernel does.
+type Comms interface {
+	// Comm serves a comm message from the front end; msgID is its
+	// Jupyter message id. What it causes goes to out, in the message's
+	// context. A comm_open the engine cannot serve is answered with a
+	// comm_close.
+	Comm(ctx context.Context, m CommMessage, msgID string, out Output)
+	// CommInfo lists the open comms with the target (all when target is
+	// ""): comm id → target name.
+	CommInfo(target string) map[string]string
 }
 
 // CellError is a failed cell, as sent in the error reply and iopub error.

@@ -41,7 +41,7 @@ func (k *kernel) handleExecute(req *request) {
 		out := &cellOutput{k: k, req: req, silent: c.Silent, allowStdin: c.AllowStdin}
 		res = k.execute(ExecuteRequest{
 			Code: c.Code, Silent: c.Silent, StoreHistory: store,
-			AllowStdin: c.AllowStdin, ExecutionCount: count,
+			AllowStdin: c.AllowStdin, ExecutionCount: count, MsgID: req.Header.MsgID,
 		}, out)
 	}
 
@@ -151,9 +151,10 @@ func displayContent(d DisplayData) map[string]any {
 	return c
 }
 
-// cellOutput turns what a cell produces into iopub (and stdin) messages
-// with the execute request as parent. It is safe for concurrent use.
-// Outputs of a silent request are dropped.
+// cellOutput turns what a cell (or a comm message) produces into iopub
+// (and stdin) messages with the request as parent. It is safe for
+// concurrent use. Outputs of a silent request are dropped; its comm
+// messages are not.
 type cellOutput struct {
 	k          *kernel
 	req        *request
@@ -194,6 +195,15 @@ func (o *cellOutput) ClearOutput(wait bool) {
 		return
 	}
 	o.k.publish(o.req, MsgClearOutput, map[string]any{"wait": wait})
+}
+
+func (o *cellOutput) Comm(m CommMessage) { o.k.publishComm(o.req, m) }
+
+func (o *cellOutput) Error(e *CellError) {
+	if o.silent || e == nil {
+		return
+	}
+	o.k.publish(o.req, MsgError, errorOutput(e))
 }
 
 func (o *cellOutput) Input(prompt string, password bool) (string, error) {

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -71,25 +70,3 @@ func (k *kernel) handleInterrupt(req *request) {
 	k.interrupt()
 	req.reply(map[string]any{"status": "ok"})
 }
-
-// The kernel has no comm targets (yet): comm_info lists none, a comm_open
-// is answered with comm_close, comm_msg and comm_close are ignored.
-
-func (k *kernel) handleCommInfo(req *request) {
-	req.reply(map[string]any{"status": "ok", "comms": map[string]any{}})
-}
-
-func (k *kernel) handleCommOpen(req *request) {
-	var c struct {
-		CommID     string `json:"comm_id"`
-		TargetName string `json:"target_name"`
-	}
-	if err := json.Unmarshal(req.Content, &c); err != nil || c.CommID == "" {
-		k.log.Printf("comm_open without a comm_id: ignored")
-		return
-	}
-	k.log.Printf("comm_open for unknown target %q: closing comm %s", c.TargetName, c.CommID)
-	k.publish(req, MsgCommClose, map[string]any{"comm_id": c.CommID, "data": map[string]any{}})
-}
-
-func (k *kernel) handleCommIgnored(req *request) {}

@@ -328,9 +328,20 @@ func (req *request) hasReplied() bool {
 // publish sends an iopub message in the context of parent (nil: none).
 // The topic is kernel.<session>.<msg_type>, as ipykernel spells it.
 func (k *kernel) publish(parent *request, t MsgType, content any) {
+	k.publishWith(parent, t, content, nil, nil)
+}
+
+// publishWith is publish with message metadata and binary buffers (comm
+// messages carry both).
+func (k *kernel) publishWith(parent *request, t MsgType, content any, metadata map[string]any, buffers [][]byte) {
 	c, err := toJSON(content)
 	if err != nil {
 		k.log.Printf("not publishing %s: %v", t, err)
+		return
+	}
+	md, err := toJSON(metadata)
+	if err != nil {
+		k.log.Printf("not publishing %s: metadata: %v", t, err)
 		return
 	}
 	var ph json.RawMessage
@@ -341,7 +352,9 @@ func (k *kernel) publish(parent *request, t MsgType, content any) {
 		Identities: [][]byte{[]byte("kernel." + k.session + "." + string(t))},
 		Header:     newHeader(t, k.session),
 		Parent:     ph,
+		Metadata:   md,
 		Content:    c,
+		Buffers:    buffers,
 	}
 	if err := k.socks.iopub.send(m); err != nil {
 		k.log.Print(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -93,22 +94,26 @@ func TestBadSignatureIsDroppedNotAnswered(t *testing.T) {
 		"no delimiter": {h, []byte("{}")},
 		"truncated":    {delimiter, []byte("00")},
 	}
-	for name, frames := range bad {
+	for _, frames := range bad {
 		tk.sendRaw(tk.shell, frames...)
 		tk.sendRaw(tk.control, frames...)
-		if m := tk.tryRecv(tk.shellIn, quietTimeout); m != nil {
-			t.Errorf("%s: shell answered %s", name, m.Header.MsgType)
-		}
-		if m := tk.tryRecv(tk.controlIn, 50*time.Millisecond); m != nil {
-			t.Errorf("%s: control answered %s", name, m.Header.MsgType)
-		}
-		if m := tk.tryRecv(tk.iopubIn, 50*time.Millisecond); m != nil {
-			t.Errorf("%s: iopub published %s", name, m.Header.MsgType)
-		}
 	}
-	// The kernel still serves a valid request.
-	id := tk.send(tk.shell, MsgKernelInfoRequest, nil)
-	tk.reply(tk.shellIn, id, MsgKernelInfoReply)
+	// Then a valid request on each channel: the kernel serves a channel's
+	// requests in order, so whatever it said about a bad one would come
+	// first. The first messages must be about the valid requests.
+	for _, c := range []struct {
+		s  zmq4.Socket
+		in chan *Message
+	}{{tk.shell, tk.shellIn}, {tk.control, tk.controlIn}} {
+		id := tk.send(c.s, MsgKernelInfoRequest, nil)
+		if m := tk.recv(c.in, "kernel_info_reply"); parentID(m) != id || m.Header.MsgType != MsgKernelInfoReply {
+			t.Errorf("answered a bad message: %s to %s", m.Header.MsgType, parentID(m))
+		}
+		if m := tk.recv(tk.iopubIn, "busy"); parentID(m) != id {
+			t.Errorf("iopub published %s for a bad message", m.Header.MsgType)
+		}
+		tk.iopubUntilIdle(id)
+	}
 }
 
 // The spec: kernels need not reply to messages they do not handle, and
@@ -129,12 +134,14 @@ func TestUnknownMessageTypeIgnoredPerSpec(t *testing.T) {
 		if got := types(tk.iopubUntilIdle(id)); !slices.Equal(got, []string{"status:busy", "status:idle"}) {
 			t.Errorf("%s: iopub %v", c.t, got)
 		}
-		if m := tk.tryRecv(c.in, quietTimeout); m != nil {
+		// Requests on a channel are served in order: a reply to the
+		// unknown one would come before this one's.
+		info := tk.send(c.s, MsgKernelInfoRequest, nil)
+		if m := tk.recv(c.in, "kernel_info_reply"); parentID(m) != info {
 			t.Errorf("%s: got a reply %s", c.t, m.Header.MsgType)
 		}
+		tk.iopubUntilIdle(info)
 	}
-	id := tk.send(tk.shell, MsgKernelInfoRequest, nil)
-	tk.reply(tk.shellIn, id, MsgKernelInfoReply)
 }
 
 func TestExecuteMessageOrder(t *testing.T) {
@@ -187,11 +194,14 @@ func TestExecutionCountRules(t *testing.T) {
 	var got []ExecuteRequest
 	for _, e := range tk.eng.executed {
 		got = append(got, ExecuteRequest{Code: e.Code, Silent: e.Silent, StoreHistory: e.StoreHistory, ExecutionCount: e.ExecutionCount})
+		if len(e.MsgID) != 36 {
+			t.Errorf("%q: the engine got msg_id %q, want the request's", e.Code, e.MsgID)
+		}
 	}
 	want := []ExecuteRequest{
-		{"print a", false, true, false, 1}, {"print b", false, true, false, 2}, {"print c", false, false, false, 2},
-		{"print d", true, false, false, 2}, {"print e", true, false, false, 2}, {"fail x", true, false, false, 2},
-		{"print f", false, true, false, 3},
+		{"print a", false, true, false, 1, ""}, {"print b", false, true, false, 2, ""}, {"print c", false, false, false, 2, ""},
+		{"print d", true, false, false, 2, ""}, {"print e", true, false, false, 2, ""}, {"fail x", true, false, false, 2, ""},
+		{"print f", false, true, false, 3, ""},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("engine saw %v\nwant %v", got, want)
@@ -375,25 +385,87 @@ func TestStdinInput(t *testing.T) {
 
 func TestComms(t *testing.T) {
 	tk := startKernel(t, "")
-	id := tk.send(tk.shell, MsgCommInfoRequest, map[string]any{})
-	if r := tk.reply(tk.shellIn, id, MsgCommInfoReply); r["status"] != "ok" || len(r["comms"].(map[string]any)) != 0 {
-		t.Errorf("comm_info_reply %v", r)
+	commInfo := func(target string) map[string]any {
+		t.Helper()
+		c := map[string]any{}
+		if target != "" {
+			c["target_name"] = target
+		}
+		id := tk.send(tk.shell, MsgCommInfoRequest, c)
+		r := tk.reply(tk.shellIn, id, MsgCommInfoReply)
+		tk.iopubUntilIdle(id)
+		if r["status"] != "ok" {
+			t.Fatalf("comm_info_reply %v", r)
+		}
+		return r["comms"].(map[string]any)
 	}
-	tk.iopubUntilIdle(id)
+	if c := commInfo(""); len(c) != 0 {
+		t.Errorf("comms at start: %v", c)
+	}
 
-	id = tk.send(tk.shell, MsgCommOpen, map[string]any{"comm_id": "c1", "target_name": "jupyter.widget", "data": map[string]any{}})
+	// A target the engine does not serve: comm_close, in the open's context.
+	id := tk.send(tk.shell, MsgCommOpen, map[string]any{"comm_id": "c0", "target_name": "jupyter.nothing", "data": map[string]any{}})
 	io := tk.iopubUntilIdle(id)
 	if got := types(io); !slices.Equal(got, []string{"status:busy", "comm_close", "status:idle"}) {
 		t.Fatalf("comm_open: iopub %v", got)
 	}
-	if c := content(io[1]); c["comm_id"] != "c1" {
+	if c := content(io[1]); c["comm_id"] != "c0" {
 		t.Errorf("comm_close %v", c)
 	}
-	for _, mt := range []MsgType{MsgCommMsg, MsgCommClose} {
-		id = tk.send(tk.shell, mt, map[string]any{"comm_id": "c1", "data": map[string]any{}})
-		if got := types(tk.iopubUntilIdle(id)); !slices.Equal(got, []string{"status:busy", "status:idle"}) {
-			t.Errorf("%s: iopub %v", mt, got)
+
+	id = tk.send(tk.shell, MsgCommOpen, map[string]any{"comm_id": "c1", "target_name": "echo", "data": map[string]any{}})
+	if got := types(tk.iopubUntilIdle(id)); !slices.Equal(got, []string{"status:busy", "status:idle"}) {
+		t.Errorf("comm_open echo: iopub %v", got)
+	}
+	if c := commInfo(""); !reflect.DeepEqual(c, map[string]any{"c1": map[string]any{"target_name": "echo"}}) {
+		t.Errorf("comm_info %v", c)
+	}
+	if c := commInfo("jupyter.widget"); len(c) != 0 {
+		t.Errorf("comm_info for another target %v", c)
+	}
+
+	// A comm_msg reaches the engine with its metadata, buffers and msg_id;
+	// what it causes comes in its context, between busy and idle.
+	id = tk.sendWith(tk.shell, MsgCommMsg, map[string]any{"comm_id": "c1", "data": map[string]any{"method": "update", "fail": "bad"}},
+		map[string]any{"version": "2.1.0"}, [][]byte{[]byte("abc"), {0, 1, 2}})
+	io = tk.iopubUntilIdle(id)
+	if got := types(io); !slices.Equal(got, []string{"status:busy", "stream", "error", "comm_msg", "status:idle"}) {
+		t.Fatalf("comm_msg: iopub %v", got)
+	}
+	if s := content(io[1])["text"].(string); !strings.Contains(s, "in "+id) {
+		t.Errorf("the engine did not get the msg_id: %q", s)
+	}
+	if c := content(io[2]); c["ename"] != "CallbackError" || c["evalue"] != "bad" {
+		t.Errorf("error %v", c)
+	}
+	echo := io[3]
+	var md map[string]any
+	json.Unmarshal(echo.Metadata, &md)
+	if c := content(echo); c["comm_id"] != "c1" || c["data"].(map[string]any)["method"] != "update" || md["version"] != "2.1.0" ||
+		len(echo.Buffers) != 2 || string(echo.Buffers[0]) != "abc" || !slices.Equal(echo.Buffers[1], []byte{0, 1, 2}) {
+		t.Errorf("echo %v metadata %v buffers %q", c, md, echo.Buffers)
+	}
+
+	// A comm message that arrives while a cell runs is served after it,
+	// as ipykernel does.
+	cell := tk.send(tk.shell, MsgExecuteRequest, map[string]any{"code": "sleep 0.3\nprint done", "silent": false})
+	msg := tk.send(tk.shell, MsgCommMsg, map[string]any{"comm_id": "c1", "data": map[string]any{"n": 1}})
+	var order []string
+	for len(order) < 2 {
+		m := tk.recv(tk.iopubIn, "iopub message")
+		if m.Header.MsgType == MsgStatus && content(m)["execution_state"] == "idle" {
+			order = append(order, parentID(m))
 		}
+	}
+	if !slices.Equal(order, []string{cell, msg}) {
+		t.Errorf("idle order %v, want the cell %s first", order, cell)
+	}
+	tk.reply(tk.shellIn, cell, MsgExecuteReply)
+
+	id = tk.send(tk.shell, MsgCommClose, map[string]any{"comm_id": "c1", "data": map[string]any{}})
+	tk.iopubUntilIdle(id)
+	if c := commInfo(""); len(c) != 0 {
+		t.Errorf("comm_info after close %v", c)
 	}
 	if m := tk.tryRecv(tk.shellIn, quietTimeout); m != nil {
 		t.Errorf("comms got a shell reply %s", m.Header.MsgType)

@@ -106,8 +106,8 @@ func init() {
 		MsgConnectRequest:    {MsgConnectReply, anyChannel, (*kernel).handleConnect, false},
 		MsgShutdownRequest:   {MsgShutdownReply, anyChannel, (*kernel).handleShutdown, true},
 		MsgInterruptRequest:  {MsgInterruptReply, controlChannel, (*kernel).handleInterrupt, false},
-		MsgCommOpen:          {"", shellChannel, (*kernel).handleCommOpen, false},
-		MsgCommMsg:           {"", shellChannel, (*kernel).handleCommIgnored, false},
-		MsgCommClose:         {"", shellChannel, (*kernel).handleCommIgnored, false},
+		MsgCommOpen:          {"", shellChannel, (*kernel).handleComm, false},
+		MsgCommMsg:           {"", shellChannel, (*kernel).handleComm, false},
+		MsgCommClose:         {"", shellChannel, (*kernel).handleComm, false},
 	}
 }

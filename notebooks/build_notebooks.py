@@ -277,6 +277,35 @@ display.Lines("Derivatives", x, grads, display.XLabel("x"))
         ),
         md("A tensor as the cell's value is shown as a table:"),
         go("dl.Stack(1, x, sigmoid, tanh, relu, leakyReLU, gelu).Narrow(0, 45, 10)"),
+        md(
+            """
+Try them: move the slope α of LeakyReLU, or pick another activation, and the plot
+is drawn again (`widgets.Interact` runs the function with the controls' values
+whenever one changes, as ipywidgets' `interact` does).
+"""
+        ),
+        go(
+            """
+slope := widgets.NewFloatSlider("slope α", 0, 0.5, 0.01, 0.1)
+activation := widgets.NewDropdown("activation", []string{"leaky_relu", "relu", "gelu", "tanh", "sigmoid"}, "leaky_relu")
+widgets.Interact(func(alpha float64, name string) {
+	var y *dl.Tensor
+	switch name {
+	case "leaky_relu":
+		y = dl.LeakyReLU(x, float32(alpha))
+	case "relu":
+		y = dl.ReLU(x)
+	case "gelu":
+		y = dl.GELU(x)
+	case "tanh":
+		y = dl.Tanh(x)
+	case "sigmoid":
+		y = dl.Sigmoid(x)
+	}
+	display.Lines(fmt.Sprintf("%s (α = %.2f)", name, alpha), x, map[string]*dl.Tensor{name: y}, display.XLabel("x"))
+}, slope, activation)
+"""
+        ),
     ],
     "03-backprop.ipynb": [
         md(

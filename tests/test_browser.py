@@ -14,6 +14,8 @@ missing one fails the tests instead of skipping them.
 """
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import os
@@ -29,7 +31,7 @@ import urllib.request
 
 import nbformat
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from conftest import ROOT, jupyter_command
 from pixels import check_confusion_colours
@@ -66,8 +68,32 @@ CELLS = [
         '\t[]string{"cat", "dog", "bird"})',
         {"selector": ".jp-OutputArea-output img", "shot": True},
     ),
+    (
+        "for i := range 3 {\n"
+        '\tfmt.Printf("line %d\\n", i)\n'
+        '\tdisplay.Markdown(fmt.Sprintf("**md %d**", i))\n'
+        "}\n"
+        'fmt.Println("end")',
+        {"selector": STDOUT, "text": "end"},
+    ),
+    # ipywidgets: a slider whose Interact draws a plot, and an OnChange
+    # that prints; the script drags the slider, then the next cell reads
+    # the value in Go.
+    (
+        'bslope := widgets.NewFloatSlider("slope", 0, 1, 0.05, 0.1)\n'
+        'bslope.OnChange(func(v float64) { fmt.Println("slope now", v) })\n'
+        "widgets.Interact(func(a float64) {\n"
+        "\txs := dl.Linspace(-5, 5, 50)\n"
+        '\tdisplay.Lines(fmt.Sprintf("LeakyReLU α=%.2f", a), xs, map[string]*dl.Tensor{"y": dl.LeakyReLU(xs, float32(a))})\n'
+        "}, bslope)",
+        {
+            "selector": ".widget-interact img",
+            "drag": {"handle": ".noUi-handle", "dx": 50, "image": ".widget-interact img"},
+        },
+    ),
+    ('fmt.Println("slope in Go:", bslope.Value())', {"selector": STDOUT, "text": "slope in Go"}),
 ]
-PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER, CONFUSION = range(len(CELLS))
+PRINT, TABLE, PLOT, PROGRESS, PANIC, AFTER, CONFUSION, INTERLEAVED, SLIDER, SLIDER_VALUE = range(len(CELLS))
 # Rows actual, columns predicted.
 CONFUSION_COUNTS = [[3, 1, 0], [0, 3, 0], [1, 0, 2]]
 COMPLETE_CELL = len(CELLS)  # an empty code cell at the end, for typing
@@ -207,10 +233,15 @@ def seen(godl_kernelspec, tmp_path_factory) -> dict:
             "screenshot": str(tmp / "jupyterlab-godl.png"),
             "result": str(tmp / "seen.json"),
             "cells": [
-                {"expect": expect, "shot": str(tmp / f"cell-{i}.png") if expect.get("shot") else None}
+                {
+                    "expect": {k: v for k, v in expect.items() if k in ("selector", "text")},
+                    "shot": str(tmp / f"cell-{i}.png") if expect.get("shot") else None,
+                    "drag": expect.get("drag"),
+                }
                 for i, (_, expect) in enumerate(CELLS)
             ],
             "complete": [{"cell": COMPLETE_CELL, "type": t} for t in COMPLETIONS],
+            "reload": {"cell": SLIDER, "selector": ".widget-readout"},
             "timeouts": TIMEOUTS_MS,
         }
         (tmp / "plan.json").write_text(json.dumps(plan, indent=2))
@@ -324,6 +355,17 @@ def test_kernel_usable_after_panic(seen):
     assert texts(c, "application/vnd.jupyter.stdout").strip() == "still alive: [50]"
 
 
+def test_prints_and_displays_interleave(seen):
+    # The page shows the outputs in the order the cell made them.
+    c = cell(seen, INTERLEAVED)
+    got = [(o["mime"], o["text"].strip()) for o in c["outputs"]]
+    want = []
+    for i in range(3):
+        want += [("application/vnd.jupyter.stdout", f"line {i}"), ("text/markdown", f"md {i}")]
+    want.append(("application/vnd.jupyter.stdout", "end"))
+    assert got == want, c["outputs"]
+
+
 def test_completion(seen):
     by_typed = {r["typed"]: r for r in seen["completions"]}
     several = by_typed["fmt.Print"]
@@ -356,3 +398,38 @@ def test_confusion_matrix(seen):
 def test_screenshot_written(seen):
     shot = pathlib.Path(seen["screenshot"])
     assert shot.is_file() and shot.stat().st_size > 10_000, shot
+
+
+def data_url_image(url: str) -> Image.Image:
+    assert url and url.startswith("data:image/png;base64,"), (url or "")[:40]
+    return Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
+
+
+def test_slider_drag_redraws_the_plot_and_reaches_go(seen):
+    """Dragging the slider in JupyterLab (jupyterlab_widgets) sends the
+    value over the comm: Interact draws the plot again in its output area,
+    OnChange prints in the widget's cell, and Go has the value the slider
+    shows."""
+    c = cell(seen, SLIDER)
+    d = c["drag"]
+    before, after = data_url_image(d["before"]), data_url_image(d["after"])
+    assert before.size == after.size, (before.size, after.size)
+    changed = sum(ImageChops.difference(before, after).convert("L").histogram()[1:])
+    assert changed > 0.002 * before.width * before.height, f"the plot barely changed: {changed} pixels"
+    shown = float(d["readout"])
+    assert 0.1 < shown <= 1, d["readout"]
+    printed = [float(v) for v in re.findall(r"slope now ([0-9.]+)", texts(c))]
+    assert printed and abs(printed[-1] - shown) < 1e-9, (printed, d["readout"], texts(c))
+    go = cell(seen, SLIDER_VALUE)
+    value = float(texts(go, "application/vnd.jupyter.stdout").split("slope in Go:")[1])
+    assert abs(value - shown) < 1e-9, (value, d["readout"])
+
+
+def test_widgets_come_back_after_a_reload(seen):
+    """A reloaded page has no widget models: JupyterLab asks the kernel for
+    every widget's state (request_states on jupyter.widget.control) and
+    draws the saved slider again, at the value it was dragged to."""
+    r = seen["reload"]
+    assert r["ok"], r
+    assert not r["widgetErrors"], r["widgetErrors"]
+    assert r["text"] == cell(seen, SLIDER)["drag"]["readout"], (r, cell(seen, SLIDER)["drag"])

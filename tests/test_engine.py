@@ -1,8 +1,11 @@
 """The engine through a real Jupyter client: state kept across cells (a
 model trained in one cell is seen trained in the next), input_request for
-fmt.Scan, rich output from gonbui, and an interrupted training loop that
-keeps its variables. The kernel is the installed "godl" kernelspec
-(conftest.py); faults (crashes, restarts) are in test_faults.py."""
+fmt.Scan, rich output from gonbui, outputs in the order the cell made them,
+completion on the control channel while a cell runs, an interrupted
+training loop that keeps its variables, and what the kernel says about a
+name that hides a preloaded package. The kernel is the installed "godl"
+kernelspec (conftest.py); faults (crashes, restarts) are in
+test_faults.py."""
 from __future__ import annotations
 
 import queue
@@ -85,3 +88,85 @@ def test_interrupt_keeps_the_training_state(k):
     assert "kept" in r.reply["content"]["evalue"], r.describe()
     r = ok(k, "steps > 0")
     assert r.result == "true", r.describe()
+
+
+def outputs(r) -> list[str]:
+    """The cell's outputs in order: stream texts (adjacent pieces of one
+    stream joined, as a front end shows them) and display texts."""
+    out: list[str] = []
+    last = None
+    for m in r.iopub:
+        t, c = m["header"]["msg_type"], m["content"]
+        if t == "stream":
+            if last == c["name"]:
+                out[-1] += c["text"]
+            else:
+                out.append(c["name"] + ":" + c["text"])
+            last = c["name"]
+        elif t in ("display_data", "update_display_data", "clear_output"):
+            data = c.get("data", {})
+            out.append(t + ":" + str(data.get("text/markdown") or data.get("text/html") or data.get("text/plain") or ""))
+            last = None
+    return out
+
+
+def test_print_display_print_in_that_order(k):
+    r = ok(k, 'fmt.Println("before")\ndisplay.Images("img", dl.Rand(2, 8, 8))\nfmt.Printf("after %d\\n", 1)')
+    got = outputs(r)
+    assert [o.split(":", 1)[0] for o in got] == ["stdout", "display_data", "stdout"], r.describe()
+    assert got[0] == "stdout:before\n" and got[2] == "stdout:after 1\n", r.describe()
+    shown = r.of("display_data")[0]["data"]
+    assert "image/png" in shown, shown.keys()
+
+
+def test_prints_and_displays_in_a_loop_interleave(k):
+    r = ok(k, 'for i := range 12 {\n\tfmt.Printf("text %d\\n", i)\n\tdisplay.Markdown(fmt.Sprintf("md %d", i))\n}\nfmt.Println("done")')
+    want = []
+    for i in range(12):
+        want += [f"stdout:text {i}\n", f"display_data:md {i}"]
+    assert outputs(r) == want + ["stdout:done\n"], r.describe()
+
+
+def test_complete_on_control_while_a_cell_defines_names(k):
+    ok(k, "type shapeK struct{ Width, Height int }\nboxK := shapeK{2, 3}")
+    msg_id = k.start("for i := range 40 {\n\ttime.Sleep(50 * time.Millisecond)\n\t_ = i\n}\nlaterK := boxK")
+    answers = []
+    for _ in range(5):  # while the cell runs
+        rep = k.control("complete_request", {"code": "boxK.W", "cursor_pos": 6})
+        answers.append(rep["content"])
+        time.sleep(0.1)
+    r = k.collect(msg_id)
+    assert r.reply["content"]["status"] == "ok", r.describe()
+    for a in answers:
+        assert a["status"] == "ok" and a["matches"] == ["Width"], answers
+    rep = k.control("complete_request", {"code": "later", "cursor_pos": 5})
+    assert "laterK" in rep["content"]["matches"], rep["content"]
+
+
+def test_help_is_an_output_where_pagers_are_dropped(k):
+    # jupyter nbconvert and papermill cannot answer input requests and drop
+    # pager payloads: a request without stdin gets the help as an output.
+    r = ok(k, "%help")
+    assert r.reply["content"]["payload"][0]["source"] == "page", r.describe()
+    texts = [d["data"]["text/plain"] for d in r.of("display_data")]
+    assert len(texts) == 1 and "%%time" in texts[0], r.describe()
+
+
+def test_time_of_a_cell_that_does_not_compile_is_its_error_only(k):
+    r = k.execute("%%time\nx := undefinedThing + 1")
+    assert r.status == "error" and r.reply["content"]["ename"] == "CompileError", r.describe()
+    assert "Wall time" not in r.stdout, r.describe()
+    r = ok(k, "%%time\nn := 0\nfor i := range 100 {\n\tn += i\n}")
+    assert "Wall time" in r.stdout, r.describe()
+
+
+def test_a_name_that_hides_a_preloaded_package(k):
+    r = ok(k, "data := [][]float32{{1, 2}, {3, 4}}")
+    assert "hiding the data package" in r.stderr, r.describe()
+    r = k.execute('train, test, err := data.FashionMNIST("/nowhere")')
+    assert r.status == "error", r.describe()
+    text = r.error_text()
+    assert "FashionMNIST undefined" in text and "hides it" in text, text
+    # Importing the package brings it back in that cell.
+    r = ok(k, 'import "github.com/godl-dev/godl/dl/data"\nspirals := data.Spirals(10, 2)\nspirals.Len()')
+    assert r.result == "20", r.describe()

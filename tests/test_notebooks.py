@@ -147,6 +147,26 @@ def test_curves_and_progress_saved_in_final_state(executed):
     png(curve).verify()
 
 
+def test_activation_sliders_are_saved_with_their_plot(executed):
+    """The Interact cell: its controls and output area live in the saved
+    widget state (nbconvert stores it), the plot drawn in the output area
+    for the sliders' starting values, nothing in the cell's own outputs."""
+    nb = executed["02-activations.ipynb"]
+    view = "application/vnd.jupyter.widget-view+json"
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "widgets.Interact" in c.source)
+    [shown] = cell.outputs
+    box = state[shown.data[view]["model_id"]]
+    children = [state[c.removeprefix("IPY_MODEL_")] for c in box["state"]["children"]]
+    assert [c["model_name"] for c in children] == ["FloatSliderModel", "DropdownModel", "OutputModel"]
+    slope, act, out = (c["state"] for c in children)
+    assert (slope["description"], slope["value"], slope["min"], slope["max"]) == ("slope α", 0.1, 0, 0.5)
+    assert act["_options_labels"][act["index"]] == "leaky_relu"
+    [plot] = [o for o in out["outputs"] if "image/png" in o.get("data", {})]
+    assert plot["data"]["text/plain"].startswith('line plot "leaky_relu (α = 0.10)": 1 series'), plot["data"]["text/plain"]
+    png(nbformat.from_dict(plot)).verify()
+
+
 def test_tensor_value_is_a_table(executed):
     nb = executed["02-activations.ipynb"]
     results = [o for _, _, o in outputs(nb, "execute_result") if "text/html" in o.data]

@@ -12,6 +12,8 @@ type config struct {
 	dropout                   float64
 	eps, momentum             float64
 	noAffine, noTrackStats    bool
+	groups                    int  // Conv2d
+	ceilMode, excludePad      bool // pooling
 	set                       map[string]bool
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
@@ -19,6 +20,13 @@ type golden struct {
 		Steps [][]float32 `json:"steps"`
 	} `json:"optimizers"`
 	Schedulers map[string][]float64 `json:"schedulers"`
+
+	B0              []float32   `json:"b0"`
+	BGrads          [][]float32 `json:"bgrads"`
+	GroupOptimizers map[string]struct {
+		Steps [][]float32 `json:"steps"`
+	} `json:"group_optimizers"`
+	GroupSchedulers map[string][][]float64 `json:"group_schedulers"`
 }
 
 func loadGolden(t *testing.T) *golden {
@@ -30,8 +38,9 @@ func loadGolden(t *testing.T) *golden {
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Optimizers) < 10 || len(g.Schedulers) < 9 {
-		t.Fatalf("golden file holds %d optimizers and %d schedulers", len(g.Optimizers), len(g.Schedulers))
+	if len(g.Optimizers) < 10 || len(g.Schedulers) < 9 || len(g.GroupOptimizers) < 5 || len(g.GroupSchedulers) < 9 {
+		t.Fatalf("golden file holds %d+%d optimizers and %d+%d schedulers",
+			len(g.Optimizers), len(g.GroupOptimizers), len(g.Schedulers), len(g.GroupSchedulers))
 	}
 	return &g
 }
@@ -84,9 +93,9 @@ func close32(a, b float32, rel float64) bool {
 	return math.Abs(float64(a)-float64(b)) <= rel*math.Max(1, math.Abs(float64(b)))
 }
 
-func TestSchedulersMatchPyTorch(t *testing.T) {
-	g := loadGolden(t)
-	makers := map[string]func(o Optimizer) Scheduler{
+// The schedulers of gen_golden.py, by name.
+var (
+	schedMakers = map[string]func(o Optimizer) Scheduler{
 		"step":          func(o Optimizer) Scheduler { return NewStepLR(o, 7, 0.5) },
 		"multistep":     func(o Optimizer) Scheduler { return NewMultiStepLR(o, []int{5, 20, 20, 33}, 0.3) },
 		"exponential":   func(o Optimizer) Scheduler { return NewExponentialLR(o, 0.95) },
@@ -94,22 +103,26 @@ func TestSchedulersMatchPyTorch(t *testing.T) {
 		"cosine_etamin": func(o Optimizer) Scheduler { return NewCosineAnnealingLR(o, 15, EtaMin(0.01)) },
 		"linear":        func(o Optimizer) Scheduler { return NewLinearLR(o, 0.25, 1, 10) },
 	}
-	plateaus := map[string][]SchedOption{
+	plateauOptions = map[string][]SchedOption{
 		"plateau":          {Mode("min"), Factor(0.1), Patience(10)},
 		"plateau_cooldown": {Mode("min"), Factor(0.5), Patience(3), Cooldown(2), MinLR(0.004), Threshold(0.01)},
 		"plateau_max_abs":  {Mode("max"), Factor(0.5), Patience(2), ThresholdMode("abs"), Threshold(0.001)},
 	}
+)
+
+func TestSchedulersMatchPyTorch(t *testing.T) {
+	g := loadGolden(t)
 	for name, want := range g.Schedulers {
 		opt := NewSGD([]*dl.Tensor{dl.Zeros(1).RequiresGrad()}, LR(0.1))
 		var lrs []float64
-		if mk, ok := makers[name]; ok {
+		if mk, ok := schedMakers[name]; ok {
 			s := mk(opt)
 			for range want {
 				opt.Step()
 				s.Step()
 				lrs = append(lrs, s.LastLR())
 			}
-		} else if opts, ok := plateaus[name]; ok {
+		} else if opts, ok := plateauOptions[name]; ok {
 			s := NewReduceLROnPlateau(opt, opts...)
 			for _, m := range g.Metric {
 				if s.Mode == "max" {
@@ -131,12 +144,100 @@ func TestSchedulersMatchPyTorch(t *testing.T) {
 	}
 }
 
+func TestParamGroupsMatchPyTorch(t *testing.T) {
+	g := loadGolden(t)
+	makers := map[string]func(w, b *dl.Tensor) Optimizer{
+		"sgd_groups": func(w, b *dl.Tensor) Optimizer {
+			return NewSGD(Groups(Group(w, LR(0.05), Momentum(0.9), Nesterov()), Group(b, Dampening(0.2))), LR(0.1), Momentum(0.5))
+		},
+		"adam_groups": func(w, b *dl.Tensor) Optimizer {
+			return NewAdam(Groups(Group(w, LR(1e-2), Betas(0.8, 0.99)), Group(b, WeightDecay(1e-2), AMSGrad())), LR(1e-3))
+		},
+		"adamw_groups": func(w, b *dl.Tensor) Optimizer {
+			return NewAdamW(Groups(Group([]*dl.Tensor{w}), Group(b, LR(5e-3), WeightDecay(0.1))), LR(1e-2))
+		},
+		"rmsprop_groups": func(w, b *dl.Tensor) Optimizer {
+			return NewRMSprop(Groups(Group(w, Centered(), Momentum(0.5)), Group(b, Alpha(0.9), Eps(1e-6))), LR(1e-2))
+		},
+		"adam_groups+steplr": func(w, b *dl.Tensor) Optimizer {
+			return NewAdam(Groups(Group(w, LR(1e-2)), Group(b)), LR(1e-3))
+		},
+	}
+	for name, want := range g.GroupOptimizers {
+		mk, ok := makers[name]
+		if !ok {
+			t.Errorf("no Go counterpart for golden optimizer %s", name)
+			continue
+		}
+		w := dl.FromSlice(g.W0, g.Shape...).RequiresGrad()
+		b := dl.FromSlice(g.B0, len(g.B0)).RequiresGrad()
+		opt := mk(w, b)
+		var sched Scheduler
+		if strings.HasSuffix(name, "+steplr") {
+			sched = NewStepLR(opt, 1, 0.5)
+		}
+		for step := range g.Grads {
+			w.SetGrad(dl.FromSlice(g.Grads[step], g.Shape...))
+			b.SetGrad(dl.FromSlice(g.BGrads[step], len(g.B0)))
+			opt.Step()
+			if sched != nil {
+				sched.Step()
+			}
+			got := append(w.Data(), b.Data()...)
+			for i, v := range got {
+				if e := want.Steps[step][i]; !close32(v, e, 1e-6) {
+					t.Errorf("%s step %d: element %d = %.9g, PyTorch %.9g", name, step+1, i, v, e)
+					break
+				}
+			}
+		}
+	}
+}
+
+func TestSchedulersOverGroupsMatchPyTorch(t *testing.T) {
+	g := loadGolden(t)
+	for name, want := range g.GroupSchedulers {
+		opt := NewSGD(Groups(Group(dl.Zeros(1).RequiresGrad()), Group(dl.Zeros(1).RequiresGrad(), LR(0.02))), LR(0.1))
+		var lrs [][]float64
+		if mk, ok := schedMakers[name]; ok {
+			s := mk(opt).(interface {
+				Scheduler
+				LastLRs() []float64
+			})
+			for range want {
+				opt.Step()
+				s.Step()
+				lrs = append(lrs, s.LastLRs())
+			}
+		} else if opts, ok := plateauOptions[name]; ok {
+			s := NewReduceLROnPlateau(opt, opts...)
+			for _, m := range g.Metric {
+				if s.Mode == "max" {
+					m = -m
+				}
+				s.StepMetric(m)
+				lrs = append(lrs, []float64{opt.ParamGroups()[0].LR, opt.ParamGroups()[1].LR})
+			}
+		} else {
+			t.Errorf("no Go counterpart for golden scheduler %s", name)
+			continue
+		}
+		for i := range want {
+			for j := range want[i] {
+				if math.Abs(lrs[i][j]-want[i][j]) > 1e-12*math.Max(1, math.Abs(want[i][j])) {
+					t.Errorf("%s step %d group %d: lr %.17g, PyTorch %.17g", name, i+1, j, lrs[i][j], want[i][j])
+				}
+			}
+		}
+	}
+}
+
 func TestOptionMisuse(t *testing.T) {
-	err := dl.Maybe(func() { NewAdam(nil, Momentum(0.9)) })
+	err := dl.Maybe(func() { NewAdam([]*dl.Tensor(nil), Momentum(0.9)) })
 	if err == nil {
 		t.Fatal("Adam accepted Momentum")
 	}
-	if err := dl.Maybe(func() { NewSGD(nil, Nesterov()) }); err == nil {
+	if err := dl.Maybe(func() { NewSGD([]*dl.Tensor(nil), Nesterov()) }); err == nil {
 		t.Fatal("SGD accepted Nesterov without momentum")
 	}
 }

@@ -1,7 +1,9 @@
 package optim
 
 import (
+	"fmt"
 	"math"
+	"slices"
 
 	"github.com/godl-dev/godl/dl"
 )
@@ -32,8 +34,9 @@ func MinLR(v float64) SchedOption { return func(c *schedConfig) { c.minLR = v } 
 // MinDelta is the least change of rate worth making (PyTorch's eps, 1e-8).
 func MinDelta(v float64) SchedOption { return func(c *schedConfig) { c.eps = v } }
 
-// ReduceLROnPlateau lowers the rate when a metric has stopped improving.
-// Call StepMetric with the epoch's metric instead of Step.
+// ReduceLROnPlateau lowers the rate of every parameter group when a metric
+// has stopped improving. Call StepMetric with the epoch's metric instead of
+// Step.
 type ReduceLROnPlateau struct {
 	opt                           Optimizer
 	Mode, ThresholdMode           string
@@ -41,7 +44,7 @@ type ReduceLROnPlateau struct {
 	Patience, Cooldown            int
 	best                          float64
 	bad, cooldownLeft, epoch      int
-	last                          float64
+	lastLRs                       []float64
 }
 
 // NewReduceLROnPlateau returns a ReduceLROnPlateau scheduler.
@@ -65,12 +68,17 @@ func NewReduceLROnPlateau(opt Optimizer, opts ...SchedOption) *ReduceLROnPlateau
 	}
 	r := &ReduceLROnPlateau{opt: opt, Mode: c.mode, ThresholdMode: c.thresholdMode, Factor: c.factor,
 		Threshold: c.threshold, MinLR: c.minLR, Eps: c.eps, Patience: c.patience, Cooldown: c.cooldown,
-		last: opt.LR()}
-	r.best = math.Inf(1)
-	if r.Mode == "max" {
-		r.best = math.Inf(-1)
-	}
+		lastLRs: currentLRs(opt)}
+	r.best = r.worst()
 	return r
+}
+
+// worst is the metric every first value improves on (PyTorch's mode_worse).
+func (r *ReduceLROnPlateau) worst() float64 {
+	if r.Mode == "max" {
+		return math.Inf(-1)
+	}
+	return math.Inf(1)
 }
 
 func (r *ReduceLROnPlateau) better(a float64) bool {
@@ -85,7 +93,7 @@ func (r *ReduceLROnPlateau) better(a float64) bool {
 	return a > r.best+r.Threshold
 }
 
-// StepMetric records one epoch's metric and lowers the rate after more
+// StepMetric records one epoch's metric and lowers the rates after more
 // than Patience epochs without improvement.
 func (r *ReduceLROnPlateau) StepMetric(v float64) {
 	r.epoch++
@@ -98,18 +106,39 @@ func (r *ReduceLROnPlateau) StepMetric(v float64) {
 		r.cooldownLeft--
 		r.bad = 0
 	}
+	lrs := currentLRs(r.opt)
 	if r.bad > r.Patience {
-		old := r.opt.LR()
-		if lr := math.Max(old*r.Factor, r.MinLR); old-lr > r.Eps {
-			r.opt.SetLR(lr)
+		for i, old := range lrs {
+			if lr := math.Max(old*r.Factor, r.MinLR); old-lr > r.Eps {
+				lrs[i] = lr
+			}
 		}
+		setLRs(r.opt, lrs)
 		r.cooldownLeft, r.bad = r.Cooldown, 0
 	}
-	r.last = r.opt.LR()
+	r.lastLRs = lrs
 }
 
-// LastLR returns the learning rate after the last StepMetric.
-func (r *ReduceLROnPlateau) LastLR() float64 { return r.last }
+// LastLR returns the learning rate of the first parameter group after the
+// last StepMetric.
+func (r *ReduceLROnPlateau) LastLR() float64 { return r.lastLRs[0] }
+
+// LastLRs returns the learning rate of every parameter group after the
+// last StepMetric.
+func (r *ReduceLROnPlateau) LastLRs() []float64 { return slices.Clone(r.lastLRs) }
 
 // Best returns the best metric seen so far.
 func (r *ReduceLROnPlateau) Best() float64 { return r.best }
+
+func (r *ReduceLROnPlateau) fields() []schedField {
+	return []schedField{{"mode", &r.Mode}, {"factor", &r.Factor}, {"patience", &r.Patience},
+		{"threshold", &r.Threshold}, {"threshold_mode", &r.ThresholdMode}, {"cooldown", &r.Cooldown},
+		{"min_lr", &r.MinLR}, {"eps", &r.Eps}}
+}
+
+// String describes the scheduler: its hyper-parameters and state.
+func (r *ReduceLROnPlateau) String() string {
+	return schedString("ReduceLROnPlateau", r.fields(), "best="+pyFloat(r.best),
+		fmt.Sprintf("num_bad_epochs=%d", r.bad), fmt.Sprintf("cooldown_counter=%d", r.cooldownLeft),
+		fmt.Sprintf("last_epoch=%d", r.epoch), "last_lr="+pyFloats(r.lastLRs))
+}

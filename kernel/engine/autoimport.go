@@ -43,6 +43,7 @@ var godlPackages = map[string]string{
 	"optim":    modulePath + "/dl/optim",
 	"data":     modulePath + "/dl/data",
 	"display":  modulePath + "/display",
+	"widgets":  modulePath + "/widgets",
 	"gonbui":   "github.com/janpfeifer/gonb/gonbui",
 	"mat":      "gonum.org/v1/gonum/mat",
 	"floats":   "gonum.org/v1/gonum/floats",

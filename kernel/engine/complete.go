@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/godl-dev/godl/kernel"
+	"github.com/godl-dev/godl/kernel/engine/rewrite"
 )
 
 var keywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else",
@@ -52,22 +53,21 @@ func wordAt(code string, cursor int) (qual string, start, end int) {
 	return qual, start, end
 }
 
-// ready reports whether the build (and so the type information) is there,
-// without waiting: completion must answer at once.
-func (e *Engine) compilerNow() *compiler {
+// stateNow is the rewriting state if the setup is done, without waiting:
+// completion must answer at once.
+func (e *Engine) stateNow() *state {
 	select {
 	case <-e.done:
+		return e.current()
 	default:
 		return nil
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.comp
 }
 
-// lookupPackage resolves a package name as a cell would: an import in the
-// code, or an auto-import.
-func (c *compiler) packageFor(code, name string) (*types.Package, string) {
+// packageFor resolves a package name as a cell would: an import in the
+// code, or an auto-import. It returns the package (nil if it cannot be
+// loaded) and its path ("" if the name is no package).
+func packageFor(st *state, code, name string) (*types.Package, string) {
 	path := ""
 	for _, l := range strings.Split(code, "\n") {
 		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "import"))
@@ -79,12 +79,12 @@ func (c *compiler) packageFor(code, name string) (*types.Package, string) {
 		}
 	}
 	if path == "" {
-		path = c.autos[name]
+		path = st.cfg.AutoImports[name]
 	}
 	if path == "" {
 		return nil, ""
 	}
-	p, err := c.imp.Import(path)
+	p, err := st.cfg.Importer.Import(path)
 	if err != nil {
 		return nil, path
 	}
@@ -93,8 +93,8 @@ func (c *compiler) packageFor(code, name string) (*types.Package, string) {
 
 // Complete proposes names for the identifier before the cursor: package
 // members after "pkg.", fields and methods after "x." for a variable of an
-// earlier cell, otherwise earlier cells' names, names in the cell,
-// packages, keywords and builtins.
+// earlier cell or of the cell being typed, otherwise earlier cells' names,
+// names in the cell, packages, keywords and builtins.
 func (e *Engine) Complete(code string, cursor int) kernel.Completion {
 	qual, start, _ := wordAt(code, cursor)
 	cursor = max(start, min(cursor, len(code)))
@@ -102,61 +102,27 @@ func (e *Engine) Complete(code string, cursor int) kernel.Completion {
 	res := kernel.Completion{Start: start, End: cursor, Matches: []string{}, Metadata: map[string]any{}}
 	set := map[string]bool{}
 	add := func(n string) {
-		n = strings.TrimPrefix(n, manglePrefix)
-		if strings.HasPrefix(n, prefix) && n != "" && !strings.HasPrefix(n, funcPrefix) {
+		if n = rewrite.Completion(n); n != "" && strings.HasPrefix(n, prefix) {
 			set[n] = true
 		}
 	}
-	c := e.compilerNow()
-	if qual != "" {
-		if c == nil {
-			return res
-		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if s, ok := c.syms[qual]; ok {
-			for _, n := range memberNames(s.obj.Type()) {
-				add(n)
-			}
-		} else if p, _ := c.packageFor(code, qual); p != nil {
-			for _, n := range p.Scope().Names() {
-				if token.IsExported(n) {
-					add(n)
-				}
-			}
-		} else if t := c.typeAt(code, start-1-len(qual), qual, cursor); t != nil {
-			for _, n := range memberNames(t) {
-				add(n)
-			}
-		}
-	} else {
-		for _, k := range keywords {
-			add(k)
-		}
-		for _, n := range types.Universe.Names() {
+	st := e.stateNow()
+	switch {
+	case qual != "" && st != nil:
+		for _, n := range members(st, code, qual, start, cursor) {
 			add(n)
 		}
-		var s scanner.Scanner
-		fset := token.NewFileSet()
-		s.Init(fset.AddFile("", -1, len(code)), []byte(code), nil, 0)
-		for {
-			pos, tok, lit := s.Scan()
-			if tok == token.EOF {
-				break
-			}
-			if tok == token.IDENT && int(pos)-1 != start {
-				add(lit)
-			}
+	case qual == "":
+		for _, n := range plainNames(code, start) {
+			add(n)
 		}
-		if c != nil {
-			e.mu.Lock()
-			for n := range c.syms {
+		if st != nil {
+			for _, n := range st.sess.Names() {
 				add(n)
 			}
-			for n := range c.autos {
+			for n := range st.cfg.AutoImports {
 				add(n)
 			}
-			e.mu.Unlock()
 		}
 	}
 	for n := range set {
@@ -164,6 +130,47 @@ func (e *Engine) Complete(code string, cursor int) kernel.Completion {
 	}
 	sort.Strings(res.Matches)
 	return res
+}
+
+// members lists what may follow "qual." in code: the members of an earlier
+// cell's name, of a package, or of the operand's type in the cell.
+func members(st *state, code, qual string, start, cursor int) []string {
+	if s := st.sess.Lookup(qual); s != nil {
+		return memberNames(s.Obj.Type())
+	}
+	if p, _ := packageFor(st, code, qual); p != nil {
+		var names []string
+		for _, n := range p.Scope().Names() {
+			if token.IsExported(n) {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	if t := typeAt(st, code, start-1-len(qual), cursor); t != nil {
+		return memberNames(t)
+	}
+	return nil
+}
+
+// plainNames are the keywords, the builtins and the identifiers of the
+// cell (but the one being typed at start).
+func plainNames(code string, start int) []string {
+	names := append([]string(nil), keywords...)
+	names = append(names, types.Universe.Names()...)
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(code)), []byte(code), nil, 0)
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.IDENT && int(pos)-1 != start {
+			names = append(names, lit)
+		}
+	}
+	return names
 }
 
 // memberNames lists the fields and methods of t (and *t).
@@ -202,39 +209,11 @@ func memberNames(t types.Type) []string {
 func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
 	qual, start, end := wordAt(code, cursor)
 	name := code[start:end]
-	if name == "" {
+	st := e.stateNow()
+	if name == "" || st == nil {
 		return kernel.Inspection{}
 	}
-	c := e.compilerNow()
-	if c == nil {
-		return kernel.Inspection{}
-	}
-	e.mu.Lock()
-	var target, text string
-	if qual != "" {
-		var recv types.Type
-		if s, ok := c.syms[qual]; ok {
-			recv = s.obj.Type()
-		} else if _, path := c.packageFor(code, qual); path != "" {
-			target = path + "." + name
-		} else {
-			recv = c.typeAt(code, start-1-len(qual), qual, start-1+len(name)+1)
-		}
-		if recv != nil {
-			obj, _, _ := types.LookupFieldOrMethod(recv, true, nil, mangle(name))
-			if obj != nil {
-				text = unmangle(types.ObjectString(obj, func(p *types.Package) string { return p.Name() }))
-				target = docTarget(recv, obj)
-			}
-		}
-	} else if s, ok := c.syms[name]; ok {
-		text = name + ": " + unmangle(types.TypeString(s.obj.Type(), func(p *types.Package) string { return p.Name() }))
-	} else if _, path := c.packageFor(code, name); path != "" {
-		target = path
-	} else if types.Universe.Lookup(name) != nil {
-		target = "builtin." + name
-	}
-	e.mu.Unlock()
+	target, text := describeName(st, code, qual, name, start)
 	if target != "" {
 		args := []string{"doc"}
 		if detail > 0 {
@@ -245,7 +224,7 @@ func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
 		if out, err := cmd.Output(); err == nil {
 			text = string(out)
 		}
-		// (Without go doc, the declaration found above is still shown.)
+		// (Without go doc, the declaration found here is still shown.)
 	}
 	if text == "" {
 		return kernel.Inspection{}
@@ -253,33 +232,79 @@ func (e *Engine) Inspect(code string, cursor, detail int) kernel.Inspection {
 	return kernel.Inspection{Found: true, Data: kernel.MIMEBundle{"text/plain": text}}
 }
 
-// typeAt type-checks the cell with the selector being completed cut down
-// to its operand, and returns the type of the operand at qs (nil if it has
-// none). Nothing is kept: the check runs on a copy of the compiler.
-func (c *compiler) typeAt(code string, qs int, qual string, cursor int) (t types.Type) {
-	line, col := lineCol(code, qs)
-	probe := *c
-	probe.sess = c.sess + "probe"
-	probe.probe = func(f *ast.File, info *types.Info, file string) {
-		ast.Inspect(f, func(n ast.Node) bool {
-			id, ok := n.(*ast.Ident)
-			if !ok || id.Name != qual || t != nil {
-				return t == nil
-			}
-			if p := probe.fset.Position(id.Pos()); p.Filename == file && p.Line == line && p.Column == col {
-				if obj := info.ObjectOf(id); obj != nil {
-					if _, isVar := obj.(*types.Var); isVar {
-						t = obj.Type()
-					}
-				}
-			}
-			return true
-		})
+// describeName finds what to show for name (after "qual." if qual is set):
+// a go doc target, or a declaration of the cells'.
+func describeName(st *state, code, qual, name string, start int) (target, text string) {
+	pkgName := func(p *types.Package) string { return p.Name() }
+	if qual == "" {
+		if s := st.sess.Lookup(name); s != nil {
+			return "", name + ": " + rewrite.Unmangle(types.TypeString(s.Obj.Type(), pkgName))
+		}
+		if _, path := packageFor(st, code, name); path != "" {
+			return path, ""
+		}
+		if types.Universe.Lookup(name) != nil {
+			return "builtin." + name, ""
+		}
+		return "", ""
 	}
-	defer func() { recover() }()
-	src := code[:qs+len(qual)] + code[cursor:]
-	probe.compile(src+closeBraces(src), 0)
+	var recv types.Type
+	if s := st.sess.Lookup(qual); s != nil {
+		recv = s.Obj.Type()
+	} else if _, path := packageFor(st, code, qual); path != "" {
+		return path + "." + name, ""
+	} else {
+		recv = typeAt(st, code, start-1-len(qual), start-1+len(name)+1)
+	}
+	if recv == nil {
+		return "", ""
+	}
+	obj, _, _ := types.LookupFieldOrMethod(recv, true, nil, rewrite.Mangle(name))
+	if obj == nil {
+		return "", ""
+	}
+	return docTarget(recv, obj), rewrite.Unmangle(types.ObjectString(obj, pkgName))
+}
+
+// typeAt type-checks the cell with the selector being completed cut down
+// to its operand (at qs), and returns the operand's type if it is a
+// variable or a field, else nil.
+func typeAt(st *state, code string, qs, cursor int) types.Type {
+	end := qs + len(identAfter(code, qs))
+	line := 1 + strings.Count(code[:qs], "\n")
+	col := qs - strings.LastIndex(code[:qs], "\n")
+	src := code[:end] + code[cursor:]
+	checked := rewrite.CheckAsWritten(st.cfg, st.sess, src+closeBraces(src))
+	if checked == nil {
+		return nil
+	}
+	var t types.Type
+	ast.Inspect(checked.File, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || t != nil {
+			return t == nil
+		}
+		if p := st.cfg.Fset.Position(id.Pos()); p.Filename == checked.FileName && p.Line == line && p.Column == col {
+			if v, isVar := checked.Info.ObjectOf(id).(*types.Var); isVar {
+				t = v.Type()
+			}
+		}
+		return true
+	})
 	return t
+}
+
+// identAfter is the identifier that starts at off.
+func identAfter(code string, off int) string {
+	end := off
+	for end < len(code) {
+		r, n := utf8.DecodeRuneInString(code[end:])
+		if !isIdentRune(r) {
+			break
+		}
+		end += n
+	}
+	return code[off:end]
 }
 
 // closeBraces returns the closing braces an unfinished cell lacks, so that

@@ -1,14 +1,21 @@
 // Package engine runs notebook cells as compiled Go plugins in a worker
 // process, with state kept across cells.
 //
-// Each cell is rewritten (go/ast, go/types) into a package of its own:
-// top-level statements go into a run function, := variables become package
-// variables, names the user did not export are exported behind their back
-// (and un-mangled in everything the user sees), and uses of earlier cells'
-// names become references into those cells' packages. The package is built
+// Each cell is rewritten into a package of its own (package rewrite, pure:
+// top-level statements go into a run function, := variables become
+// package variables, names are exported behind the user's back, uses of
+// earlier cells' names point into their packages). The package is built
 // with -buildmode=plugin in a private build module and loaded into one
 // long-lived worker, so values really live on. See builddir.go for how the
-// worker and the plugins are kept consistent.
+// worker and the plugins are kept consistent, and package workerproto for
+// how the engine and the worker talk.
+//
+// The files: engine.go runs a cell (compile, build, run, retry once when
+// the worker was stale or died before the cell reached it); session.go
+// holds the names earlier cells defined, an immutable snapshot that
+// completion (complete.go) reads without locks; proc.go is the worker
+// process and output.go puts its output in order; failure.go turns
+// failures into cell errors; magic.go serves %, %% and ! lines.
 //
 // Where the godl packages come from: a checkout (found through
 // $GODL_SOURCE, the SourceDir link-time variable, the directory this
@@ -28,19 +35,21 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/godl-dev/godl/kernel"
-	"github.com/godl-dev/godl/kernel/engine/worker"
+	"github.com/godl-dev/godl/kernel/engine/rewrite"
+	wp "github.com/godl-dev/godl/kernel/engine/workerproto"
 )
 
 // Options configure an Engine. The zero value is what the kernel uses.
@@ -59,29 +68,34 @@ type Options struct {
 
 // Engine implements kernel.Engine.
 type Engine struct {
-	opts  Options
-	sess  string
-	setup sync.Once
-	bErr  error
-	b     *builder
-	done  chan struct{} // closed when the build finished
+	opts Options
+	sess string
+	done chan struct{} // closed when the background setup finished
 
-	mu      sync.Mutex // compile state and the worker
-	comp    *compiler
-	proc    *proc
-	env     []string // from %env, for fresh workers
-	running *proc    // the worker running a cell, for Interrupt
-	intr    chan struct{}
+	// state is what rewriting reads; it is replaced under mu and read
+	// without it.
+	state atomic.Pointer[state]
+
+	mu   sync.Mutex // guards everything below
+	b    *builder
+	bErr error
+	seq  int // the last cell's sequence number
+	proc *proc
+	env  []string // from %env, for fresh workers
+	// intr takes interrupts for the cell the worker runs; nil when none.
+	intr chan struct{}
 	// intrEarly is an interrupt that came while the cell was still being
 	// compiled: the cell then does not run.
 	intrEarly bool
-	shellCmd  *exec.Cmd   // a running !command, for Interrupt
-	counts    map[int]int // cell seq → execution count
+	shellCmd  *exec.Cmd // a running !command, for Interrupt
+	// msgID is the Jupyter id of the execute request being served:
+	// output widgets capture by it.
+	msgID string
 
-	lastWall, lastCPU float64 // of the last cell, for %time
+	counts   sync.Map        // cell seq → execution count, read by the output readers too
+	cellOuts *cellOutputs    // where each cell's outputs go, for outputs that join an earlier cell
+	controls map[string]bool // jupyter.widget.control comms the front end opened
 }
-
-var _ kernel.Engine = (*Engine)(nil)
 
 // New returns an engine; it starts building the worker in the background
 // so the first cell waits as little as possible.
@@ -94,7 +108,7 @@ func New(opts Options) (*Engine, error) {
 	// The session directory names the kernel's pid, so a later kernel can
 	// sweep what a killed one left behind.
 	sess := fmt.Sprintf("p%dx%s", os.Getpid(), hex.EncodeToString(id[:]))
-	e := &Engine{opts: opts, sess: sess, done: make(chan struct{}), counts: map[int]int{}}
+	e := &Engine{opts: opts, sess: sess, done: make(chan struct{}), cellOuts: newCellOutputs(), controls: map[string]bool{}}
 	go e.prepare()
 	return e, nil
 }
@@ -117,7 +131,7 @@ func (e *Engine) setup1() {
 		return
 	}
 	e.b = b
-	e.comp = e.newCompiler(nil)
+	e.forget(false)
 	go sweepSessions(filepath.Join(b.dir, "cells"))
 }
 
@@ -137,16 +151,6 @@ func sweepSessions(dir string) {
 	}
 }
 
-func (e *Engine) newCompiler(lost map[string]bool) *compiler {
-	fset := token.NewFileSet()
-	c := &compiler{fset: fset, imp: newImporter(fset, e.b), autos: autoImports(e.b.stdPackages()),
-		sess: e.sess, syms: map[string]*sym{}, lost: lost}
-	if e.comp != nil {
-		c.seq = e.comp.seq // package paths are never reused
-	}
-	return c
-}
-
 // Prewarm builds the worker and one throwaway plugin, so the build cache
 // holds everything a first cell needs (otherwise ~50 s on a small machine).
 func Prewarm(opts Options) error {
@@ -164,6 +168,8 @@ type discard struct{}
 func (discard) Stream(string, string)      {}
 func (discard) Display(kernel.DisplayData) {}
 func (discard) ClearOutput(bool)           {}
+func (discard) Comm(kernel.CommMessage)    {}
+func (discard) Error(*kernel.CellError)    {}
 func (discard) Input(string, bool) (string, error) {
 	return "", fmt.Errorf("no input")
 }
@@ -177,13 +183,20 @@ func cellError(ename, evalue string, tb ...string) *kernel.CellError {
 
 // Execute runs one cell.
 func (e *Engine) Execute(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) kernel.ExecuteResult {
+	e.setEarlyInterrupt(false)
 	e.mu.Lock()
-	e.intrEarly = false
+	e.msgID = req.MsgID
 	e.mu.Unlock()
 	if res, ok := e.magic(ctx, req, out); ok {
 		return res
 	}
-	return e.run(ctx, req.Code, req.ExecutionCount, out)
+	return e.run(ctx, req.Code, req.ExecutionCount, out).ExecuteResult
+}
+
+func (e *Engine) setEarlyInterrupt(v bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.intrEarly = v
 }
 
 // ready waits for the background build.
@@ -193,26 +206,33 @@ func (e *Engine) ready(ctx context.Context) *kernel.CellError {
 	case <-ctx.Done():
 		return cellError("Cancelled", ctx.Err().Error())
 	}
-	e.mu.Lock()
-	failed := e.bErr != nil
-	e.mu.Unlock()
-	if failed {
+	if e.setupFailed() {
 		e.setup1() // it may work now (the go command or the source was fixed)
 	}
+	return e.setupError()
+}
+
+func (e *Engine) setupFailed() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.bErr != nil {
-		tb := []string{"cannot build the worker that runs cells:", e.bErr.Error()}
-		if strings.Contains(e.bErr.Error(), "gcc") || strings.Contains(e.bErr.Error(), "cgo") {
-			tb = append(tb, "(cells are Go plugins, which need cgo: install a C compiler such as gcc)")
-		}
-		return cellError("SetupError", "cannot build the worker that runs cells", tb...)
+	return e.bErr != nil
+}
+
+func (e *Engine) setupError() *kernel.CellError {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.bErr == nil {
+		return nil
 	}
-	return nil
+	tb := []string{"cannot build the worker that runs cells:", e.bErr.Error()}
+	if strings.Contains(e.bErr.Error(), "gcc") || strings.Contains(e.bErr.Error(), "cgo") {
+		tb = append(tb, "(cells are Go plugins, which need cgo: install a C compiler such as gcc)")
+	}
+	return cellError("SetupError", "cannot build the worker that runs cells", tb...)
 }
 
 // workerGone forgets the state of a dead worker; the names it held are
-// remembered so errors can say why they are undefined.
+// remembered so errors can say why they are undefined. e.mu is held.
 //
 // The worker binary is brought up to date first (a no-op unless the godl
 // source or toolchain changed, or another kernel sharing the build module
@@ -221,186 +241,242 @@ func (e *Engine) workerGone() {
 	if err := e.b.buildWorker(); err != nil {
 		fmt.Fprintln(os.Stderr, "godl: rebuilding the worker:", err)
 	}
-	// Names lost in an earlier death stay lost (and explained) until a
-	// cell defines them again.
-	lost := map[string]bool{}
-	for n := range e.comp.lost {
-		lost[n] = true
-	}
-	for n := range e.comp.syms {
-		lost[n] = true
-	}
-	e.comp = e.newCompiler(lost)
+	e.forget(true)
 	e.proc = nil
 }
 
-func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
-	res := e.run1(ctx, code, count, out)
-	stale := res.Error != nil && (res.Error.EName == "LoadError" && strings.Contains(res.Error.EValue, "different version of package") ||
-		res.Error.EName == "BuildError" && strings.Contains(res.Error.EValue, "go.mod"))
-	if !stale {
-		return res
+// cellRun is what running a cell gave.
+type cellRun struct {
+	kernel.ExecuteResult
+	ran       bool    // the cell reached the worker (it compiled and built)
+	wall, cpu float64 // seconds the cell ran, when it did
+	timing    *wp.Timing
+}
+
+// retry says why a cell runs a second time.
+type retry int
+
+const (
+	noRetry     retry = iota
+	staleWorker       // the godl packages changed since the worker was built
+	deadBefore        // the worker died before the cell reached it
+)
+
+// run compiles, builds and runs a cell. When the worker turns out stale,
+// or dies before the cell reaches it (the cell was compiled against its
+// state), it runs the cell again in a fresh worker, once per reason.
+func (e *Engine) run(ctx context.Context, code string, count int, out kernel.Output) cellRun {
+	return e.runTimed(ctx, code, count, nil, out)
+}
+
+// runTimed is run; with timeit set, the cell's value (a func()) is timed
+// instead of shown (%timeit).
+func (e *Engine) runTimed(ctx context.Context, code string, count int, timeit *wp.Timeit, out kernel.Output) cellRun {
+	tried := map[retry]bool{}
+	for {
+		r, again := e.runOnce(ctx, code, count, timeit, out)
+		if again == noRetry || tried[again] {
+			return r
+		}
+		tried[again] = true
+		if again == staleWorker {
+			out.Stream("stderr", "godl: the godl packages changed since the worker was built; rebuilding it (earlier values are gone)\n")
+			e.replaceWorker()
+		}
 	}
-	// The godl source changed under a running kernel (a developer's
-	// checkout): rebuild the worker and run the cell again in it.
-	out.Stream("stderr", "godl: the godl packages changed since the worker was built; rebuilding it (earlier values are gone)\n")
+}
+
+// replaceWorker kills the worker; the next cell starts a fresh one.
+func (e *Engine) replaceWorker() {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.proc != nil {
 		e.proc.kill()
 	}
 	e.workerGone()
-	e.mu.Unlock()
-	return e.run1(ctx, code, count, out)
 }
 
-// run1 compiles, builds and runs a cell. A worker that dies before the
-// cell reaches it (while the cell builds, say) is a death between cells:
-// the cell is compiled again for a fresh worker, once.
-func (e *Engine) run1(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
-	res, again := e.try(ctx, code, count, out, true)
-	if again {
-		res, _ = e.try(ctx, code, count, out, false)
+// runOnce is one attempt of run; again says why a second one should be
+// made (r is the result if it is not).
+func (e *Engine) runOnce(ctx context.Context, code string, count int, timeit *wp.Timeit, out kernel.Output) (r cellRun, again retry) {
+	if err := e.ready(ctx); err != nil {
+		return failed(err), noRetry
 	}
-	return res
+	comp, msgs := e.compile(code, count, out)
+	if msgs != nil {
+		return failed(cellError("CompileError", firstLine(msgs[0]), msgs...)), noRetry
+	}
+	if comp == nil {
+		return cellRun{}, noRetry
+	}
+	for _, n := range comp.Notes {
+		out.Stream("stderr", n)
+	}
+	so, err := e.build(comp)
+	if err != nil {
+		msg := buildPos.ReplaceAllString(rewrite.Unmangle(err.Error()), "line $1")
+		r := failed(cellError("BuildError", firstLine(msg), msg))
+		if errors.As(err, new(staleModuleError)) {
+			return r, staleWorker
+		}
+		return r, noRetry
+	}
+	defer os.Remove(so) // loaded or failed: later cells import the cell's archive, not its plugin
+	p, intr, msgID, cerr := e.startCell(comp, count, out)
+	if cerr != nil {
+		return failed(cerr), noRetry
+	}
+	if p == nil {
+		// The worker died after the cell was compiled against its state.
+		return failed(cellError("WorkerDied", "the worker process died before this cell started")), deadBefore
+	}
+	o := e.exchange(ctx, p, wp.Request{Op: wp.OpRun, ID: comp.Cell.Seq, Plugin: so, MsgID: msgID, Timeit: timeit}, intr, out)
+	return e.finishCell(comp, p, o, out)
+}
+
+func failed(err *kernel.CellError) cellRun {
+	return cellRun{ExecuteResult: kernel.ExecuteResult{Error: err}}
 }
 
 // noteDeath tells the user that the worker died outside a cell and
-// forgets its state.
+// forgets its state. e.mu is held.
 func (e *Engine) noteDeath(when string, out kernel.Output) {
 	out.Stream("stderr", "godl: the worker process died "+when+" ("+e.proc.deathReason()+"); all earlier values are gone, starting a fresh worker\n")
 	e.workerGone()
 }
 
-// try is one attempt of run1; again reports that the worker died before
-// the cell was handed to it and retry allowed another attempt.
-func (e *Engine) try(ctx context.Context, code string, count int, out kernel.Output, retry bool) (_ kernel.ExecuteResult, again bool) {
-	if err := e.ready(ctx); err != nil {
-		return kernel.ExecuteResult{Error: err}, false
-	}
+// startCell makes sure a worker is there for a compiled cell and marks
+// the cell running. It returns no worker when the one the cell was
+// compiled against died meanwhile.
+func (e *Engine) startCell(comp *rewrite.Result, count int, out kernel.Output) (*proc, chan struct{}, string, *kernel.CellError) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.proc != nil && !e.proc.alive() {
-		e.noteDeath("after the previous cell", out)
-	}
-	comp, msgs := e.comp.compileSafe(code, count)
-	e.mu.Unlock()
-	if msgs != nil {
-		return kernel.ExecuteResult{Error: cellError("CompileError", firstLine(msgs[0]), msgs...)}, false
-	}
-	if comp == nil {
-		return kernel.ExecuteResult{}, false
-	}
-	for _, n := range comp.notes {
-		out.Stream("stderr", n)
-	}
-	so, err := e.build(comp)
-	if err != nil {
-		msg := buildPos.ReplaceAllString(unmangle(err.Error()), "line $1")
-		return kernel.ExecuteResult{Error: cellError("BuildError", firstLine(msg), msg)}, false
-	}
-	e.mu.Lock()
-	if retry && e.proc != nil && !e.proc.alive() {
-		// The cell was compiled against the dead worker's state.
 		e.noteDeath("before this cell started", out)
-		e.mu.Unlock()
-		os.Remove(so)
-		return kernel.ExecuteResult{}, true
+		return nil, nil, "", nil
 	}
 	if e.proc == nil {
 		p, err := startProc(e.b, filepath.Join(e.b.dir, "cells", e.sess), e.memLimit(), e.env)
 		if err != nil {
-			e.mu.Unlock()
-			return kernel.ExecuteResult{Error: cellError("WorkerError", err.Error())}, false
+			return nil, nil, "", cellError("WorkerError", err.Error())
 		}
+		p.connect(e.cellFrames, e.cellOuts)
 		e.proc = p
 	}
 	if e.intrEarly {
-		e.mu.Unlock()
-		return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted before the cell started; variables are kept")}, false
+		return nil, nil, "", cellError("Interrupted", "interrupted before the cell started; variables are kept")
 	}
-	p := e.proc
-	e.running, e.intr = p, make(chan struct{}, 1)
-	e.counts[comp.cell.seq] = count
-	e.mu.Unlock()
-	rep, dead, killed, unsent := e.exchange(ctx, p, worker.Request{Op: worker.OpRun, ID: comp.cell.seq, Plugin: so}, out)
-	// Loaded (mapped) or failed: the file is not needed any more; later
-	// cells import the cell's package archive, not its plugin.
-	os.Remove(so)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.running = nil
-	if unsent && retry {
-		e.noteDeath("before this cell started", out)
-		return kernel.ExecuteResult{}, true
-	}
-	if dead {
-		why := p.deathReason()
-		if killed {
-			why = "it did not stop within " + e.opts.InterruptGrace.String() + " of the interrupt, so it was killed"
-		}
-		e.workerGone()
-		msg := "the worker process died (" + why + "); all earlier values are gone, the next cell starts a fresh worker"
-		if killed {
-			return kernel.ExecuteResult{Error: cellError("Interrupted", "interrupted: "+msg)}, false
-		}
-		// A crash outside the cell's goroutine still has cell frames.
-		tb := append([]string{"WorkerDied: " + msg}, e.cellFrames(p.stderrText())...)
-		return kernel.ExecuteResult{Error: cellError("WorkerDied", msg, tb...)}, false
-	}
-	if rep.EName != "load error" {
-		for _, s := range comp.newSyms {
-			e.comp.syms[s.name] = s
-			delete(e.comp.lost, s.name)
-		}
-	}
-	res := kernel.ExecuteResult{}
-	if rep.EName != "" {
-		res.Error = e.runtimeError(rep)
-	} else if rep.Value != nil {
-		if s, ok := rep.Value["text/plain"].(string); ok {
-			rep.Value["text/plain"] = unmangle(s) // %v of a cell's struct shows its fields
-		}
-		res.Value = &kernel.DisplayData{Data: rep.Value, Metadata: rep.ValueMeta}
-	}
-	e.lastWall, e.lastCPU = rep.Wall, rep.CPU
-	return res, false
+	e.intr = make(chan struct{}, 1)
+	e.counts.Store(comp.Cell.Seq, count)
+	e.cellOuts.put(comp.Cell.Seq, out)
+	return e.proc, e.intr, e.msgID, nil
 }
 
-// exchange sends a request and waits for its reply and for all of the
-// output it caused. dead reports the worker died; killed that it was
-// killed because an interrupt did not stop the cell; unsent that it died
-// before the request reached it.
-func (e *Engine) exchange(ctx context.Context, p *proc, req worker.Request, out kernel.Output) (rep worker.Reply, dead, killed, unsent bool) {
+// finishCell turns the outcome of a cell's run into its result and keeps
+// the names it defined.
+func (e *Engine) finishCell(comp *rewrite.Result, p *proc, o outcome, out kernel.Output) (cellRun, retry) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.intr = nil
+	switch o.fate {
+	case unread:
+		e.noteDeath("before this cell started", out)
+		return failed(cellError("WorkerDied", "the worker process died before this cell started; all earlier values are gone")), deadBefore
+	case died, killed:
+		return failed(e.deathError(p, o.fate == killed)), noRetry
+	}
+	rep := o.reply
+	if rep.Failure != wp.LoadFailed && rep.Failure != wp.Stale {
+		e.commit(comp)
+	}
+	r := cellRun{ran: true, wall: rep.Wall, cpu: rep.CPU, timing: rep.Timing}
+	if rep.Failure != wp.Succeeded {
+		r.Error = e.runtimeError(rep)
+	} else if rep.Value != nil {
+		if s, ok := rep.Value["text/plain"].(string); ok {
+			rep.Value["text/plain"] = rewrite.Unmangle(s) // %v of a cell's struct shows its fields
+		}
+		r.Value = &kernel.DisplayData{Data: rep.Value, Metadata: rep.ValueMeta}
+		if _, ok := rep.Value[widgetViewMIME]; ok {
+			// A widget is shown, not returned: the same display_data as
+			// widgets.Show and Interact give, whichever way it was shown.
+			out.Display(*r.Value)
+			r.Value = nil
+		}
+	}
+	if rep.Failure == wp.Stale {
+		return r, staleWorker
+	}
+	return r, noRetry
+}
+
+// deathError is the error of a cell during which the worker died. e.mu
+// is held.
+func (e *Engine) deathError(p *proc, killed bool) *kernel.CellError {
+	why := p.deathReason()
+	if killed {
+		why = "it did not stop within " + e.opts.InterruptGrace.String() + " of the interrupt, so it was killed"
+	}
+	e.workerGone()
+	msg := "the worker process died (" + why + "); all earlier values are gone, the next cell starts a fresh worker"
+	if killed {
+		return cellError("Interrupted", "interrupted: "+msg)
+	}
+	// A crash outside the cell's goroutine still has cell frames.
+	tb := append([]string{"WorkerDied: " + msg}, e.cellFrames(p.stderrText())...)
+	return cellError("WorkerDied", msg, tb...)
+}
+
+// fate says how a request to the worker ended.
+type fate int
+
+const (
+	answered fate = iota // the worker replied
+	died                 // the worker died while it served the request
+	killed               // it was killed: it did not stop after an interrupt, or the request was cancelled
+	unread               // it died before it read the request
+)
+
+// outcome is how a request ended, and the worker's reply if it made one.
+type outcome struct {
+	fate  fate
+	reply wp.Reply
+}
+
+// exchange sends a request and waits for its reply; the reply comes after
+// all of the output the request caused. Interrupts arrive on intr.
+func (e *Engine) exchange(ctx context.Context, p *proc, req wp.Request, intr <-chan struct{}, out kernel.Output) outcome {
 	p.attach(out)
 	defer p.attach(nil)
-	if err := p.req.Encode(&req); err != nil {
+	if err := p.send(req); err != nil {
 		// EPIPE: nobody reads requests any more, the worker is gone.
 		p.kill()
 		p.waitEOF()
-		return rep, true, false, true
+		return outcome{fate: unread}
 	}
 	var grace <-chan time.Time
+	wasKilled := false
 	for {
 		select {
-		case rep = <-p.replies:
-			// Both streams carry an end marker written before the reply.
-			timeout := time.After(2 * time.Second)
-			for got := 0; got < 2; {
-				select {
-				case m := <-p.markers:
-					if m.id == req.ID {
-						got++
-					}
-				case <-timeout:
-					got = 2
-				}
-			}
-			return rep, false, false, false
+		case rep := <-p.replies:
+			return outcome{fate: answered, reply: rep}
 		case <-p.dead:
 			p.waitEOF()
-			// A request still in the pipe was never read: the cell did
-			// not start.
-			return rep, true, killed, !killed && unread(p.reqW) > 0
-		case <-e.intr:
+			select {
+			case rep := <-p.replies: // it replied, then died
+				return outcome{fate: answered, reply: rep}
+			default:
+			}
+			switch {
+			case wasKilled:
+				return outcome{fate: killed}
+			case unreadBytes(p.reqW) > 0:
+				// A request still in the pipe was never read: the cell
+				// did not start.
+				return outcome{fate: unread}
+			}
+			return outcome{fate: died}
+		case <-intr:
 			// Only the worker: its handler sets the flag cells check. A
 			// child the cell waits for is killed with the group below.
 			p.cmd.Process.Signal(os.Interrupt)
@@ -408,40 +484,52 @@ func (e *Engine) exchange(ctx context.Context, p *proc, req worker.Request, out 
 				grace = time.After(e.opts.InterruptGrace)
 			}
 		case <-grace:
-			killed = true
+			wasKilled = true
 			p.signal(syscall.SIGKILL)
 		case <-ctx.Done():
-			killed = true
+			wasKilled = true
 			p.signal(syscall.SIGKILL)
 		}
 	}
 }
 
 // build writes the cell's package and its plugin main, and builds the .so.
-func (e *Engine) build(c *compiled) (string, error) {
-	rel := filepath.Join("cells", e.sess, fmt.Sprintf("c%d", c.cell.seq))
+func (e *Engine) build(c *rewrite.Result) (string, error) {
+	rel := filepath.Join("cells", e.sess, fmt.Sprintf("c%d", c.Cell.Seq))
 	dir := filepath.Join(e.b.dir, rel)
 	if err := os.MkdirAll(filepath.Join(dir, "main"), 0o755); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "cell.go"), []byte(c.src), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "cell.go"), []byte(c.Source), 0o644); err != nil {
 		return "", err
 	}
-	main := "// Code generated by the godl engine. DO NOT EDIT.\n\npackage main\n\nimport c " +
-		fmt.Sprintf("%q", c.cell.path) + "\n\nfunc GodlRun() { c.GodlRun() }\n"
+	main := fmt.Sprintf("// Code generated by the godl engine. DO NOT EDIT.\n\npackage main\n\nimport c %q\n\nfunc %s() { c.%[2]s() }\n",
+		c.Cell.Path, wp.RunSymbol) + varsFunc(c)
 	if err := os.WriteFile(filepath.Join(dir, "main", "main.go"), []byte(main), 0o644); err != nil {
 		return "", err
 	}
-	so := filepath.Join(e.b.dir, "cells", e.sess, fmt.Sprintf("c%d.so", c.cell.seq))
+	so := filepath.Join(e.b.dir, "cells", e.sess, fmt.Sprintf("c%d.so", c.Cell.Seq))
 	if os.Getenv("GODL_GO_BUILD") == "" {
-		if err := e.b.buildDirect(c.cell.path, dir, so); err == nil {
+		if err := e.b.buildDirect(c.Cell.Path, dir, so); err == nil {
 			return so, nil
 		} else if os.Getenv("GODL_DEBUG") != "" {
 			fmt.Fprintln(os.Stderr, "godl: direct build failed, using go build:", err)
 		}
 	}
-	return so, e.b.buildPlugin(filepath.Join(rel, "main"), so)
+	if err := e.b.buildPlugin(filepath.Join(rel, "main"), so); err != nil {
+		if strings.Contains(err.Error(), "go.mod") {
+			// -mod=readonly refused: the godl module changed its
+			// requirements under a running kernel.
+			return so, staleModuleError{err}
+		}
+		return so, err
+	}
+	return so, nil
 }
+
+// staleModuleError is a cell build that failed because the build module's
+// go.mod is out of date: the worker must be rebuilt.
+type staleModuleError struct{ error }
 
 // Interrupt asks the running cell to stop: the worker gets SIGINT, which
 // sets the flag instrumented loops and dl ops check. If the cell is still
@@ -454,7 +542,7 @@ func (e *Engine) Interrupt() {
 		syscall.Kill(-e.shellCmd.Process.Pid, syscall.SIGINT)
 		return
 	}
-	if e.running != nil {
+	if e.intr != nil {
 		select {
 		case e.intr <- struct{}{}:
 		default:

@@ -4,25 +4,14 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/godl-dev/godl/kernel"
-	"github.com/godl-dev/godl/kernel/engine/worker"
+	"github.com/godl-dev/godl/kernel/engine/rewrite"
+	wp "github.com/godl-dev/godl/kernel/engine/workerproto"
 )
-
-// compileSafe is compile with a net: a bug in the rewriter becomes a
-// clear cell error instead of taking the kernel down.
-func (c *compiler) compileSafe(code string, count int) (out *compiled, msgs []string) {
-	defer func() {
-		if v := recover(); v != nil {
-			out, msgs = nil, []string{fmt.Sprintf("internal error in the godl engine while rewriting the cell: %v", v), string(debug.Stack())}
-		}
-	}()
-	return c.compile(code, count)
-}
 
 // memLimit is the worker's address-space cap.
 func (e *Engine) memLimit() uint64 {
@@ -64,18 +53,18 @@ var frameFile = regexp.MustCompile(`(?:^|[/\s])cell([0-9]+):([0-9]+)`)
 
 // runtimeError turns a worker's failure into the cell's error, with the
 // stack trimmed to cell frames and labelled with the cell and its line.
-func (e *Engine) runtimeError(rep worker.Reply) *kernel.CellError {
-	if rep.Interrupted {
+func (e *Engine) runtimeError(rep wp.Reply) *kernel.CellError {
+	switch rep.Failure {
+	case wp.Interrupted:
 		return cellError("Interrupted", "interrupted: the cell was stopped; variables are kept")
-	}
-	if rep.EName == "load error" {
+	case wp.LoadFailed, wp.Stale:
 		msg := rep.EValue
-		if strings.Contains(msg, "different version of package") {
+		if rep.Failure == wp.Stale {
 			msg += "\n(the godl source or toolchain changed while the kernel ran: restart the kernel)"
 		}
 		return cellError("LoadError", firstLine(msg), "could not load the cell: "+msg)
 	}
-	ev := unmangle(rep.EValue)
+	ev := rewrite.Unmangle(rep.EValue)
 	tb := append([]string{rep.EName + ": " + ev}, e.cellFrames(rep.Stack)...)
 	return cellError(rep.EName, ev, tb...)
 }
@@ -92,14 +81,14 @@ func (e *Engine) cellFrames(stack string) []string {
 		}
 		seq, _ := strconv.Atoi(m[1])
 		label := "cell " + m[1]
-		if n := e.counts[seq]; n > 0 {
+		if n, ok := e.counts.Load(seq); ok && n.(int) > 0 {
 			label = fmt.Sprintf("In [%d]", n)
 		}
-		fn := unmangle(lines[i-1])
+		fn := rewrite.Unmangle(lines[i-1])
 		if j := strings.LastIndex(fn, "("); j > 0 {
 			fn = fn[:j]
 		}
-		fn = strings.TrimPrefix(strings.TrimPrefix(fn, "created by "), "GodlRun")
+		fn = strings.TrimPrefix(strings.TrimPrefix(fn, "created by "), wp.RunSymbol)
 		if k := strings.Index(fn, " in goroutine"); k >= 0 {
 			fn = fn[:k]
 		}

@@ -127,7 +127,7 @@ func TestWorkerDeathBeforeTheCellStarts(t *testing.T) {
 	go func() {
 		done <- e.Execute(context.Background(), kernel.ExecuteRequest{Code: `fmt.Println("ran")`}, rec)
 	}()
-	for deadline := time.Now().Add(60 * time.Second); unread(p.reqW) == 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); unreadBytes(p.reqW) == 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			syscall.Kill(pid, syscall.SIGKILL)
 			t.Fatal("the request never reached the pipe")

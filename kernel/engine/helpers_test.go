@@ -20,6 +20,8 @@ type recorder struct {
 	display []kernel.DisplayData
 	inputs  []string // answers to give
 	prompts []string
+	comms   []kernel.CommMessage
+	errors  []*kernel.CellError
 }
 
 func (r *recorder) Stream(name, text string) {
@@ -44,6 +46,20 @@ func (r *recorder) ClearOutput(wait bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, "clear")
+}
+
+func (r *recorder) Comm(m kernel.CommMessage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.comms = append(r.comms, m)
+	r.events = append(r.events, "comm_"+strings.TrimPrefix(string(m.Type), "comm_"))
+}
+
+func (r *recorder) Error(e *kernel.CellError) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, e)
+	r.events = append(r.events, "error:"+e.EName+": "+e.EValue)
 }
 
 func (r *recorder) Input(prompt string, password bool) (string, error) {

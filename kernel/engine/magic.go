@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/godl-dev/godl/kernel"
-	"github.com/godl-dev/godl/kernel/engine/worker"
+	wp "github.com/godl-dev/godl/kernel/engine/workerproto"
 )
 
 const helpText = `godl: Go cells, compiled, with state kept between cells.
@@ -30,13 +30,21 @@ Magics (at the start of a line)
   %reset          start a fresh worker: every value is forgotten
   %time stmt      run one line and print its wall and CPU time
   %%time          (first line) time the whole cell
+  %timeit stmt    time one line over many calls, as IPython: mean ± std. dev.
+                  per loop (-n N calls per run, -r R runs; chosen if not given)
+  %%timeit        (first line) time the rest of the cell the same way; code
+                  after the options on that line runs once before the timing
+  %whos           list the variables the cells defined: type, and for tensors
+                  shape, dtype, grad, NaN/Inf count, size; for modules parameters
   %env NAME=value set an environment variable for cells and shell commands
   %env NAME       print it
   !cmd            run a shell command, its output streamed
 `
 
-// magic runs the lines of a cell that start with % or !. It reports
-// whether the cell is done; otherwise the remaining Go code runs.
+// magic runs the lines of a cell that start with % or !, in order with
+// the Go code around them: the code above a magic line runs before it (so
+// %whos and %timeit see what it defined), the rest after the last one. It
+// reports whether the cell is done; otherwise the remaining Go code runs.
 func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) (kernel.ExecuteResult, bool) {
 	code := req.Code
 	trimmed := strings.TrimLeft(code, " \t\r\n")
@@ -44,6 +52,9 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		return kernel.ExecuteResult{}, false
 	}
 	lines := strings.Split(code, "\n")
+	if t := strings.TrimSpace(lines[0]); t == "%%timeit" || strings.HasPrefix(t, "%%timeit ") {
+		return e.timeitCell(ctx, strings.TrimPrefix(t, "%%timeit"), strings.Join(lines[1:], "\n"), req.ExecutionCount, out), true
+	}
 	timeCell := false
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
@@ -55,6 +66,11 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 			timeCell = true
 			continue
 		}
+		if !timeCell {
+			if res, failed := e.runAbove(ctx, lines[:i], req.ExecutionCount, out); failed {
+				return res, true
+			}
+		}
 		if strings.HasPrefix(t, "!") {
 			if err := e.shell(ctx, strings.TrimPrefix(t, "!"), out); err != nil {
 				return kernel.ExecuteResult{Error: err}, true
@@ -65,9 +81,7 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		arg = strings.TrimSpace(arg)
 		switch name {
 		case "help":
-			return kernel.ExecuteResult{Payload: []map[string]any{{
-				"source": "page", "data": map[string]any{"text/plain": helpText}, "start": 0,
-			}}}, true
+			return help(req, out), true
 		case "reset":
 			e.reset()
 		case "env":
@@ -77,6 +91,14 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 		case "time":
 			res := e.timed(ctx, strings.Repeat("\n", i)+arg, req.ExecutionCount, out)
 			if res.Error != nil {
+				return res, true
+			}
+		case "timeit":
+			if res := e.timeitLine(ctx, arg, i, req.ExecutionCount, out); res.Error != nil {
+				return res, true
+			}
+		case "whos":
+			if res := e.whos(ctx, out); res.Error != nil {
 				return res, true
 			}
 		default:
@@ -90,20 +112,46 @@ func (e *Engine) magic(ctx context.Context, req kernel.ExecuteRequest, out kerne
 	if timeCell {
 		return e.timed(ctx, rest, req.ExecutionCount, out), true
 	}
-	return e.run(ctx, rest, req.ExecutionCount, out), true
+	return e.run(ctx, rest, req.ExecutionCount, out).ExecuteResult, true
 }
 
-// timed runs code and prints how long it took.
+// runAbove runs the Go code in lines (those above a magic), if there is
+// any, and blanks them; a value of its last expression is not shown (it
+// was not the cell's last). failed says the code failed: its result is
+// the cell's.
+func (e *Engine) runAbove(ctx context.Context, lines []string, count int, out kernel.Output) (kernel.ExecuteResult, bool) {
+	code := strings.Join(lines, "\n")
+	if strings.TrimSpace(code) == "" {
+		return kernel.ExecuteResult{}, false
+	}
+	clear(lines)
+	r := e.run(ctx, code, count, out)
+	return r.ExecuteResult, r.Error != nil
+}
+
+// timed runs code and prints how long it ran. A cell that did not compile
+// or build did not run: it reports its error only.
 func (e *Engine) timed(ctx context.Context, code string, count int, out kernel.Output) kernel.ExecuteResult {
 	t0 := time.Now()
-	res := e.run(ctx, code, count, out)
-	total := time.Since(t0)
-	e.mu.Lock()
-	wall, cpu := e.lastWall, e.lastCPU
-	e.mu.Unlock()
-	out.Stream("stdout", fmt.Sprintf("Wall time: %s, CPU time: %s (running the cell; %s with compiling)\n",
-		fmtDur(wall), fmtDur(cpu), total.Round(time.Millisecond)))
-	return res
+	r := e.run(ctx, code, count, out)
+	if r.ran {
+		out.Stream("stdout", fmt.Sprintf("Wall time: %s, CPU time: %s (running the cell; %s with compiling)\n",
+			fmtDur(r.wall), fmtDur(r.cpu), time.Since(t0).Round(time.Millisecond)))
+	}
+	return r.ExecuteResult
+}
+
+// help shows helpText in the pager. A request that cannot ask for input
+// comes from a front end that runs notebooks unattended (nbconvert,
+// papermill), which drops pager payloads: it gets the text as an output
+// too.
+func help(req kernel.ExecuteRequest, out kernel.Output) kernel.ExecuteResult {
+	if !req.AllowStdin {
+		out.Display(kernel.DisplayData{Data: kernel.MIMEBundle{"text/plain": helpText}})
+	}
+	return kernel.ExecuteResult{Payload: []map[string]any{{
+		"source": "page", "data": map[string]any{"text/plain": helpText}, "start": 0,
+	}}}
 }
 
 func fmtDur(s float64) string {
@@ -116,9 +164,9 @@ func (e *Engine) reset() {
 	if e.proc != nil {
 		e.proc.kill()
 	}
-	if e.comp != nil {
+	if e.current() != nil {
 		e.workerGone()
-		e.comp.lost = nil
+		e.forget(false) // a reset forgets on purpose: nothing is "lost"
 	}
 }
 
@@ -133,17 +181,29 @@ func (e *Engine) setEnv(arg string, out kernel.Output) *kernel.CellError {
 		return nil
 	}
 	os.Setenv(name, value)
-	e.mu.Lock()
-	e.env = append(e.env, name+"="+value)
-	p := e.proc
-	e.mu.Unlock()
-	if p != nil && p.alive() {
+	if p := e.addEnv(name + "=" + value); p != nil && p.alive() {
 		<-e.done
-		if rep, dead, _, _ := e.exchange(context.Background(), p, worker.Request{Op: worker.OpEnv, ID: -1, Name: name, Value: value}, out); !dead && rep.EName != "" {
-			return cellError("EnvError", rep.EValue)
+		o := e.exchange(context.Background(), p, wp.Request{Op: wp.OpEnv, ID: -1, Name: name, Value: value}, nil, out)
+		if o.fate == answered && o.reply.Failure != wp.Succeeded {
+			return cellError("EnvError", o.reply.EValue)
 		}
 	}
 	return nil
+}
+
+// addEnv keeps a variable for fresh workers and returns the running one.
+func (e *Engine) addEnv(kv string) *proc {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.env = append(e.env, kv)
+	return e.proc
+}
+
+// setShell records the running !command (nil: none), for Interrupt.
+func (e *Engine) setShell(cmd *exec.Cmd) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.shellCmd = cmd
 }
 
 // shell runs a command with sh, streaming its output.
@@ -155,13 +215,9 @@ func (e *Engine) shell(ctx context.Context, cmdline string, out kernel.Output) *
 	if err := cmd.Start(); err != nil {
 		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
 	}
-	e.mu.Lock()
-	e.shellCmd = cmd
-	e.mu.Unlock()
+	e.setShell(cmd)
 	err := cmd.Wait()
-	e.mu.Lock()
-	e.shellCmd = nil
-	e.mu.Unlock()
+	e.setShell(nil)
 	if err != nil {
 		return cellError("ShellError", fmt.Sprintf("!%s: %v", cmdline, err))
 	}

@@ -82,9 +82,16 @@ func TestInterrupt(t *testing.T) {
 
 func TestMagics(t *testing.T) {
 	e := sharedEngine(t)
+	// An interactive front end gets the pager; one that cannot answer
+	// input (nbconvert) drops pagers, so it gets an output too.
+	rec := &recorder{}
+	res := e.Execute(context.Background(), kernel.ExecuteRequest{Code: "%help", AllowStdin: true}, rec)
+	if len(res.Payload) != 1 || res.Payload[0]["source"] != "page" || res.Value != nil || len(rec.events) != 0 {
+		t.Errorf("%%help = %+v, events %q", res, rec.events)
+	}
 	r := ok(t, e, "%help")
-	if len(r.Payload) != 1 || r.Payload[0]["source"] != "page" || r.Value != nil || len(r.out.events) != 0 {
-		t.Errorf("%%help = %+v, events %q", r.ExecuteResult, r.out.events)
+	if len(r.Payload) != 1 || len(r.out.display) != 1 || !strings.Contains(r.out.display[0].Data["text/plain"].(string), "%%time") {
+		t.Errorf("%%help without stdin = %+v, displays %+v", r.ExecuteResult, r.out.display)
 	}
 	r = ok(t, e, "%env GODL_TEST_VAR=hello\nos.Getenv(\"GODL_TEST_VAR\")")
 	if r.text() != `"hello"` && r.text() != "hello" {
@@ -97,6 +104,11 @@ func TestMagics(t *testing.T) {
 	r = ok(t, e, "%%time\nn := 0\nfor i := range 1000 { n += i }")
 	if !strings.Contains(r.out.stdout.String(), "Wall time:") {
 		t.Errorf("%%%%time printed %q", r.out.stdout.String())
+	}
+	// A cell that does not compile did not run: its error only.
+	r = run(t, e, "%%time\nn := undefinedName")
+	if r.Error == nil || r.Error.EName != "CompileError" || len(r.out.events) != 0 {
+		t.Errorf("%%%%time of a wrong cell: error %+v, events %q", r.Error, r.out.events)
 	}
 	ok(t, e, "resetMe := 1")
 	ok(t, e, "%reset")

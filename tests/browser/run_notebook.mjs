@@ -11,9 +11,16 @@
 //   userDataDir  a fresh, empty profile directory
 //   screenshot   where to write the PNG for humans
 //   result       where to write the result JSON
-//   cells        [{expect: {selector, text?}, shot?}], one per code cell to run, in
-//                order; shot: write a screenshot of the cell's first output image there
+//   cells        [{expect: {selector, text?}, shot?, drag?}], one per code cell to run,
+//                in order; shot: write a screenshot of the cell's first output image
+//                there; drag {handle, dx, image}: then drag the handle (a widget
+//                slider's) dx pixels, wait until the image is drawn anew and the
+//                kernel is idle, and report the image before and after (data
+//                URLs), the slider's readout and the cell's outputs
 //   complete     [{cell, type}]: type `type` into code cell `cell`, press Tab
+//   reload       {cell, selector}: at the end, save the notebook, reload the page
+//                and report the text of selector in code cell `cell` (widgets
+//                come back from the kernel's state)
 //   timeouts     {load, cell, complete} in ms
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -54,6 +61,59 @@ async function snapshot(cell) {
   });
 }
 
+// drag moves a slider's handle as a person does (press, move, release) and
+// waits for the plot the slider drives to be drawn again.
+async function drag(page, cell, spec) {
+  const img = cell.locator(spec.image).first();
+  const before = await img.getAttribute('src');
+  const handle = cell.locator(spec.handle).first();
+  await handle.scrollIntoViewIfNeeded();
+  const box = await handle.boundingBox();
+  const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + spec.dx, y, { steps: 12 });
+  await page.mouse.up();
+  const deadline = Date.now() + plan.timeouts.cell;
+  while (Date.now() < deadline && (await img.getAttribute('src').catch(() => before)) === before) {
+    await page.waitForTimeout(100);
+  }
+  // Every update the drag sent has been served once the kernel is idle.
+  await page.waitForFunction(
+    () => /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText ?? ''),
+    null, { timeout: plan.timeouts.cell });
+  await page.waitForTimeout(500);
+  return {
+    before,
+    after: await img.getAttribute('src'),
+    readout: (await cell.locator('.widget-readout').first().innerText()).trim(),
+  };
+}
+
+// reload saves the notebook, loads the page again and reads what a cell's
+// widget shows once the widget manager has fetched the kernel's state.
+async function reload(page, spec) {
+  const rec = { ok: false, text: null, widgetErrors: [] };
+  try {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+s');
+    await page.waitForFunction(
+      () => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty, .lm-TabBar-tab.jp-mod-dirty'),
+      null, { timeout: plan.timeouts.cell });
+    await page.reload({ timeout: plan.timeouts.load });
+    const cells = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell');
+    await cells.first().waitFor({ state: 'visible', timeout: plan.timeouts.load });
+    const want = cells.nth(spec.cell).locator(spec.selector).first();
+    await want.waitFor({ state: 'visible', timeout: plan.timeouts.cell });
+    rec.text = (await want.innerText()).trim();
+    rec.widgetErrors = await page.locator('.jupyter-widgets').filter({ hasText: /Error displaying widget/ }).allInnerTexts();
+    rec.ok = true;
+  } catch (e) {
+    rec.failure = String(e).split('\n')[0];
+  }
+  return rec;
+}
+
 async function dialogText(page) {
   return page.locator('.jp-Dialog').allInnerTexts().catch(() => []);
 }
@@ -84,12 +144,18 @@ try {
   await cells.first().waitFor({ state: 'visible', timeout: plan.timeouts.load });
   mark('notebook_open');
 
-  // The kernel: the toolbar names it, the status bar says it is idle.
+  // The kernel: the toolbar names it, the status bar says it is idle. The
+  // widget manager talks to the kernel right after it connects (a comm
+  // message is busy, then idle, as in ipykernel): idle twice, a second
+  // apart, is idle for good.
   const statusBar = page.locator('#jp-main-statusbar');
+  const idle = () => page.waitForFunction(
+    () => /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText ?? ''),
+    null, { timeout: plan.timeouts.load });
   try {
-    await page.waitForFunction(
-      () => /Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText ?? ''),
-      null, { timeout: plan.timeouts.load });
+    await idle();
+    await page.waitForTimeout(1000);
+    await idle();
   } catch (e) {
     result.dialogs = await dialogText(page);
     throw new Error(`kernel never became idle; status bar: ${await statusBar.innerText()}`);
@@ -121,6 +187,7 @@ try {
         await cell.locator('.jp-OutputArea-output img').first().screenshot({ path: spec.shot });
         rec.shot = spec.shot;
       }
+      if (spec.drag) rec.drag = await drag(page, cell, spec.drag);
       rec.ok = true;
     } catch (e) {
       rec.failure = String(e).split('\n')[0];
@@ -174,6 +241,7 @@ try {
   await page.screenshot({ path: plan.screenshot });
   result.screenshot = plan.screenshot;
   await page.keyboard.press('Escape').catch(() => {});
+  if (plan.reload) result.reload = await reload(page, plan.reload);
 } catch (e) {
   result.error = String(e.stack ?? e);
   try {

@@ -7,8 +7,11 @@
 // panels into an mr×nr tile of C held in registers (kernel.go; the
 // AVX-512 and AVX2+FMA kernels are generated assembly, gen_kernels.go, chosen
 // at run time from the CPU's features; -tags noasm leaves only Go). Large
-// products are shared between the caller and helper goroutines, up to
-// Threads() in all (parallel.go, helpers.go).
+// products are cut into a grid of row blocks by column chunks that the
+// caller and helper goroutines claim, up to Threads() in all, packing
+// operands on demand (parallel.go, helpers.go); products with a small C
+// and a long k are split along k (gemm_ksplit.go). Results do not depend
+// on the thread count.
 //
 // Functions here write only into the output slice they are given and leave
 // their inputs alone. Misuse (negative sizes, short slices, small strides)
@@ -105,17 +108,21 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 // each mc-tall block of rows, pack A (or not, see prepareA) and run the
 // macro-kernel over the tiles.
 func gemmBlocked(kn *microKernel, ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	scaleC(m, n, beta, c, ldc)
+	if beta != 0 {
+		scaleC(m, n, beta, c, ldc)
+	}
 	for jc := 0; jc < n; jc += blockNC {
 		nc := min(blockNC, n-jc)
+		inPlace := aInPlace(kn, transA, alpha, lda, nc)
 		ws.packedB(blockKC * roundUp(nc, kn.nr))
 		for pc := 0; pc < k; pc += blockKC {
 			kc := min(blockKC, k-pc)
 			bb := prepareB(kn, ws.b, transB, b, ldb, pc, jc, kc, nc, m)
 			for ic := 0; ic < m; ic += blockMC {
 				mc := min(blockMC, m-ic)
-				blk := prepareA(kn, ws.a, transA, a, lda, ic, pc, mc, kc, nc, alpha)
-				macroKernel(kn, blk, bb, ws.tile, mc, nc, kc, c[ic*ldc+jc:], ldc)
+				blk := prepareA(kn, ws.a, inPlace, transA, a, lda, ic, pc, mc, kc, alpha)
+				// With beta 0 the first slab stores: C is never read.
+				macroKernel(kn, blk, bb, ws.tile, mc, nc, kc, c[ic*ldc+jc:], ldc, pc > 0 || beta != 0)
 			}
 		}
 	}
@@ -129,25 +136,40 @@ type aBlock struct {
 }
 
 // prepareA packs the mc×kc block of op(A) at (i0, p0) into buf, scaled by
-// alpha — or, when A can be read where it is (stored row-major, alpha 1),
-// does nothing but say where it is. Reading in place saves a pass over
-// A that costs about 1/n of the product: measured 1-4% for squares from 64
-// to 2048, 30-40% for narrow products (n = 32 or 64). A transposed A is
-// read in place only when the block meets at most two panels of B (nc
-// columns): each rereads the block, a column of mr floats lda apart per
-// step, which at n = 128 with lda = 1024 was already 15% slower than
-// packing, while at n = 32 and 64 (an LSTM's weight gradients, m = 256,
-// k = 1600) it was 3.2× and 1.8× faster.
-func prepareA(kn *microKernel, buf []float32, transA bool, a []float32, lda, i0, p0, mc, kc, nc int, alpha float32) aBlock {
+// alpha — or, when inPlace (see aInPlace), does nothing but say where it
+// is.
+func prepareA(kn *microKernel, buf []float32, inPlace, transA bool, a []float32, lda, i0, p0, mc, kc int, alpha float32) aBlock {
 	mr := kn.mr
-	if transA && alpha == 1 && nc <= 2*kn.nr {
+	switch {
+	case inPlace && transA:
 		return aBlock{a: a[p0*lda+i0:], rs: 1, cs: lda, step: mr}
+	case inPlace:
+		return aBlock{a: a[i0*lda+p0:], rs: lda, cs: 1, step: mr * lda}
 	}
-	if transA || alpha != 1 {
-		packA(buf, mr, transA, a, lda, i0, p0, mc, kc, alpha)
-		return aBlock{a: buf, rs: 1, cs: mr, step: mr * kc}
+	packA(buf, mr, transA, a, lda, i0, p0, mc, kc, alpha)
+	return aBlock{a: buf, rs: 1, cs: mr, step: mr * kc}
+}
+
+// aInPlace says whether the micro-kernels should read A where it is for
+// blocks that meet nc columns of B. Only with alpha 1 (packing applies
+// alpha). Reading in place saves a pass over A that costs about 1/n of the
+// product: measured 3-4% for squares of 256 and 512, 30-40% for narrow
+// products (n = 32 or 64). But a row-major A whose rows are a multiple of
+// 4 KiB apart puts a tile's 12 rows in one set of an 8-way L1, where they
+// evict each other at every step of k: at n = 1024 and 2048 packing was
+// 5-7% faster. A transposed A is read in place only when the block meets
+// at most two panels of B: each rereads the block, a column of mr floats
+// lda apart per step, which at n = 128 with lda = 1024 was already 15%
+// slower than packing, while at n = 32 and 64 (an LSTM's weight gradients,
+// m = 256, k = 1600) it was 3.2× and 1.8× faster.
+func aInPlace(kn *microKernel, transA bool, alpha float32, lda, nc int) bool {
+	switch {
+	case alpha != 1:
+		return false
+	case transA:
+		return nc <= 2*kn.nr
 	}
-	return aBlock{a: a[i0*lda+p0:], rs: lda, cs: 1, step: mr * lda}
+	return lda%1024 != 0
 }
 
 // A bBlock says where the micro-kernels read a kc×nc block of op(B).
@@ -182,34 +204,69 @@ func prepareB(kn *microKernel, buf []float32, transB bool, b []float32, ldb, p0,
 }
 
 // macroKernel runs the micro-kernel over every mr×nr tile of an mc×nc block
-// of C from A (blk) and B (bb). The kernels compute only the rows a tile
-// has; tiles cut by the block's right edge are computed into a scratch tile
-// and only their valid columns are added to C, so nothing outside the block
-// is ever touched.
-func macroKernel(kn *microKernel, blk aBlock, bb bBlock, tile []float32, mc, nc, kc int, c []float32, ldc int) {
+// of C from A (blk) and B (bb), adding to C or, without accumulate,
+// replacing it.
+//
+// The loop order depends on where B is. Packed, B is read in sub-blocks of
+// l2BFloats that stay in L2 while each panel of A (mr×kc, a few KiB) stays
+// in L1 and meets every panel of the sub-block in turn — BLIS's order, in
+// which the kernels keep the FMA units busy while the wide operand streams
+// from L2. Read in place, a panel of B is kc rows scattered ldb apart: it
+// is the panel that is held (in L1) while the few panels of A stream past
+// it.
+func macroKernel(kn *microKernel, blk aBlock, bb bBlock, tile []float32, mc, nc, kc int, c []float32, ldc int, accumulate bool) {
 	mr, nr := kn.mr, kn.nr
-	for jr := 0; jr < nc; jr += nr {
-		cols := min(nr, nc-jr)
-		bpanel, rsB := bb.b[jr/nr*bb.step:], bb.rs
-		if cols < nr && bb.edge != nil {
-			bpanel, rsB = bb.edge, nr
+	if bb.rs != nr || bb.edge != nil {
+		for jr := 0; jr < nc; jr += nr {
+			for ir := 0; ir < mc; ir += mr {
+				tileKernel(kn, blk, bb, tile, ir, jr, mc, nc, kc, c, ldc, accumulate)
+			}
 		}
+		return
+	}
+	sub := max(nr, l2BFloats/max(kc, 1)/nr*nr)
+	for j0 := 0; j0 < nc; j0 += sub {
 		for ir := 0; ir < mc; ir += mr {
-			rows := min(mr, mc-ir)
-			ap := blk.a[ir/mr*blk.step:]
-			if cols == nr {
-				kn.fn(kc, rows, ap, blk.rs, blk.cs, bpanel, rsB, c[ir*ldc+jr:], ldc)
-				continue
+			for jr := j0; jr < min(nc, j0+sub); jr += nr {
+				tileKernel(kn, blk, bb, tile, ir, jr, mc, nc, kc, c, ldc, accumulate)
 			}
-			t := tile[:mr*nr]
-			clear(t)
-			kn.fn(kc, rows, ap, blk.rs, blk.cs, bpanel, rsB, t, nr)
-			for i := range rows {
-				dst := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+cols]
-				for j, v := range t[i*nr : i*nr+cols] {
-					dst[j] += v
-				}
-			}
+		}
+	}
+}
+
+// l2BFloats is how much of a packed B block macroKernel sweeps with each
+// panel of A: 512 KiB, half of an L2 of 1 MiB (measured on one core: 7-16%
+// faster than a sweep of the whole block from 256 to 2048 square; 256 KiB
+// was slower at 1024).
+const l2BFloats = 128 << 10
+
+// tileKernel runs the micro-kernel on the tile at (ir, jr) of the block.
+// The kernels compute only the rows a tile has; a tile cut by the block's
+// right edge is computed into a scratch tile and only its valid columns
+// are added to (or copied into) C, so nothing outside the block is ever
+// touched.
+func tileKernel(kn *microKernel, blk aBlock, bb bBlock, tile []float32, ir, jr, mc, nc, kc int, c []float32, ldc int, accumulate bool) {
+	mr, nr := kn.mr, kn.nr
+	rows, cols := min(mr, mc-ir), min(nr, nc-jr)
+	ap := blk.a[ir/mr*blk.step:]
+	bpanel, rsB := bb.b[jr/nr*bb.step:], bb.rs
+	if cols < nr && bb.edge != nil {
+		bpanel, rsB = bb.edge, nr
+	}
+	if cols == nr {
+		kn.fn(kc, rows, ap, blk.rs, blk.cs, bpanel, rsB, c[ir*ldc+jr:], ldc, accumulate)
+		return
+	}
+	t := tile[:mr*nr]
+	kn.fn(kc, rows, ap, blk.rs, blk.cs, bpanel, rsB, t, nr, false)
+	for i := range rows {
+		dst := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+cols]
+		if !accumulate {
+			copy(dst, t[i*nr:i*nr+cols])
+			continue
+		}
+		for j, v := range t[i*nr : i*nr+cols] {
+			dst[j] += v
 		}
 	}
 }

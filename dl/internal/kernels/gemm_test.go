@@ -223,10 +223,10 @@ func TestSgemm(t *testing.T) {
 // TestSgemmColumnBlocks shrinks the shared packed B so that products are
 // done in several column blocks, on one thread and on two.
 func TestSgemmColumnBlocks(t *testing.T) {
-	old, oldSerial := sharedBFloats, serialSharedWork
-	defer func() { sharedBFloats, serialSharedWork = old, oldSerial }()
+	old, oldSerial := sharedBFloats, serialGridWork
+	defer func() { sharedBFloats, serialGridWork = old, oldSerial }()
 	sharedBFloats = 3000
-	serialSharedWork = 0 // one thread goes through gemmShared too
+	serialGridWork = 0 // one thread goes through gemmGrid too
 	for _, impl := range impls() {
 		defer force(impl)()
 		rng := rand.New(rand.NewPCG(5, 6))
@@ -235,6 +235,107 @@ func TestSgemmColumnBlocks(t *testing.T) {
 			for tr := range 4 {
 				tc := gemmCase{tr&1 != 0, tr&2 != 0, 50, 200, 40, 0.5, 2, 3}
 				t.Run(fmt.Sprintf("%s/threads=%d/%v", impl, th, tc), func(t *testing.T) { tc.run(t, rng) })
+			}
+		}
+	}
+}
+
+// TestSgemmGrid runs the parallel grid with up to 16 goroutines (taking
+// turns on a small machine) over products that reach each way of reading
+// the operands: A in place, packed and shared by several column chunks
+// (alpha ≠ 1, or rows 4 KiB apart), packed by its one reader; B in place,
+// shared by several row blocks, packed by its one reader; and several
+// column blocks.
+func TestSgemmGrid(t *testing.T) {
+	defer func(l bool, s int) { limitToProcs, sharedBFloats = l, s }(limitToProcs, sharedBFloats)
+	limitToProcs = false
+	cases := []gemmCase{
+		{false, false, 150, 200, 260, 0.5, 2, 1}, // shared A (alpha), shared B
+		{false, false, 150, 200, 260, 1, 0, 0},   // A in place
+		{false, false, 150, 40, 1000, 1, 1, 24},  // rows of A 1024 floats apart: packed
+		{true, true, 150, 200, 260, 1, 0.5, 3},   // transposed: both packed
+		{false, true, 64, 700, 100, 1, 0, 0},     // one row block: B packed privately
+		{true, false, 64, 700, 100, -1, 1, 2},    // one row block: B in place
+		{false, false, 300, 70, 300, 0.5, 0, 0},  // few columns
+		{true, false, 2, 900, 40, 1, 0, 0},       // fewer rows than a tile... of 5 for smallM
+		{false, true, 500, 33, 257, 1, 0, 0},     // one partial panel
+		{true, true, 145, 1000, 7, 2, -1, 1},     // two row blocks, one short; k in one slab
+	}
+	for _, impl := range impls() {
+		defer force(impl)()
+		rng := rand.New(rand.NewPCG(13, 14))
+		for _, th := range []int{1, 3, 16} {
+			defer withThreads(th, 0)()
+			for _, bfloats := range []int{1 << 20, 5000} { // one column block, several
+				sharedBFloats = bfloats
+				for _, tc := range cases {
+					t.Run(fmt.Sprintf("%s/threads=%d/sharedB=%d/%v", impl, th, bfloats, tc), func(t *testing.T) { tc.run(t, rng) })
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmKSplit checks products split along k (small C, long k) on 1, 3
+// and 16 goroutines, and that the thread count changes no bit.
+func TestSgemmKSplit(t *testing.T) {
+	defer func(l bool) { limitToProcs = l }(limitToProcs)
+	limitToProcs = false
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, impl := range impls() {
+		defer force(impl)()
+		for _, th := range []int{1, 3, 16} {
+			defer withThreads(th, minParallelWork)()
+			for tr := range 4 {
+				for _, ab := range [][2]float32{{1, 0}, {0.5, 2}} {
+					tc := gemmCase{tr&1 != 0, tr&2 != 0, 40, 100, 2*kPart + 77, ab[0], ab[1], 2}
+					if !useKSplit(tc.m, tc.n, tc.k) {
+						t.Fatalf("%v is not split", tc)
+					}
+					t.Run(fmt.Sprintf("%s/threads=%d/%v", impl, th, tc), func(t *testing.T) { tc.run(t, rng) })
+				}
+			}
+		}
+	}
+	const m, n, k = 40, 60, 3*kPart + 5
+	a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+	var want []float32
+	for _, th := range []int{1, 2, 16} {
+		defer withThreads(th, minParallelWork)()
+		c := make([]float32, m*n)
+		Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+		if want == nil {
+			want = c
+		}
+		for i := range c {
+			if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("threads=%d: C[%d] = %v, on one thread %v", th, i, c[i], want[i])
+			}
+		}
+	}
+}
+
+// TestSgemmSameBitsAnyThreads checks that the thread count does not change
+// a single bit of the result: every element is summed in the same order
+// whatever the grid.
+func TestSgemmSameBitsAnyThreads(t *testing.T) {
+	defer func(l bool) { limitToProcs = l }(limitToProcs)
+	limitToProcs = false
+	rng := rand.New(rand.NewPCG(15, 16))
+	const m, n, k = 301, 517, 600
+	a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+	var want []float32
+	for _, th := range []int{1, 2, 3, 7, 16} {
+		defer withThreads(th, 0)()
+		c := make([]float32, m*n)
+		Sgemm(false, false, m, n, k, 0.5, a, k, b, n, 0, c, n)
+		if want == nil {
+			want = c
+			continue
+		}
+		for i := range c {
+			if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("threads=%d: C[%d] = %v, on one thread %v", th, i, c[i], want[i])
 			}
 		}
 	}
@@ -272,9 +373,18 @@ func TestMicroKernels(t *testing.T) {
 						rsB = kn.nr + 7
 					}
 					c := newGuarded(rng, rows, kn.nr, kn.nr+5, 0)
+					// Half the runs store, over a C of NaNs that must vanish.
+					acc := rows%2 == 0
+					if !acc {
+						for i := range c.data {
+							if i%c.ld < kn.nr {
+								c.data[i] = float32(math.NaN())
+							}
+						}
+					}
 					want := c.clone()
-					sgemmKernelRef(rows, kn.nr, k, a.data, rs, cs, b.data, rsB, want.data, want.ld)
-					kn.fn(k, rows, a.data, rs, cs, b.data, rsB, c.data, c.ld)
+					sgemmKernelRef(rows, kn.nr, k, a.data, rs, cs, b.data, rsB, want.data, want.ld, acc)
+					kn.fn(k, rows, a.data, rs, cs, b.data, rsB, c.data, c.ld, acc)
 					c.checkGuards(t, kn.name)
 					for i := range c.data {
 						if i%c.ld >= kn.nr {

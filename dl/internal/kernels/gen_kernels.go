@@ -54,7 +54,7 @@ func name512() string { return fmt.Sprintf("sgemmKernel%dx%dAVX512", avx512MR, a
 func name2() string   { return fmt.Sprintf("sgemmKernel%dx%dAVX2", avx2MR, avx2NR) }
 
 // prologue loads the arguments of
-// func(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int):
+// func(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool):
 // CX = k, R14 = rows, BX = b, R13 = rsB in bytes, DI = c, DX = ldc in
 // bytes, and for A, whose element (i, p)
 // is at a[i*rsA + p*csA], R8 = rsA and R12 = csA in bytes, R9 = 3*rsA, and
@@ -62,8 +62,8 @@ func name2() string   { return fmt.Sprintf("sgemmKernel%dx%dAVX2", avx2MR, avx2N
 // addressing mode away (see aRow).
 func prologue(name string) {
 	p("")
-	p("// func %s(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)", name)
-	p("TEXT ·%s(SB), NOSPLIT, $0-120", name)
+	p("// func %s(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-121", name)
 	p("\tMOVQ k+0(FP), CX")
 	p("\tMOVQ rows+8(FP), R14")
 	p("\tMOVQ a_base+16(FP), AX")
@@ -175,28 +175,47 @@ func gen(t tile) {
 		p("\tJMP store")
 	}
 	p("")
-	// SI = the last row to store; rows are stored from the bottom up.
+	// SI = the last row to store; rows are stored from the bottom up. With
+	// accumulate the sums are added to C ("store" rows), else they replace
+	// it ("put" rows: C is not read, so NaNs in it vanish).
 	p("store:")
 	p("\tLEAQ -1(R14), SI")
 	p("\tIMULQ DX, SI")
 	p("\tADDQ DI, SI")
-	for rows := t.mr; rows > 1; rows-- {
-		p("\tCMPQ R14, $%d", rows)
-		p("\tJEQ store%d", rows)
-	}
-	p("\tJMP store1")
-	for rows := t.mr; rows >= 1; rows-- {
-		i := rows - 1
-		p("")
-		p("store%d:", rows)
-		p("\tVADDPS (SI), %s, %s", R(2*i), R(2*i))
-		p("\tVMOVUPS %s, (SI)", R(2*i))
-		p("\tVADDPS %d(SI), %s, %s", t.vbytes, R(2*i+1), R(2*i+1))
-		p("\tVMOVUPS %s, %d(SI)", R(2*i+1), t.vbytes)
-		if rows > 1 {
-			p("\tSUBQ DX, SI")
+	p("\tCMPB accumulate+120(FP), $0")
+	p("\tJEQ put")
+	for _, kind := range []string{"store", "put"} {
+		if kind == "put" {
+			p("")
+			p("put:")
+		}
+		for rows := t.mr; rows > 1; rows-- {
+			p("\tCMPQ R14, $%d", rows)
+			p("\tJEQ %s%d", kind, rows)
+		}
+		p("\tJMP %s1", kind)
+		for rows := t.mr; rows >= 1; rows-- {
+			i := rows - 1
+			p("")
+			p("%s%d:", kind, rows)
+			if kind == "store" {
+				p("\tVADDPS (SI), %s, %s", R(2*i), R(2*i))
+			}
+			p("\tVMOVUPS %s, (SI)", R(2*i))
+			if kind == "store" {
+				p("\tVADDPS %d(SI), %s, %s", t.vbytes, R(2*i+1), R(2*i+1))
+			}
+			p("\tVMOVUPS %s, %d(SI)", R(2*i+1), t.vbytes)
+			if rows > 1 {
+				p("\tSUBQ DX, SI")
+			}
+		}
+		if kind == "store" {
+			p("\tJMP done")
 		}
 	}
+	p("")
+	p("done:")
 	p("\tVZEROUPPER")
 	p("\tRET")
 }

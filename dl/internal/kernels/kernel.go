@@ -3,12 +3,15 @@ package kernels
 // A microKernel adds the product of a rows×k block of A (rows ≤ mr; element
 // (i, p) at a[i*rsA+p*csA]: a packed panel, column by column, or rows of A
 // in place) and a k×nr panel of B (row p at b[p*rsB:]: packed, or B in
-// place) to the first rows rows of an mr×nr tile of C with row stride ldc. Everything else in Sgemm — blocking, packing,
+// place) to the first rows rows of an mr×nr tile of C with row stride ldc
+// — or, when accumulate is false, stores the product there without
+// reading C (the first slab of a product with beta 0, so C is never
+// cleared beforehand). Everything else in Sgemm — blocking, packing,
 // edges, threads — is plain Go around it.
 type microKernel struct {
 	name   string
 	mr, nr int
-	fn     func(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
+	fn     func(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool)
 }
 
 var (
@@ -38,7 +41,12 @@ func chooseKernel() *microKernel {
 const maxMR, maxNR = 12, 32
 
 // sgemmKernelRef is the loop every micro-kernel computes (for mr = rows).
-func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
+func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool) {
+	if !accumulate {
+		for i := range mr {
+			clear(c[i*ldc : i*ldc+nr])
+		}
+	}
 	for p := range k {
 		for i := range mr {
 			for j := range nr {
@@ -52,7 +60,12 @@ func sgemmKernelRef(mr, nr, k int, a []float32, rsA, csA int, b []float32, rsB i
 // works in two passes of two rows so that the eight sums, four values of B
 // and two of A fit in amd64's sixteen float registers (all sixteen sums at
 // once spill to the stack, at half the speed).
-func sgemmKernel4x4(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int) {
+func sgemmKernel4x4(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool) {
+	if !accumulate {
+		for i := range rows {
+			clear(c[i*ldc : i*ldc+4])
+		}
+	}
 	if k == 0 {
 		return
 	}

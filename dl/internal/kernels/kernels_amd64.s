@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
-TEXT ·sgemmKernel12x32AVX512(SB), NOSPLIT, $0-120
+// func sgemmKernel12x32AVX512(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool)
+TEXT ·sgemmKernel12x32AVX512(SB), NOSPLIT, $0-121
 	MOVQ k+0(FP), CX
 	MOVQ rows+8(FP), R14
 	MOVQ a_base+16(FP), AX
@@ -492,6 +492,8 @@ store:
 	LEAQ -1(R14), SI
 	IMULQ DX, SI
 	ADDQ DI, SI
+	CMPB accumulate+120(FP), $0
+	JEQ put
 	CMPQ R14, $12
 	JEQ store12
 	CMPQ R14, $11
@@ -598,11 +600,98 @@ store1:
 	VMOVUPS Z0, (SI)
 	VADDPS 64(SI), Z1, Z1
 	VMOVUPS Z1, 64(SI)
+	JMP done
+
+put:
+	CMPQ R14, $12
+	JEQ put12
+	CMPQ R14, $11
+	JEQ put11
+	CMPQ R14, $10
+	JEQ put10
+	CMPQ R14, $9
+	JEQ put9
+	CMPQ R14, $8
+	JEQ put8
+	CMPQ R14, $7
+	JEQ put7
+	CMPQ R14, $6
+	JEQ put6
+	CMPQ R14, $5
+	JEQ put5
+	CMPQ R14, $4
+	JEQ put4
+	CMPQ R14, $3
+	JEQ put3
+	CMPQ R14, $2
+	JEQ put2
+	JMP put1
+
+put12:
+	VMOVUPS Z22, (SI)
+	VMOVUPS Z23, 64(SI)
+	SUBQ DX, SI
+
+put11:
+	VMOVUPS Z20, (SI)
+	VMOVUPS Z21, 64(SI)
+	SUBQ DX, SI
+
+put10:
+	VMOVUPS Z18, (SI)
+	VMOVUPS Z19, 64(SI)
+	SUBQ DX, SI
+
+put9:
+	VMOVUPS Z16, (SI)
+	VMOVUPS Z17, 64(SI)
+	SUBQ DX, SI
+
+put8:
+	VMOVUPS Z14, (SI)
+	VMOVUPS Z15, 64(SI)
+	SUBQ DX, SI
+
+put7:
+	VMOVUPS Z12, (SI)
+	VMOVUPS Z13, 64(SI)
+	SUBQ DX, SI
+
+put6:
+	VMOVUPS Z10, (SI)
+	VMOVUPS Z11, 64(SI)
+	SUBQ DX, SI
+
+put5:
+	VMOVUPS Z8, (SI)
+	VMOVUPS Z9, 64(SI)
+	SUBQ DX, SI
+
+put4:
+	VMOVUPS Z6, (SI)
+	VMOVUPS Z7, 64(SI)
+	SUBQ DX, SI
+
+put3:
+	VMOVUPS Z4, (SI)
+	VMOVUPS Z5, 64(SI)
+	SUBQ DX, SI
+
+put2:
+	VMOVUPS Z2, (SI)
+	VMOVUPS Z3, 64(SI)
+	SUBQ DX, SI
+
+put1:
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z1, 64(SI)
+
+done:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel6x16AVX2(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int)
-TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-120
+// func sgemmKernel6x16AVX2(k, rows int, a []float32, rsA, csA int, b []float32, rsB int, c []float32, ldc int, accumulate bool)
+TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-121
 	MOVQ k+0(FP), CX
 	MOVQ rows+8(FP), R14
 	MOVQ a_base+16(FP), AX
@@ -798,6 +887,8 @@ store:
 	LEAQ -1(R14), SI
 	IMULQ DX, SI
 	ADDQ DI, SI
+	CMPB accumulate+120(FP), $0
+	JEQ put
 	CMPQ R14, $6
 	JEQ store6
 	CMPQ R14, $5
@@ -850,5 +941,50 @@ store1:
 	VMOVUPS Y0, (SI)
 	VADDPS 32(SI), Y1, Y1
 	VMOVUPS Y1, 32(SI)
+	JMP done
+
+put:
+	CMPQ R14, $6
+	JEQ put6
+	CMPQ R14, $5
+	JEQ put5
+	CMPQ R14, $4
+	JEQ put4
+	CMPQ R14, $3
+	JEQ put3
+	CMPQ R14, $2
+	JEQ put2
+	JMP put1
+
+put6:
+	VMOVUPS Y10, (SI)
+	VMOVUPS Y11, 32(SI)
+	SUBQ DX, SI
+
+put5:
+	VMOVUPS Y8, (SI)
+	VMOVUPS Y9, 32(SI)
+	SUBQ DX, SI
+
+put4:
+	VMOVUPS Y6, (SI)
+	VMOVUPS Y7, 32(SI)
+	SUBQ DX, SI
+
+put3:
+	VMOVUPS Y4, (SI)
+	VMOVUPS Y5, 32(SI)
+	SUBQ DX, SI
+
+put2:
+	VMOVUPS Y2, (SI)
+	VMOVUPS Y3, 32(SI)
+	SUBQ DX, SI
+
+put1:
+	VMOVUPS Y0, (SI)
+	VMOVUPS Y1, 32(SI)
+
+done:
 	VZEROUPPER
 	RET

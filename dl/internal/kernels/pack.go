@@ -115,15 +115,33 @@ func packB(dst []float32, nr int, transB bool, b []float32, ldb, p0, j0, kc, nc 
 			// column of the panel.
 			transposeBlock(panel, nr, b[(j0+jr)*ldb+p0:], ldb, cols, kc, 1)
 		} else {
-			for p := range kc {
-				off := (p0+p)*ldb + j0 + jr
-				copy(panel[p*nr:p*nr+cols], b[off:off+cols])
-			}
+			copyRows(panel, nr, b[(p0)*ldb+j0+jr:], ldb, kc, cols)
 		}
 		if cols < nr {
 			for p := range kc {
 				clear(panel[p*nr+cols : p*nr+nr])
 			}
+		}
+	}
+}
+
+// copyRows copies rows rows of cols floats, ldsrc apart in src, into dst
+// nr apart. Whole panel rows go as fixed-size arrays, which the compiler
+// copies with vector moves in place of a call to memmove per row (that
+// call was a third of the time of packing B).
+func copyRows(dst []float32, nr int, src []float32, ldsrc, rows, cols int) {
+	switch {
+	case cols == 32 && nr == 32:
+		for p := range rows {
+			*(*[32]float32)(dst[p*32:]) = *(*[32]float32)(src[p*ldsrc:])
+		}
+	case cols == 16 && nr == 16:
+		for p := range rows {
+			*(*[16]float32)(dst[p*16:]) = *(*[16]float32)(src[p*ldsrc:])
+		}
+	default:
+		for p := range rows {
+			copy(dst[p*nr:p*nr+cols], src[p*ldsrc:p*ldsrc+cols])
 		}
 	}
 }

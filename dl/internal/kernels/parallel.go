@@ -29,59 +29,80 @@ func Threads() int {
 // 256³ gained 1.4-1.8×. (A variable so tests can split even tiny products.)
 var minParallelWork = 192 * 192 * 192
 
-// serialSharedWork is the m*n*k from which one thread is faster with
-// gemmShared's loop order than with gemmBlocked's (measured: about even at
-// 512³, shared ahead at 1024³, blocked ahead below 256³ where the job's
-// set-up shows). A variable so tests can send small products either way.
-var serialSharedWork = 512 * 512 * 512
+// serialGridWork is the m*n*k from which one thread is faster with the
+// grid's loop order (each row block of C stays in L2 across all of k, B
+// packed once) than with gemmBlocked's (measured: about even at 512³,
+// grid ahead at 1024³, blocked ahead below 256³ where the set-up shows).
+// A variable so tests can send small products either way.
+var serialGridWork = 512 * 512 * 512
 
-// sharedBFloats bounds the packed copy of B that the goroutines share
-// (4 MiB, measured best from 512 to 2048 square: a larger one is swept by
-// every row chunk and falls out of L3); wider products are done in several
-// column blocks. (A variable so tests can reach that case with small
-// matrices.)
+// sharedBFloats bounds the packed copy of B that the goroutines share, on
+// one or two threads (4 MiB, measured best from 512 to 2048 square: a
+// larger one is swept by every row block and falls out of L3); it grows
+// with the thread count, as the L3 the threads share does. Wider products
+// are done in several column blocks. (A variable so tests can reach that
+// case with small matrices.)
 var sharedBFloats = 1 << 20
 
+// limitToProcs caps the goroutines at GOMAXPROCS; tests lift it to run
+// the grids of many threads on a small machine.
+var limitToProcs = true
+
+// itemsPerThread is how many work items the grid aims to give each thread:
+// claimed dynamically, several per thread keep the threads within one
+// small item of each other at the end however the machine slows them.
+const itemsPerThread = 3
+
+// minChunkPanels is the narrowest column chunk, in panels of B: a chunk's
+// A block is brought into L2 once per slab and used against every panel of
+// the chunk, so narrower chunks would spend their time loading it.
+const minChunkPanels = 4
+
+// gemmParallel sets C = alpha*op(A)*op(B) + beta*C on up to Threads()
+// goroutines.
 func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// More goroutines than Ps would only take turns.
-	t := min(Threads(), runtime.GOMAXPROCS(0))
+	t := Threads()
+	if limitToProcs {
+		t = min(t, runtime.GOMAXPROCS(0))
+	}
 	if m*n*k < minParallelWork {
 		t = 1
 	}
-	tilesM := (m + kn.mr - 1) / kn.mr
-	tilesN := (n + kn.nr - 1) / kn.nr
-	switch {
-	case t == 1 && m*n*k < serialSharedWork:
-		ws := getWorkspace()
-		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		putWorkspace(ws)
-	case tilesM >= 2*t:
-		// Also for one thread on large products: packing all of B first
-		// lets each row chunk of C stay in L2 across the kc slabs.
-		nc := min(n, max(kn.nr, sharedBFloats/k/kn.nr*kn.nr))
-		for jc := 0; jc < n; jc += nc {
-			bOff := jc
-			if transB {
-				bOff = jc * ldb
-			}
-			gemmShared(kn, t, transA, transB, m, min(nc, n-jc), k, alpha, a, lda, b[bOff:], ldb, beta, c[jc:], ldc)
-		}
-	case t > 1 && tilesN >= 2:
-		gemmStrips(kn, min(t, tilesN), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	default:
-		ws := getWorkspace()
-		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		putWorkspace(ws)
+	if useKSplit(m, n, k) {
+		gemmKSplit(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
 	}
+	if t == 1 && m*n*k < serialGridWork {
+		ws := getWorkspace()
+		gemmBlocked(kn, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		putWorkspace(ws)
+		return
+	}
+	gemmGrid(kn, t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// A sharedJob is one parallel product in which the goroutines first pack B
-// together, then take row chunks of C one at a time. Work is claimed rather
-// than dealt out in advance: starting a goroutine on an idle core can take
-// tens of microseconds here, and whoever is running meanwhile simply takes
-// more of it. Chunks shrink as the work runs out (guided scheduling), so the
-// goroutines finish within about one tile row of each other.
-type sharedJob struct {
+// A gridJob is one product cut into a grid of work items, row blocks of C
+// by column chunks, that goroutines claim one at a time; each item runs
+// over all of k, slab by slab, so C needs no synchronisation. Work is
+// claimed rather than dealt out in advance: starting a goroutine on an
+// idle core can take tens of microseconds here, and whoever is running
+// meanwhile simply takes more of it.
+//
+// Operands are packed on demand, by whichever goroutine first needs a
+// block, never in a phase of their own: a group of A's panels (of a row
+// block's slab) and a group of B's panels (of a slab) are each packed
+// once into a buffer the goroutines share when more than one item reads
+// them — A when there are several column chunks or blocks, B when there
+// are several row blocks — and into the item's own workspace otherwise. A goroutine that
+// needs a block someone else is packing packs what it can first and then
+// waits for it. Operands the kernels can read where they are (a row-major
+// A with alpha 1, a row-major B for few rows of C) are not copied at all.
+//
+// Every element of C is summed in the same order (slab by slab, k in
+// order within a slab) whatever the grid, so results do not depend on the
+// thread count.
+type gridJob struct {
 	kn             *microKernel
 	transA, transB bool
 	m, n, k        int
@@ -89,119 +110,267 @@ type sharedJob struct {
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	t              int
+	slabs          int
 
-	bp        []float32 // B packed: for each kc slab at p0, p0*roundUp(n, nr) onward
-	inPlaceB  bool      // B is read in place, not packed and shared
-	packTasks int       // kc slabs × groups of panels
-	groupCols int       // columns of B per packing task
-	groups    int       // packing tasks per slab
+	mcs, rowBlocks int // rows per row block (whole tiles), and their number
+	ncs            int // columns per chunk (whole panels)
+	nb             int // columns per column block (whole chunks)
 
-	nextPack   atomic.Int64   // next packing task to claim
-	slabPacked []atomic.Int32 // packing tasks finished, per slab
-	nextRow    atomic.Int64   // first row of C not yet claimed
-	rowsDone   atomic.Int64   // rows of C finished
-	finish     doneSignal
+	aMode, bMode operandMode
+	aInPlace     bool           // prepareA's choice for private A blocks
+	ap           []float32      // A packed: row block r, slab at pc: ap[r*mcs*k + pc*rows(r):]
+	aState       []atomic.Int32 // per row block, slab and group of panels: packState
+	aGroupRows   int            // rows of A per packing group
+	aGroups      int            // packing groups per row block
+	bp           []float32      // B packed for the current column block: slab at pc: bp[pc*ldp + j*kc:]
+	groupCols    int            // columns of B per packing group
 }
 
-// gemmShared adds alpha*op(A)*op(B) to C on up to t goroutines (t ≥ 1), the
-// caller being one of them. n must be small enough for B to be packed whole.
-func gemmShared(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	j := &sharedJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t, finish: newDoneSignal()}
-	if !transB && m <= bInPlaceMaxM {
-		// Few rows: B is read in place (see prepareB), nothing is shared.
-		j.inPlaceB = true
-		startHelpers(t-1, j)
-		j.work()
-		j.finish.wait()
-		jobDone()
+// A gridBlock is the part of a gridJob in one column block: the job the
+// goroutines run. Each block is a new one, so a helper that comes late to
+// an earlier block finds nothing to claim there.
+type gridBlock struct {
+	*gridJob
+	j0, nb    int // first column, width
+	colChunks int
+	items     int
+	bState    []atomic.Int32 // per slab and group of panels: packState
+
+	nextItem  atomic.Int64
+	itemsDone atomic.Int64
+	finish    doneSignal
+}
+
+// An operandMode says where the kernels read an operand from.
+type operandMode uint8
+
+const (
+	inPlace operandMode = iota // the caller's matrix
+	shared                     // a buffer packed once for every item that reads it
+	private                    // the item's own workspace, packed for that item
+)
+
+// States of a shared block.
+const (
+	unpacked int32 = iota
+	packing
+	packed
+)
+
+func gemmGrid(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	mr, nr := kn.mr, kn.nr
+	j := &gridJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t, slabs: (k + blockKC - 1) / blockKC}
+
+	// Rows: blocks of at most blockMC, evened out. When B is read in place
+	// (a row-major B and few rows) and A is packed, splitting rows shares
+	// nothing while splitting columns would share A's packing, so rows are
+	// split first, down to blocks of 4 tiles. (With A in place too,
+	// columns are split first: a panel of B read in place then meets
+	// more panels of A.)
+	bInPlace := !transB && m <= bInPlaceMaxM
+	j.rowBlocks = (m + blockMC - 1) / blockMC
+	if bInPlace && !aInPlace(kn, transA, alpha, lda, n) && t > 1 {
+		j.rowBlocks = max(j.rowBlocks, min(itemsPerThread*t, (m+4*mr-1)/(4*mr)))
+	}
+	j.mcs = roundUp((m+j.rowBlocks-1)/j.rowBlocks, mr)
+	j.rowBlocks = (m + j.mcs - 1) / j.mcs
+	// B is read in place, shared when several row blocks read it, else
+	// packed by its one reader.
+	switch {
+	case bInPlace:
+		j.bMode = inPlace
+	case j.rowBlocks > 1:
+		j.bMode = shared
+	default:
+		j.bMode = private
+	}
+	// Columns: blocks that bound a shared B, of even widths; in each, enough
+	// chunks for every thread to have a few items, none narrower than
+	// minChunkPanels panels.
+	panels := (n + nr - 1) / nr
+	blockPanels := panels
+	if j.bMode == shared {
+		limit := sharedBFloats * max(1, t/4)
+		blockPanels = max(minChunkPanels, limit/k/nr)
+	}
+	colBlocks := (panels + blockPanels - 1) / blockPanels
+	blockPanels = (panels + colBlocks - 1) / colBlocks
+	chunks := 1
+	if t > 1 {
+		chunks = (itemsPerThread*t + j.rowBlocks - 1) / j.rowBlocks
+		chunks = max(1, min(chunks, blockPanels/minChunkPanels))
+	}
+	j.ncs = (blockPanels + chunks - 1) / chunks * nr
+	j.nb = blockPanels * nr
+	// Packing groups: at most 8 panels, and small enough that the items
+	// reading a block at once (several chunks of one row block, several
+	// row blocks of one chunk) can each pack a share of it.
+	j.groupCols = max(nr, min(8*nr, roundUp((j.ncs+t-1)/t, nr)))
+	j.aGroupRows = max(mr, min(8*mr, roundUp((j.mcs+t-1)/t, mr)))
+	j.aGroups = (j.mcs + j.aGroupRows - 1) / j.aGroupRows
+
+	// A is read in place where it can be (see aInPlace), shared when
+	// several items read each block, else packed by its one reader.
+	switch {
+	case aInPlace(kn, transA, alpha, lda, j.ncs):
+		j.aMode, j.aInPlace = inPlace, true
+	case colBlocks*chunks > 1:
+		j.aMode = shared
+		j.ap = getSharedB(roundUp(m, mr) * k)
+		defer putSharedB(j.ap)
+		j.aState = make([]atomic.Int32, j.rowBlocks*j.slabs*j.aGroups)
+	default:
+		j.aMode = private
+	}
+	if j.bMode == shared {
+		j.bp = getSharedB(k * roundUp(j.nb, nr))
+		defer putSharedB(j.bp)
+	}
+
+	for j0 := 0; j0 < n; j0 += j.nb {
+		j.runBlock(j0, min(j.nb, n-j0))
+	}
+}
+
+// runBlock does the items of the column block [j0, j0+nb) on up to t
+// goroutines, the caller being one of them.
+func (j *gridJob) runBlock(j0, nb int) {
+	blk := &gridBlock{gridJob: j, j0: j0, nb: nb, colChunks: (nb + j.ncs - 1) / j.ncs}
+	blk.items = j.rowBlocks * blk.colChunks
+	if j.bMode == shared {
+		groups := (nb + j.groupCols - 1) / j.groupCols
+		blk.bState = make([]atomic.Int32, j.slabs*groups)
+	}
+	helpers := min(j.t, blk.items) - 1
+	if helpers == 0 {
+		blk.work()
 		return
 	}
-	buf := getSharedB(k * roundUp(n, kn.nr))
-	defer putSharedB(buf)
-	j.bp = buf
-	// Pack each slab in a few groups of panels, so that all goroutines
-	// share the packing even when k fits one slab.
-	j.groupCols = min(8*kn.nr, roundUp((n+2*t-1)/(2*t), kn.nr))
-	j.groups = (n + j.groupCols - 1) / j.groupCols
-	j.slabPacked = make([]atomic.Int32, (k+blockKC-1)/blockKC)
-	j.packTasks = len(j.slabPacked) * j.groups
-	startHelpers(t-1, j)
-	j.work()
-	// Late helpers may still be starting; the work is done when every row
+	blk.finish = newDoneSignal()
+	startHelpers(helpers, blk)
+	blk.work()
+	// Late helpers may still be starting; the work is done when every item
 	// is, and a helper that finds nothing left to claim touches nothing.
-	j.finish.wait()
+	blk.finish.wait()
 	jobDone()
 }
 
-// claimChunk takes the next guided chunk of [*next, total) for one worker;
-// ok is false when everything has been claimed.
-func claimChunk(next *atomic.Int64, total, threads, unit, most int) (lo, n int, ok bool) {
-	for {
-		lo = int(next.Load())
-		if lo >= total {
-			return 0, 0, false
-		}
-		n = guidedChunk(total-lo, threads, unit, most)
-		if next.CompareAndSwap(int64(lo), int64(lo+n)) {
-			return lo, n, true
-		}
-	}
-}
-
-// guidedChunk is how much of rem (rows or columns) to claim: a share of what
-// is left, whole tiles of size unit, at most max.
-func guidedChunk(rem, t, unit, max int) int {
-	return min(rem, max, roundUp((rem+2*t-1)/(2*t), unit))
-}
-
-func (j *sharedJob) work() {
-	nr := j.kn.nr
-	ldp := roundUp(j.n, nr) // packed floats per unit of k
-	for {
-		id := int(j.nextPack.Add(1) - 1)
-		if id >= j.packTasks {
-			break
-		}
-		slab := id / j.groups
-		pc := slab * blockKC
-		kc := min(blockKC, j.k-pc)
-		j0 := id % j.groups * j.groupCols
-		cols := min(j.groupCols, j.n-j0)
-		packB(j.bp[pc*ldp+j0*kc:], nr, j.transB, j.b, j.ldb, pc, j0, kc, cols)
-		j.slabPacked[slab].Add(1)
-	}
+func (b *gridBlock) work() {
 	var ws *workspace
 	for {
-		ic, mc, ok := claimChunk(&j.nextRow, j.m, j.t, j.kn.mr, blockMC)
-		if !ok {
+		id := int(b.nextItem.Add(1) - 1)
+		if id >= b.items {
 			break
 		}
 		if ws == nil {
 			ws = getWorkspace()
 		}
-		scaleC(mc, j.n, j.beta, j.c[ic*j.ldc:], j.ldc)
-		for pc := 0; pc < j.k; pc += blockKC {
-			kc := min(blockKC, j.k-pc)
-			blk := prepareA(j.kn, ws.a, j.transA, j.a, j.lda, ic, pc, mc, kc, j.n, j.alpha)
-			var bb bBlock
-			if j.inPlaceB {
-				bb = prepareB(j.kn, ws.packedB(nr*blockKC), false, j.b, j.ldb, pc, 0, kc, j.n, j.m)
-			} else {
-				// The slab may still be being packed by another goroutine
-				// (the first chunks start before the last slabs are done).
-				slab := &j.slabPacked[pc/blockKC]
-				spinUntil(func() bool { return slab.Load() >= int32(j.groups) })
-				bb = bBlock{b: j.bp[pc*ldp:], rs: nr, step: nr * kc}
-			}
-			macroKernel(j.kn, blk, bb, ws.tile, mc, j.n, kc, j.c[ic*j.ldc:], j.ldc)
-		}
-		if j.rowsDone.Add(int64(mc)) == int64(j.m) {
-			j.finish.signal()
+		b.runItem(id, ws)
+		if b.itemsDone.Add(1) == int64(b.items) && min(b.t, b.items) > 1 {
+			b.finish.signal()
 		}
 	}
 	if ws != nil {
 		putWorkspace(ws)
+	}
+}
+
+// runItem computes one row block × column chunk of C over all of k.
+func (b *gridBlock) runItem(id int, ws *workspace) {
+	j := b.gridJob
+	kn, nr := j.kn, j.kn.nr
+	r, ch := id/b.colChunks, id%b.colChunks
+	i0, mc := r*j.mcs, min(j.mcs, j.m-r*j.mcs)
+	c0, nc := ch*j.ncs, min(j.ncs, b.nb-ch*j.ncs) // within the column block
+	cc := j.c[i0*j.ldc+b.j0+c0:]
+	if j.beta != 0 {
+		scaleC(mc, nc, j.beta, cc, j.ldc)
+	}
+	for s := range j.slabs {
+		pc := s * blockKC
+		kc := min(blockKC, j.k-pc)
+		// Pack what nobody has started on, this slab's and the next's,
+		// then wait for the rest: a goroutine does not wait while there is
+		// packing it could do.
+		for ahead := s; ahead < min(s+2, j.slabs); ahead++ {
+			if j.aMode == shared {
+				for g := range j.aGroups {
+					j.claimA(r, ahead, g, false)
+				}
+			}
+			if j.bMode == shared {
+				for g := c0 / j.groupCols; g*j.groupCols < c0+nc; g++ {
+					b.claimB(ahead, g, false)
+				}
+			}
+		}
+		var blk aBlock
+		if j.aMode == shared {
+			for g := range j.aGroups {
+				j.claimA(r, s, g, true)
+			}
+			rows := roundUp(mc, kn.mr)
+			blk = aBlock{a: j.ap[r*j.mcs*j.k+pc*rows:], rs: 1, cs: kn.mr, step: kn.mr * kc}
+		} else {
+			blk = prepareA(kn, ws.a, j.aInPlace, j.transA, j.a, j.lda, i0, pc, mc, kc, j.alpha)
+		}
+		var bb bBlock
+		if j.bMode == shared {
+			for g := c0 / j.groupCols; g*j.groupCols < c0+nc; g++ {
+				b.claimB(s, g, true)
+			}
+			ldp := roundUp(b.nb, nr)
+			bb = bBlock{b: j.bp[pc*ldp+c0*kc:], rs: nr, step: nr * kc}
+		} else {
+			bb = prepareB(kn, ws.packedB(blockKC*roundUp(nc, nr)), j.transB, j.b, j.ldb, pc, b.j0+c0, kc, nc, j.m)
+		}
+		// With beta 0 the first slab stores: C is never read.
+		macroKernel(kn, blk, bb, ws.tile, mc, nc, kc, cc, j.ldc, s > 0 || j.beta != 0)
+	}
+}
+
+// claimA packs group g of A block (row block r, slab s) if nobody has
+// started it; with wait, it then waits until it is packed.
+func (j *gridJob) claimA(r, s, g int, wait bool) {
+	mr := j.kn.mr
+	i0, mc := r*j.mcs, min(j.mcs, j.m-r*j.mcs)
+	g0 := g * j.aGroupRows
+	if g0 >= mc {
+		return // the last row block has fewer groups
+	}
+	st := &j.aState[(r*j.slabs+s)*j.aGroups+g]
+	if st.Load() == unpacked && st.CompareAndSwap(unpacked, packing) {
+		pc := s * blockKC
+		kc := min(blockKC, j.k-pc)
+		// The group's panels within the block's: g0 is whole panels in.
+		dst := j.ap[r*j.mcs*j.k+pc*roundUp(mc, mr)+g0*kc:]
+		packA(dst, mr, j.transA, j.a, j.lda, i0+g0, pc, min(j.aGroupRows, mc-g0), kc, j.alpha)
+		st.Store(packed)
+		return
+	}
+	if wait {
+		spinUntil(func() bool { return st.Load() == packed })
+	}
+}
+
+// claimB is claimA for group g of B's slab s in the column block.
+func (b *gridBlock) claimB(s, g int, wait bool) {
+	j := b.gridJob
+	groups := (b.nb + j.groupCols - 1) / j.groupCols
+	st := &b.bState[s*groups+g]
+	if st.Load() == unpacked && st.CompareAndSwap(unpacked, packing) {
+		nr := j.kn.nr
+		pc := s * blockKC
+		kc := min(blockKC, j.k-pc)
+		g0 := g * j.groupCols
+		ldp := roundUp(b.nb, nr)
+		packB(j.bp[pc*ldp+g0*kc:], nr, j.transB, j.b, j.ldb, pc, b.j0+g0, kc, min(j.groupCols, b.nb-g0))
+		st.Store(packed)
+		return
+	}
+	if wait {
+		spinUntil(func() bool { return st.Load() == packed })
 	}
 }
 
@@ -210,7 +379,7 @@ var (
 	freeSharedB [][]float32
 )
 
-// getSharedB returns a packed-B buffer of n floats from a small free list
+// getSharedB returns a packing buffer of n floats from a small free list
 // (kept, like the workspaces, to avoid first-touch page faults).
 func getSharedB(n int) []float32 {
 	sharedBMu.Lock()
@@ -227,7 +396,7 @@ func getSharedB(n int) []float32 {
 func putSharedB(s []float32) {
 	sharedBMu.Lock()
 	defer sharedBMu.Unlock()
-	if len(freeSharedB) < 2 {
+	if len(freeSharedB) < 4 {
 		freeSharedB = append(freeSharedB, s)
 		return
 	}
@@ -237,54 +406,5 @@ func putSharedB(s []float32) {
 			freeSharedB[i] = s
 			return
 		}
-	}
-}
-
-// A stripsJob is for products with too few rows to share out: C is cut into
-// column strips, whole tiles wide, claimed as in sharedJob; each is done by
-// gemmBlocked with the claimer's own packing buffers.
-type stripsJob struct {
-	kn             *microKernel
-	transA, transB bool
-	m, n, k        int
-	alpha, beta    float32
-	a, b, c        []float32
-	lda, ldb, ldc  int
-	t              int
-
-	nextCol, colsDone atomic.Int64
-	finish            doneSignal
-}
-
-func gemmStrips(kn *microKernel, t int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	j := &stripsJob{kn: kn, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, t: t, finish: newDoneSignal()}
-	startHelpers(t-1, j)
-	j.work()
-	j.finish.wait()
-	jobDone()
-}
-
-func (j *stripsJob) work() {
-	var ws *workspace
-	for {
-		lo, nc, ok := claimChunk(&j.nextCol, j.n, j.t, j.kn.nr, blockNC)
-		if !ok {
-			break
-		}
-		if ws == nil {
-			ws = getWorkspace()
-		}
-		bOff := lo
-		if j.transB {
-			bOff = lo * j.ldb
-		}
-		gemmBlocked(j.kn, ws, j.transA, j.transB, j.m, nc, j.k, j.alpha, j.a, j.lda, j.b[bOff:], j.ldb, j.beta, j.c[lo:], j.ldc)
-		if j.colsDone.Add(int64(nc)) == int64(j.n) {
-			j.finish.signal()
-		}
-	}
-	if ws != nil {
-		putWorkspace(ws)
 	}
 }

@@ -144,5 +144,27 @@ class ResidualBlock(nn.Module):
 record("residual_block", ResidualBlock(3, 4, stride=2), {"x": torch.randn(2, 3, 8, 8)}, one)
 record("sequential_mlp", nn.Sequential(nn.Linear(5, 10), nn.ReLU(), nn.Linear(10, 2)), {"x": torch.randn(10, 5)},
        one)
+
+# Convolution and pooling options (groups, ceil_mode, count_include_pad).
+# Seeded on their own so that cases added above do not change them.
+torch.manual_seed(4321)
+record("conv_groups", nn.Conv2d(4, 6, 3, padding=1, groups=2), {"x": torch.randn(2, 4, 6, 5)}, one)
+record("conv_depthwise", nn.Conv2d(3, 3, 3, stride=2, padding=1, groups=3), {"x": torch.randn(2, 3, 7, 7)}, one)
+record("conv_depthwise_mult", nn.Conv2d(2, 4, 3, padding=2, dilation=2, groups=2, bias=False),
+       {"x": torch.randn(1, 2, 9, 8)}, one)
+record("conv_recipe", nn.Conv2d(8, 16, 3, padding=1), {"x": torch.randn(3, 8, 14, 14)}, one)
+record("conv_wide", nn.Conv2d(2, 3, (2, 5), stride=(1, 2), padding=(0, 3)), {"x": torch.randn(2, 2, 5, 37)}, one)
+record("maxpool2_odd", nn.MaxPool2d(2), {"x": torch.randn(2, 3, 7, 9)}, one)
+record("maxpool2_ceil", nn.MaxPool2d(2, ceil_mode=True), {"x": torch.randn(1, 2, 7, 7)}, one)
+record("maxpool3s2_ceil", nn.MaxPool2d(3, stride=2, ceil_mode=True), {"x": torch.randn(1, 2, 8, 8)}, one)
+record("maxpool3s2p1_ceil", nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), {"x": torch.randn(2, 2, 6, 7)}, one)
+record("maxpool3s3p1_ceil", nn.MaxPool2d(3, stride=3, padding=1, ceil_mode=True), {"x": torch.randn(1, 1, 6, 5)}, one)
+record("maxpool2d2_ceil", nn.MaxPool2d(2, stride=2, dilation=2, ceil_mode=True), {"x": torch.randn(1, 1, 7, 8)}, one)
+record("avgpool2_ceil", nn.AvgPool2d(2, ceil_mode=True), {"x": torch.randn(1, 2, 5, 5)}, one)
+record("avgpool3s2p1_ceil", nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True), {"x": torch.randn(1, 2, 8, 8)}, one)
+record("avgpool3s2p1_nopad", nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+       {"x": torch.randn(1, 2, 7, 7)}, one)
+record("avgpool3s2p1_nopad_ceil", nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+       {"x": torch.randn(2, 1, 6, 8)}, one)
 if __name__ == "__main__":
     print(json.dumps(cases))

@@ -1,5 +1,6 @@
 """Writes golden.json: PyTorch's parameter values after optimizer steps and
-its learning rates over 50 scheduler steps. Run with PyTorch 1.13:
+its learning rates over 50 scheduler steps, for one parameter group and
+for two groups with their own hyper-parameters. Run with PyTorch 1.13:
 
     python3 gen_golden.py > golden.json
 """
@@ -11,6 +12,10 @@ from torch.optim import lr_scheduler as S
 torch.manual_seed(0)
 W0 = torch.randn(3, 4)
 GRADS = [torch.randn(3, 4) for _ in range(3)]
+# A second parameter, for the two-group cases (drawn after the others so
+# that those stay as they were).
+B0 = torch.randn(5)
+BGRADS = [torch.randn(5) for _ in range(3)]
 
 OPTIMIZERS = [
     ("sgd", torch.optim.SGD, dict(lr=0.1)),
@@ -72,4 +77,56 @@ for name, kw in PLATEAUS:
         s.step(-m if kw.get("mode") == "max" else m)
         lrs.append(opt.param_groups[0]["lr"])
     out["schedulers"][name] = lrs
+
+# Two groups: w in group 0, b in group 1, each with some options of its own
+# over the constructor's. "+steplr" also halves both groups' rates after
+# every step, so the updates see per-group rates that a scheduler changed.
+GROUP_OPTIMIZERS = [
+    ("sgd_groups", torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True), dict(dampening=0.2),
+     dict(lr=0.1, momentum=0.5)),
+    ("adam_groups", torch.optim.Adam, dict(lr=1e-2, betas=(0.8, 0.99)), dict(weight_decay=1e-2, amsgrad=True),
+     dict(lr=1e-3)),
+    ("adamw_groups", torch.optim.AdamW, dict(), dict(lr=5e-3, weight_decay=0.1), dict(lr=1e-2)),
+    ("rmsprop_groups", torch.optim.RMSprop, dict(centered=True, momentum=0.5), dict(alpha=0.9, eps=1e-6),
+     dict(lr=1e-2)),
+    ("adam_groups+steplr", torch.optim.Adam, dict(lr=1e-2), dict(), dict(lr=1e-3)),
+]
+out["b0"] = B0.tolist()
+out["bgrads"] = [g.tolist() for g in BGRADS]
+out["group_optimizers"] = {}
+for name, cls, kw0, kw1, kw in GROUP_OPTIMIZERS:
+    w, b = W0.clone().requires_grad_(), B0.clone().requires_grad_()
+    opt = cls([dict(params=[w], **kw0), dict(params=[b], **kw1)], **kw)
+    sched = S.StepLR(opt, step_size=1, gamma=0.5) if name.endswith("+steplr") else None
+    steps = []
+    for g, bg in zip(GRADS, BGRADS):
+        w.grad, b.grad = g.clone(), bg.clone()
+        opt.step()
+        if sched:
+            sched.step()
+        steps.append(w.detach().flatten().tolist() + b.detach().tolist())
+    out["group_optimizers"][name] = {"steps": steps}
+
+# Schedulers over two groups whose rates differ (0.1 and 0.02).
+out["group_schedulers"] = {}
+for name, make in SCHEDULERS:
+    opt = torch.optim.SGD([dict(params=[torch.zeros(1, requires_grad=True)]),
+                           dict(params=[torch.zeros(1, requires_grad=True)], lr=0.02)], lr=0.1)
+    s = make(opt)
+    lrs = []
+    for _ in range(50):
+        opt.step()
+        s.step()
+        lrs.append(s.get_last_lr())
+    out["group_schedulers"][name] = lrs
+for name, kw in PLATEAUS:
+    opt = torch.optim.SGD([dict(params=[torch.zeros(1, requires_grad=True)]),
+                           dict(params=[torch.zeros(1, requires_grad=True)], lr=0.02)], lr=0.1)
+    s = S.ReduceLROnPlateau(opt, **kw)
+    lrs = []
+    for m in METRIC:
+        opt.step()
+        s.step(-m if kw.get("mode") == "max" else m)
+        lrs.append([g["lr"] for g in opt.param_groups])
+    out["group_schedulers"][name] = lrs
 print(json.dumps(out, indent=1))

@@ -8,83 +8,36 @@ package rt
 import (
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/godl-dev/godl/internal/interrupt"
 )
 
-// ErrInterrupted is what Check panics with when no interrupt hook is set.
+// ErrInterrupted is what Check panics with once the cell was interrupted.
 var ErrInterrupted = errors.New("interrupted")
 
 var (
-	interrupted atomic.Bool
-
-	hookMu    sync.Mutex
-	onSet     func()                // e.g. dl.Interrupt
-	onReset   func()                // e.g. dl.ResetInterrupt
-	onCheck   func()                // e.g. dl.CheckInterrupt, panics with the library's error
-	stop      = make(chan struct{}) // closed by Interrupt, for Sleep
 	resultMu  sync.Mutex
 	result    any
 	hasResult bool
 )
 
-// SetInterruptHooks connects the interrupt flag to a library's own flag, so
-// an interrupt also stops library ops and loops panic with the library's
-// error value.
-func SetInterruptHooks(set, reset, check func()) {
-	hookMu.Lock()
-	defer hookMu.Unlock()
-	onSet, onReset, onCheck = set, reset, check
-}
-
-// Interrupt sets the flag that Check looks at.
-func Interrupt() {
-	interrupted.Store(true)
-	hookMu.Lock()
-	f := onSet
-	select {
-	case <-stop:
-	default:
-		close(stop)
-	}
-	hookMu.Unlock()
-	if f != nil {
-		f()
-	}
-}
+// Interrupt raises the process's interrupt flag, which Check, Sleep and
+// dl's ops look at.
+func Interrupt() { interrupt.Set() }
 
 // ResetInterrupt clears the flag; the worker calls it before each cell.
-func ResetInterrupt() {
-	interrupted.Store(false)
-	hookMu.Lock()
-	f := onReset
-	select {
-	case <-stop:
-		stop = make(chan struct{})
-	default:
-	}
-	hookMu.Unlock()
-	if f != nil {
-		f()
-	}
-}
+func ResetInterrupt() { interrupt.Reset() }
 
 // Interrupted reports whether an interrupt is pending.
-func Interrupted() bool { return interrupted.Load() }
+func Interrupted() bool { return interrupt.Pending() }
 
 // Check is put at the top of every loop body of cell code: it panics when
 // the cell was interrupted, which the worker reports as "interrupted".
 func Check() {
-	if !interrupted.Load() {
-		return
+	if interrupt.Pending() {
+		panic(ErrInterrupted)
 	}
-	hookMu.Lock()
-	f := onCheck
-	hookMu.Unlock()
-	if f != nil {
-		f()
-	}
-	panic(ErrInterrupted)
 }
 
 // SetResult records the value of a cell's last expression.
@@ -105,14 +58,24 @@ func TakeResult() (any, bool) {
 
 // Sleep replaces time.Sleep in cell code: an interrupt ends it at once.
 func Sleep(d time.Duration) {
-	hookMu.Lock()
-	ch := stop
-	hookMu.Unlock()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-ch:
+	case <-interrupt.Done():
 	}
 	Check()
+}
+
+// OutputSync waits until the rich output a cell sent through gonbui itself
+// is on its way, so that text printed next comes after it. The rewriter
+// puts a call after each statement of a cell that calls gonbui; the worker
+// sets it (rt does not import gonbui: every cell links rt).
+var OutputSync func()
+
+// SyncOutput calls OutputSync, if set.
+func SyncOutput() {
+	if f := OutputSync; f != nil {
+		f()
+	}
 }

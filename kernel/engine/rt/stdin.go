@@ -7,12 +7,9 @@ import (
 	"os"
 	"strings"
 	"sync"
-)
 
-// NoInputPrefix starts the line the engine writes to the worker's stdin
-// when the front end cannot answer an input request; the rest of the line
-// is the reason.
-const NoInputPrefix = "\x00godl-no-input:"
+	"github.com/godl-dev/godl/kernel/engine/workerproto"
+)
 
 // stdin is the cell's standard input. It asks the front end for a line
 // (through the gonbui input request) whenever its buffer is empty, then
@@ -28,10 +25,8 @@ type stdin struct {
 // Stdin replaces os.Stdin in cell code.
 var Stdin = &stdin{buf: strings.NewReader("")}
 
-// InputRequester asks the front end for a line (the worker sets it to
-// gonbui.RequestInput); the answer arrives on the process's stdin. rt does
-// not import gonbui itself: every cell links rt, and gonbui brings in many
-// packages a cell's plugin would otherwise not need.
+// InputRequester asks the front end for a line (the worker sets it); the
+// answer arrives on the process's stdin.
 var InputRequester func(prompt string, password bool)
 
 // ResetStdin drops input left over from an earlier cell.
@@ -66,7 +61,7 @@ func (s *stdin) fill() error {
 	if err != nil {
 		return err
 	}
-	if reason, ok := strings.CutPrefix(line, NoInputPrefix); ok {
+	if reason, ok := strings.CutPrefix(line, workerproto.NoInputPrefix); ok {
 		return fmt.Errorf("no input: %s", strings.TrimSpace(reason))
 	}
 	s.buf = strings.NewReader(line)

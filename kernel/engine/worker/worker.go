@@ -1,8 +1,8 @@
 // Package worker is the process that loads and runs cell plugins. The
 // engine builds a small main package around it (linking dl, display,
-// gonum and plot so cell plugins share them) and talks to it over two
-// pipes: JSON requests on fd 3, JSON replies on fd 4. Its stdout and
-// stderr are the cells' output; rich output goes through gonbui.
+// gonum and plot so cell plugins share them) and talks to it as
+// workerproto describes: requests on fd 3, messages on fd 4, the cells'
+// output on stdout and stderr.
 package worker
 
 import (
@@ -16,10 +16,12 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/godl-dev/godl/kernel/engine/rt"
+	wp "github.com/godl-dev/godl/kernel/engine/workerproto"
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
@@ -34,6 +36,17 @@ type Hooks struct {
 	// CellStart runs before each cell (display.BeginCell: live outputs
 	// shown by earlier cells are shown anew in this one).
 	CellStart func()
+	// Request runs before each request that runs notebook code, with the
+	// Jupyter id of the message it serves and the cell's request ID (0
+	// for a comm message): widgets.BeginRequest.
+	Request func(msgID string, cell int)
+	// Comm serves a comm message from the front end and returns once the
+	// callbacks it started are done; an error rejects a comm_open
+	// (widgets.Receive).
+	Comm func(m *wp.Comm) error
+	// Describe describes a variable's value for %whos (its Name is filled
+	// in by the worker).
+	Describe func(v any) wp.VarInfo
 }
 
 var hooks Hooks
@@ -46,19 +59,16 @@ func Main(args []string) error {
 	if len(args) != 0 {
 		return fmt.Errorf("worker takes no arguments, got %q", args)
 	}
-	in, out := os.NewFile(3, "requests"), os.NewFile(4, "replies")
+	in, msgs := os.NewFile(wp.RequestFD, "requests"), os.NewFile(wp.MessageFD, "messages")
 	if _, err := in.Stat(); err != nil {
 		return errors.New("the worker is started by the kernel (it needs its request pipe on fd 3)")
 	}
-	// Processes the cells start must not inherit the request and reply
+	// Processes the cells start must not inherit the request and message
 	// pipes: the engine reads a closed request pipe as the worker's end.
-	syscall.CloseOnExec(3)
-	syscall.CloseOnExec(4)
+	syscall.CloseOnExec(wp.RequestFD)
+	syscall.CloseOnExec(wp.MessageFD)
 	if err := limitMemory(); err != nil {
 		fmt.Fprintln(os.Stderr, "godl worker: memory limit:", err)
-	}
-	if gonbui.IsNotebook {
-		rt.InputRequester = gonbui.RequestInput
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
@@ -71,37 +81,51 @@ func Main(args []string) error {
 	if err != nil {
 		return fmt.Errorf("keeping stdout and stderr: %w", err)
 	}
-	dec, enc := json.NewDecoder(in), json.NewEncoder(out)
+	out := newOutbox(std, msgs)
+	setFront(out)
+	rt.InputRequester = out.input
+	if err := serveGonbui(out); err != nil {
+		fmt.Fprintln(os.Stderr, "godl worker: rich output:", err)
+	}
+	if gonbui.IsNotebook {
+		rt.OutputSync = gonbui.Sync
+	}
+	return serve(json.NewDecoder(in), out, std)
+}
+
+// serve answers requests until the engine closes the request pipe.
+func serve(dec *json.Decoder, out *outbox, std *stdio) error {
 	for {
-		var req Request
+		var req wp.Request
 		if err := dec.Decode(&req); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("reading request: %w", err)
 		}
-		var rep Reply
+		var rep wp.Reply
 		switch req.Op {
-		case OpRun:
+		case wp.OpRun:
 			std.restore() // also against goroutines of earlier cells
 			rep = run(req)
 			std.restore()
-		case OpEnv:
+		case wp.OpEnv:
 			if err := os.Setenv(req.Name, req.Value); err != nil {
-				rep.EName, rep.EValue = "env", err.Error()
+				rep.Failure, rep.EName, rep.EValue = wp.BadRequest, "env", err.Error()
 			}
+		case wp.OpComm:
+			std.restore()
+			rep = serveComm(req)
+			std.restore()
+		case wp.OpVars:
+			rep = describeVars(req.Vars)
 		default:
-			rep.EName, rep.EValue = "worker", fmt.Sprintf("unknown request %q", req.Op)
+			rep.Failure, rep.EName, rep.EValue = wp.BadRequest, "worker", fmt.Sprintf("unknown request %q", req.Op)
 		}
 		rep.ID = req.ID
-		// Everything the cell printed or displayed goes out before the reply.
-		if gonbui.IsNotebook {
-			gonbui.Sync()
-		}
-		m := EndMarker(req.ID)
-		std.out.WriteString(m)
-		std.err.WriteString(m)
-		if err := enc.Encode(&rep); err != nil {
-			return fmt.Errorf("writing reply: %w", err)
+		// What the cell sent through gonbui goes out before the reply.
+		rt.SyncOutput()
+		if err := out.reply(&rep); err != nil {
+			return err
 		}
 	}
 }
@@ -109,13 +133,13 @@ func Main(args []string) error {
 // limitMemory caps the address space, so that a huge allocation makes the
 // Go runtime die with "out of memory" instead of the machine swapping.
 func limitMemory() error {
-	s := os.Getenv(EnvMemLimit)
+	s := os.Getenv(wp.EnvMemLimit)
 	if s == "" || s == "0" {
 		return nil
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("bad %s=%q", EnvMemLimit, s)
+		return fmt.Errorf("bad %s=%q", wp.EnvMemLimit, s)
 	}
 	return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: n, Max: n})
 }
@@ -129,31 +153,75 @@ func cpuSeconds() float64 {
 	return tv(ru.Utime) + tv(ru.Stime)
 }
 
-func run(req Request) (rep Reply) {
-	rt.ResetInterrupt()
-	rt.ResetStdin()
-	rt.TakeResult()
-	p, err := plugin.Open(req.Plugin)
-	if err != nil {
-		rep.EName, rep.EValue = "load error", err.Error()
-		return rep
+// load opens a cell's plugin and finds its run function, and the function
+// that reaches its variables (for %whos), if it has one.
+func load(path string) (func(), func() map[string]any, *wp.Reply) {
+	fail := func(err error) (func(), func() map[string]any, *wp.Reply) {
+		rep := &wp.Reply{Failure: wp.LoadFailed, EName: "LoadError", EValue: err.Error()}
+		// The runtime's words for a plugin built against other package
+		// versions than the worker's.
+		if strings.Contains(rep.EValue, "different version of package") {
+			rep.Failure = wp.Stale
+		}
+		return nil, nil, rep
 	}
-	sym, err := p.Lookup("GodlRun")
+	p, err := plugin.Open(path)
 	if err != nil {
-		rep.EName, rep.EValue = "load error", err.Error()
-		return rep
+		return fail(err)
+	}
+	sym, err := p.Lookup(wp.RunSymbol)
+	if err != nil {
+		return fail(err)
 	}
 	fn, ok := sym.(func())
 	if !ok {
-		rep.EName, rep.EValue = "load error", fmt.Sprintf("GodlRun is %T", sym)
-		return rep
+		return fail(fmt.Errorf("%s is %T", wp.RunSymbol, sym))
 	}
+	var vars func() map[string]any
+	if sym, err := p.Lookup(wp.VarsSymbol); err == nil {
+		vars, _ = sym.(func() map[string]any)
+	}
+	return fn, vars, nil
+}
+
+func run(req wp.Request) (rep wp.Reply) {
+	rt.ResetInterrupt()
+	rt.ResetStdin()
+	rt.TakeResult()
+	fn, vars, failed := load(req.Plugin)
+	if failed != nil {
+		return *failed
+	}
+	keepVars(req.ID, vars)
 	if hooks.CellStart != nil {
 		safely(hooks.CellStart)
 	}
+	if hooks.Request != nil {
+		safely(func() { hooks.Request(req.MsgID, req.ID) })
+	}
 	t0, c0 := time.Now(), cpuSeconds()
-	// The cell runs in a goroutine of its own, so that runtime.Goexit in
-	// it ends the cell, not the worker's request loop.
+	var timing *wp.Timing
+	rep = guard(func() {
+		fn()
+		if req.Timeit != nil {
+			timing = timeCellValue(*req.Timeit)
+		}
+	}, "the cell")
+	rep.Timing = timing
+	rep.Wall, rep.CPU = time.Since(t0).Seconds(), cpuSeconds()-c0
+	if hooks.Flush != nil {
+		safely(hooks.Flush)
+	}
+	if v, ok := rt.TakeResult(); ok && rep.Failure == wp.Succeeded && req.Timeit == nil {
+		rep.Value, rep.ValueMeta = bundle(v)
+	}
+	return rep
+}
+
+// guard runs f in a goroutine of its own, so that runtime.Goexit in it
+// ends f, not the worker's request loop, and turns a panic or a Goexit into
+// the reply's failure; what names f in messages ("the cell").
+func guard(f func(), what string) (rep wp.Reply) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -161,23 +229,19 @@ func run(req Request) (rep Reply) {
 		defer func() {
 			if v := recover(); v != nil {
 				rep.Stack = string(debug.Stack())
-				rep.Interrupted = rt.Interrupted()
+				rep.Failure = wp.Panicked
+				if rt.Interrupted() {
+					rep.Failure = wp.Interrupted
+				}
 				rep.EName, rep.EValue = describePanic(v)
 			} else if !returned {
-				rep.EName, rep.EValue = "Goexit", "the cell called runtime.Goexit, which ended it early"
+				rep.Failure, rep.EName, rep.EValue = wp.Exited, "Goexit", what+" called runtime.Goexit, which ended it early"
 			}
 		}()
-		fn()
+		f()
 		returned = true
 	}()
 	<-done
-	rep.Wall, rep.CPU = time.Since(t0).Seconds(), cpuSeconds()-c0
-	if hooks.Flush != nil {
-		safely(hooks.Flush)
-	}
-	if v, ok := rt.TakeResult(); ok && rep.EName == "" {
-		rep.Value, rep.ValueMeta = bundle(v)
-	}
 	return rep
 }
 

@@ -1,4 +1,4 @@
-package engine
+package rewrite
 
 import (
 	"strings"
@@ -49,17 +49,8 @@ func TestUnmangle(t *testing.T) {
 		"godlcells/cells/ab12/c3.godlfn_train(0x1)":   "train(0x1)",
 		"{Ǝweight:1 Ǝbias:2}":                         "{weight:1 bias:2}",
 	} {
-		if got := unmangle(in); got != want {
-			t.Errorf("unmangle(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestAutoImports(t *testing.T) {
-	m := autoImports([]string{"math/rand", "crypto/rand", "math/rand/v2", "strings", "text/template", "html/template", "encoding/json"})
-	for name, want := range map[string]string{"rand": "math/rand", "strings": "strings", "template": "text/template", "json": "encoding/json", "nn": modulePath + "/dl/nn"} {
-		if m[name] != want {
-			t.Errorf("auto-import %s = %q, want %q", name, m[name], want)
+		if got := Unmangle(in); got != want {
+			t.Errorf("Unmangle(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package rewrite
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	wp "github.com/godl-dev/godl/kernel/engine/workerproto"
 )
 
 // editor collects text edits on a generated file. Edits never add lines,
@@ -77,18 +79,18 @@ var rtNames = map[string]bool{
 	"time.Sleep": true,
 }
 
-// rename makes the AST say what the compiler must see: package-level
+// rename makes the text say what the compiler must see: package-level
 // names exported, earlier cells' names qualified, stdin and sleeps routed
 // through the runtime. It returns the earlier cells used.
-func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, proxies map[types.Object]*sym, e *editor) map[*cellPkg]bool {
-	used := map[*cellPkg]bool{}
+func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxies map[types.Object]*Sym) map[*Cell]bool {
+	used := map[*Cell]bool{}
 	fix := func(id *ast.Ident, obj types.Object) {
 		if obj == nil {
 			return
 		}
 		if s, ok := proxies[obj]; ok {
 			id.Name = s.ref()
-			used[s.cell] = true
+			used[s.Cell] = true
 			return
 		}
 		if v, ok := obj.(*types.Var); ok && v.IsField() && v.Embedded() && obj.Pkg() == pkg {
@@ -98,7 +100,7 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 		if obj.Pkg() != pkg || obj.Parent() != pkg.Scope() || id.Name == "_" {
 			return
 		}
-		if _, ok := obj.(*types.Func); ok && (id.Name == "init" || id.Name == "GodlRun") {
+		if _, ok := obj.(*types.Func); ok && (id.Name == "init" || id.Name == wp.RunSymbol) {
 			return
 		}
 		id.Name = mangle(id.Name)
@@ -109,6 +111,14 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 	for id, obj := range info.Uses {
 		fix(id, obj)
 	}
+	e.routeToRuntime(f, info)
+	e.editRenamed(f)
+	e.tagFields(f)
+	return used
+}
+
+// routeToRuntime makes calls of rtNames call the runtime's instead.
+func (e *editor) routeToRuntime(f *ast.File, info *types.Info) {
 	e.rtUses = map[*ast.Ident]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		se, ok := n.(*ast.SelectorExpr)
@@ -120,12 +130,15 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 			return true
 		}
 		if pn, ok := info.Uses[x].(*types.PkgName); ok && rtNames[pn.Imported().Path()+"."+se.Sel.Name] {
-			x.Name = rtAlias
+			x.Name = runtimeAlias
 			e.rtUses[x] = true
 		}
 		return true
 	})
-	// Edits for every identifier whose spelling changed.
+}
+
+// editRenamed edits every identifier whose spelling changed in the AST.
+func (e *editor) editRenamed(f *ast.File) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
 		if !ok || !id.Pos().IsValid() {
@@ -137,10 +150,13 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 		}
 		return true
 	})
-	// Fields exported by mangling keep the user's name for nn's parameter
-	// names (nn.NamedParameters, state dicts) in an nn:"name" tag.
-	// Only named struct types get tags: an anonymous struct type must stay
-	// identical to its spelling elsewhere (a generated variable's type).
+}
+
+// tagFields gives fields exported by mangling the user's name for nn's
+// parameter names (nn.NamedParameters, state dicts) in an nn:"name" tag.
+// Only named struct types get tags: an anonymous struct type must stay
+// identical to its spelling elsewhere (a generated variable's type).
+func (e *editor) tagFields(f *ast.File) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		ts, ok := n.(*ast.TypeSpec)
 		if !ok {
@@ -166,30 +182,79 @@ func (c *compiler) rename(f *ast.File, info *types.Info, pkg *types.Package, pro
 				if fl.Tag.Value[0] == '`' {
 					e.replace(end, 0, " "+tag)
 				} else {
-					e.replace(end, 0, strings.Trim(strconv.Quote(" "+tag), `"`))
+					q := strconv.Quote(" " + tag)
+					e.replace(end, 0, q[1:len(q)-1])
 				}
 			}
 		}
 		return true
 	})
-	return used
 }
 
-// instrument puts an interrupt check at the top of every loop body.
-func (e *editor) instrument(f *ast.File) {
+// instrument puts an interrupt check at the top of every loop body, and
+// an output sync after every statement that calls gonbui itself (display
+// syncs on its own), so what the cell prints next comes after the
+// display.
+func (e *editor) instrument(f *ast.File, info *types.Info) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		var body *ast.BlockStmt
+		var list []ast.Stmt
 		switch n := n.(type) {
 		case *ast.ForStmt:
 			body = n.Body
 		case *ast.RangeStmt:
 			body = n.Body
+		case *ast.BlockStmt:
+			list = n.List
+		case *ast.CaseClause:
+			list = n.Body
+		case *ast.CommClause:
+			list = n.Body
 		}
 		if body != nil {
-			e.replace(e.off(body.Lbrace)+1, 0, " "+rtAlias+".Check();")
+			e.replace(e.off(body.Lbrace)+1, 0, " "+runtimeAlias+".Check();")
+		}
+		for _, st := range list {
+			if e.callsGonbui(st, info) {
+				e.replace(e.off(st.End()), 0, "; "+runtimeAlias+".SyncOutput()")
+			}
 		}
 		return true
 	})
+}
+
+// gonbuiPath is the package (and the prefix of the subpackages) of gonbui.
+const gonbuiPath = "github.com/janpfeifer/gonb/gonbui"
+
+// callsGonbui reports whether st is a call of a gonbui function (not one
+// the runtime took over).
+func (e *editor) callsGonbui(st ast.Stmt, info *types.Info) bool {
+	es, ok := st.(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := es.X.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	var id *ast.Ident
+	switch fn := call.Fun.(type) {
+	case *ast.SelectorExpr:
+		if x, ok := fn.X.(*ast.Ident); ok && e.rtUses[x] {
+			return false
+		}
+		id = fn.Sel
+	case *ast.Ident:
+		id = fn
+	default:
+		return false
+	}
+	obj, ok := info.Uses[id].(*types.Func)
+	if !ok || obj.Pkg() == nil {
+		return false
+	}
+	p := obj.Pkg().Path()
+	return p == gonbuiPath || strings.HasPrefix(p, gonbuiPath+"/")
 }
 
 // imports reports which import paths are still used, and blanks the

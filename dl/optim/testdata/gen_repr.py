@@ -1,0 +1,43 @@
+"""Writes repr.json: the text PyTorch 2 prints for optimizers (their
+__repr__) in the cases repr_test.go builds. Needs PyTorch 2 (its repr lists
+keys that 1.13's does not, such as foreach and fused):
+
+    python gen_repr.py > repr.json
+"""
+import json
+
+import torch
+from torch.optim import lr_scheduler as S
+
+assert int(torch.__version__.split(".")[0]) >= 2, "needs PyTorch 2, got " + torch.__version__
+
+
+def p(*shape):
+    return torch.zeros(*shape, requires_grad=True)
+
+
+def stepped(opt, sched, n):
+    for _ in range(n):
+        opt.step()
+        sched.step()
+    return opt
+
+
+CASES = {
+    "sgd": lambda: torch.optim.SGD([p(2)]),
+    "sgd_momentum": lambda: torch.optim.SGD([p(2)], lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4),
+    "sgd_dampening": lambda: torch.optim.SGD([p(2)], lr=1.0, momentum=0.5, dampening=0.25),
+    "adam": lambda: torch.optim.Adam([p(2)]),
+    "adam_amsgrad": lambda: torch.optim.Adam([p(2)], lr=3e-4, betas=(0.8, 0.99), eps=1e-6, amsgrad=True),
+    "adamw": lambda: torch.optim.AdamW([p(2)]),
+    "adam_groups": lambda: torch.optim.Adam([dict(params=[p(2)], lr=1e-2), dict(params=[p(3)])], lr=1e-3,
+                                            weight_decay=1e-4),
+    "rmsprop": lambda: torch.optim.RMSprop([p(2)]),
+    "rmsprop_all": lambda: torch.optim.RMSprop([p(2)], lr=1e-3, alpha=0.9, eps=1e-5, momentum=0.9, centered=True,
+                                               weight_decay=0.5),
+    "sgd_steplr": lambda: (lambda o: stepped(o, S.StepLR(o, step_size=1, gamma=0.1), 2))(
+        torch.optim.SGD([p(2)], lr=0.1, momentum=0.9)),
+    "adam_tiny_lr": lambda: torch.optim.Adam([p(2)], lr=1e-5, eps=1e-10),
+    "sgd_big_lr": lambda: torch.optim.SGD([p(2)], lr=1e16),
+}
+print(json.dumps({name: repr(make()) for name, make in CASES.items()}, indent=1))
