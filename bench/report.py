@@ -208,7 +208,7 @@ class Report:
         self.add("## Memory (peak resident set)", "",
                  "Read from `/proc/self/status` (VmRSS, VmHWM; the peak is reset through "
                  "`/proc/self/clear_refs` before each phase). Training: the highest peak of the CNN "
-                 "epochs above; eval: after training, the whole test set (10000×1×28×28) in one forward "
+                 + (f"training ({rec['batches']} batches)" if rec["batches"] else "epochs above") + "; eval: after training, the whole test set (10000×1×28×28) in one forward "
                  "under `dl.NoGrad` / `torch.no_grad()`, then `argmax`. godl runs under the notebook "
                  "worker's address-space cap (half the RAM, at most 8 GiB). \"base\" is the resident "
                  "size before the phase (data set and model loaded; PyTorch's includes its ~0.5 GB of "
