@@ -261,13 +261,17 @@ def main():
     args.gemm_sizes = "256,1024" if q else "256,512,1024,2048"
     args.soak_cells = args.soak_cells or (100 if q else 0)
     args.recipe_timeout = 900
-    full = not q and not args.only and not args.cases
-    out = args.out or ("BENCHMARKS.md" if full else os.path.join(WORK, "BENCHMARKS.md"))
-    chart = os.path.join(os.path.dirname(out) if args.out else ("bench" if full else WORK), "benchmarks.png")
-
+    results = None
     if args.report_only:
         with open(os.path.join(WORK, "results.json")) as f:
             results = json.load(f)
+        q, only = results.get("quick"), results.get("sections", SECTIONS)
+        args.cases = args.cases or results.get("cases", "")
+    # Only a full run replaces the committed report.
+    full = not q and only == SECTIONS and not args.cases
+    out = args.out or ("BENCHMARKS.md" if full else os.path.join(WORK, "BENCHMARKS.md"))
+    chart = os.path.join(os.path.dirname(out) if args.out else ("bench" if full else WORK), "benchmarks.png")
+    if results:
         write_report(results, out, chart)
         return
 
@@ -276,7 +280,8 @@ def main():
     build()
     rivals = sides.rivals(with_torch113=not (args.no_torch113 or q))
     results = {"machine": sides.machine(), "sides": {s.key: s.label for s in [GODL] + rivals},
-               "versions": {s.key: sides.versions(s) for s in rivals}, "quick": q, "sections": only}
+               "versions": {s.key: sides.versions(s) for s in rivals}, "quick": q, "sections": only,
+               "cases": args.cases}
     log(f"sides: {', '.join(s.label for s in [GODL] + rivals)}")
     if "fmnist" in only:
         log("Fashion-MNIST recipes")
