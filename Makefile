@@ -5,6 +5,7 @@
 #               short tests (the rewriter's goldens too), the kernel under -race
 #   make test   everything CI runs: go vet, unit tests (asm and noasm, the
 #               kernel under -race), end-to-end tests
+#   make golden rewrite the golden files of the tests from their PyTorch scripts
 #   make bench  godl against PyTorch 2 side by side; writes BENCHMARKS.md (bench/README.md)
 SHELL := /bin/bash
 GO ?= go
@@ -12,7 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := bin/godl
 
-.PHONY: build install lab check check-short check-race test test-go test-e2e bench venv notebooks clean system-deps system-deps-lab
+.PHONY: build install lab check check-short check-race test test-go test-e2e golden bench venv notebooks clean system-deps system-deps-lab
 
 # The kernel's packages and widgets run concurrent code (control requests
 # while a cell runs, the worker's pipes, callbacks beside goroutines that
@@ -72,6 +73,31 @@ test-go:
 
 test-e2e: build venv
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH GODL_BIN=$(CURDIR)/$(BIN) $(PY) -m pytest -v tests/
+
+# golden reruns every testdata/gen_*.py, each rewriting its golden file
+# through internal/golden/goldenfile.py (the format; the PyTorch version
+# checked and recorded; numbers that moved by float noise only keep their
+# committed spelling, so a rerun elsewhere changes nothing). TORCH_PYTHON
+# has PyTorch 1.13 (Debian's python3-torch). The optimizers' repr needs
+# PyTorch 2 and the safetensors cross-checks the safetensors package: their
+# scripts run when TORCH2_PYTHON and SAFETENSORS_PYTHON (PyTorch 1.13 with
+# safetensors and numpy) name such a Python, and are skipped, saying so,
+# otherwise.
+TORCH_PYTHON ?= /usr/bin/python3
+TORCH2_PYTHON ?=
+SAFETENSORS_PYTHON ?=
+GOLDEN_TORCH2 := dl/optim/testdata/gen_repr.py
+GOLDEN_SAFETENSORS := dl/nn/testdata/gen_torch_safetensors.py dl/nn/testdata/gen_safetensors.py
+GOLDEN_TORCH := $(filter-out $(GOLDEN_TORCH2) $(GOLDEN_SAFETENSORS),$(sort $(wildcard */testdata/gen_*.py */*/testdata/gen_*.py */*/*/testdata/gen_*.py)))
+
+golden:
+	@echo "PyTorch $$($(TORCH_PYTHON) -c 'import torch; print(torch.__version__)' 2>/dev/null || echo '(none)') ($(TORCH_PYTHON))"
+	@set -e; for s in $(GOLDEN_TORCH); do $(TORCH_PYTHON) $$s; done
+	@if [ -n "$(TORCH2_PYTHON)" ]; then set -e; for s in $(GOLDEN_TORCH2); do $(TORCH2_PYTHON) $$s; done; \
+	else echo "skipped $(GOLDEN_TORCH2): it needs PyTorch 2 (make golden TORCH2_PYTHON=python)"; fi
+	@if [ -n "$(SAFETENSORS_PYTHON)" ]; then set -e; for s in $(GOLDEN_SAFETENSORS); do $(SAFETENSORS_PYTHON) $$s; done; \
+	else echo "skipped $(GOLDEN_SAFETENSORS): they need safetensors (make golden SAFETENSORS_PYTHON=python)"; fi
+	@git diff --stat -- $(foreach d,$(sort $(dir $(GOLDEN_TORCH) $(GOLDEN_TORCH2) $(GOLDEN_SAFETENSORS))),$(d)*.json $(d)*.safetensors)
 
 # notebooks rewrites notebooks/*.ipynb from notebooks/build_notebooks.py.
 notebooks: venv

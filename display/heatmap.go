@@ -27,13 +27,13 @@ const (
 
 // RowLabels names the rows of a Heatmap, top to bottom (one per row).
 func RowLabels(labels ...string) PlotOption {
-	return func(c *plotConfig) { c.rowLabels = labels }
+	return plotOption("RowLabels", func(c *plotConfig) { c.rowLabels = labels })
 }
 
 // ColLabels names the columns of a Heatmap, left to right (one per
 // column).
 func ColLabels(labels ...string) PlotOption {
-	return func(c *plotConfig) { c.colLabels = labels }
+	return plotOption("ColLabels", func(c *plotConfig) { c.colLabels = labels })
 }
 
 // matrix is a 2-D grid of values, row-major.

@@ -28,13 +28,15 @@ const (
 )
 
 // Columns sets the number of columns of an Images grid.
-func Columns(n int) PlotOption { return func(c *plotConfig) { c.cols = max(n, 1) } }
+func Columns(n int) PlotOption {
+	return plotOption("Columns", func(c *plotConfig) { c.cols = max(n, 1) })
+}
 
 // Captions writes a caption under each tile of Images, in tile order,
 // e.g. "pred shirt / true coat". Long captions wrap (at most three lines,
 // then "…"). There must be one per tile.
 func Captions(texts ...string) PlotOption {
-	return func(c *plotConfig) { c.captions = texts }
+	return plotOption("Captions", func(c *plotConfig) { c.captions = texts })
 }
 
 // CaptionColors colours the captions of Images, one colour per caption
@@ -43,7 +45,7 @@ func Captions(texts ...string) PlotOption {
 //
 //	display.CaptionColors(color.RGBA{0, 128, 0, 255}, color.RGBA{200, 0, 0, 255})
 func CaptionColors(colors ...color.Color) PlotOption {
-	return func(c *plotConfig) { c.captionColors = colors }
+	return plotOption("CaptionColors", func(c *plotConfig) { c.captionColors = colors })
 }
 
 // Images shows a grid of small images from a tensor: [N, H, W] (N gray

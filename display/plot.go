@@ -14,11 +14,13 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/godl-dev/godl/internal/option"
 )
 
 // PlotOption changes how a plot is drawn. Pass options among the series
 // of Lines and Scatter, or after the data of the other plot functions.
-type PlotOption func(*plotConfig)
+type PlotOption = option.Option[plotConfig]
 
 type plotConfig struct {
 	width, height  int // display size in CSS pixels
@@ -37,34 +39,38 @@ func defaultConfig() plotConfig {
 	return plotConfig{width: 600, height: 400, bins: 30}
 }
 
+// configure applies opts over the defaults; every plot takes every option.
 func configure(opts []PlotOption) plotConfig {
 	c := defaultConfig()
-	for _, o := range opts {
-		o(&c)
+	if err := option.Set("plot", &c, opts); err != nil {
+		panic(fmt.Errorf("display: %v", err))
 	}
 	return c
 }
 
+// plotOption makes the plot option called name.
+func plotOption(name string, set func(*plotConfig)) PlotOption { return option.New(name, set) }
+
 // AsSVG renders the plot as SVG instead of PNG.
-func AsSVG() PlotOption { return func(c *plotConfig) { c.svg = true } }
+func AsSVG() PlotOption { return plotOption("AsSVG", func(c *plotConfig) { c.svg = true }) }
 
 // Size sets the displayed size in pixels (default 600×400). PNGs are drawn
 // at twice that resolution so they stay sharp on high-density screens.
 func Size(width, height int) PlotOption {
-	return func(c *plotConfig) { c.width, c.height = max(width, 16), max(height, 16) }
+	return plotOption("Size", func(c *plotConfig) { c.width, c.height = max(width, 16), max(height, 16) })
 }
 
 // XLabel and YLabel name the axes.
-func XLabel(s string) PlotOption { return func(c *plotConfig) { c.xLabel = s } }
+func XLabel(s string) PlotOption { return plotOption("XLabel", func(c *plotConfig) { c.xLabel = s }) }
 
 // YLabel names the vertical axis.
-func YLabel(s string) PlotOption { return func(c *plotConfig) { c.yLabel = s } }
+func YLabel(s string) PlotOption { return plotOption("YLabel", func(c *plotConfig) { c.yLabel = s }) }
 
 // LogY uses a logarithmic vertical axis (all values must be positive).
-func LogY() PlotOption { return func(c *plotConfig) { c.logY = true } }
+func LogY() PlotOption { return plotOption("LogY", func(c *plotConfig) { c.logY = true }) }
 
 // Bins sets the number of histogram bins (default 30).
-func Bins(n int) PlotOption { return func(c *plotConfig) { c.bins = max(n, 1) } }
+func Bins(n int) PlotOption { return plotOption("Bins", func(c *plotConfig) { c.bins = max(n, 1) }) }
 
 // pixelsPerInch is the CSS pixel density; plot sizes are given in pixels.
 const pixelsPerInch = 96

@@ -1,75 +1,20 @@
 package dl
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/godl-dev/godl/internal/golden"
 )
 
 // The cases of testdata/golden_api.json are written by
-// testdata/gen_golden_api.py from PyTorch 1.13 (go test -run API -update
-// reruns it): dtypes and promotion, comparisons, indexing and assignment
-// with their gradients, From, and the printing of Int64 and Bool tensors.
-
-var updateAPIOnce sync.Once
-
-// f64s reads a JSON array of numbers in which NaN and ±Infinity are strings.
-type f64s []float64
-
-func (f *f64s) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
-		return fmt.Errorf("not an array: %.20s", b)
-	}
-	*f = (*f)[:0]
-	for _, tok := range bytes.Split(b[1:len(b)-1], []byte(",")) {
-		tok = bytes.Trim(bytes.TrimSpace(tok), `"`)
-		if len(tok) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(string(tok), 64)
-		if err != nil {
-			return err
-		}
-		*f = append(*f, v)
-	}
-	return nil
-}
+// testdata/gen_golden_api.py from PyTorch 1.13 (make golden): dtypes and
+// promotion, comparisons, indexing and assignment with their gradients,
+// From, and the printing of Int64 and Bool tensors.
 
 // apiTensor is a golden tensor of any dtype.
-type apiTensor struct {
-	Dtype string `json:"dtype"`
-	Shape []int  `json:"shape"`
-	Data  f64s   `json:"data"`
-}
-
-func (g *apiTensor) tensor() *Tensor {
-	switch g.Dtype {
-	case "int64":
-		v := make([]int64, len(g.Data))
-		for i, x := range g.Data {
-			v[i] = int64(x)
-		}
-		return FromInt64s(v, g.Shape...).Reshape(g.Shape...)
-	case "bool":
-		v := make([]bool, len(g.Data))
-		for i, x := range g.Data {
-			v[i] = x != 0
-		}
-		return FromBools(v, g.Shape...).Reshape(g.Shape...)
-	}
-	v := make([]float32, len(g.Data))
-	for i, x := range g.Data {
-		v[i] = float32(x)
-	}
-	return FromSlice(v, g.Shape...).Reshape(g.Shape...)
-}
+type apiTensor = goldenTensor
 
 // apiArg is an operand: a tensor, a number or a bool.
 type apiArg struct {
@@ -124,27 +69,8 @@ type apiGolden struct {
 
 func loadAPIGolden(t *testing.T) *apiGolden {
 	t.Helper()
-	if *update {
-		updateAPIOnce.Do(func() {
-			py := os.Getenv("GODL_PYTHON")
-			if py == "" {
-				py = "python3"
-			}
-			cmd := exec.Command(py, "testdata/gen_golden_api.py")
-			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("regenerating goldens: %v", err)
-			}
-		})
-	}
-	b, err := os.ReadFile("testdata/golden_api.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g apiGolden
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
+	golden.Load(t, "testdata/golden_api.json", goldenTorch, &g)
 	return &g
 }
 
@@ -156,26 +82,7 @@ func checkAPI(t *testing.T, what string, got *Tensor, want *apiTensor) {
 		t.Errorf("%s: dtype %s, want %s", what, got.Dtype().Name(), want.Dtype)
 		return
 	}
-	if !sameShape(got.Shape(), want.Shape) {
-		t.Errorf("%s: shape %v, want %v", what, got.Shape(), want.Shape)
-		return
-	}
-	if want.Dtype == "float32" {
-		w := make([]float32, len(want.Data))
-		for i, v := range want.Data {
-			w[i] = float32(v)
-		}
-		if err := compare(got.Data(), w, goldenTol); err != nil {
-			t.Errorf("%s: %v", what, err)
-		}
-		return
-	}
-	for i, v := range got.Float64s() {
-		if v != want.Data[i] {
-			t.Errorf("%s: element %d is %v, want %v\ngot  %v\nwant %v", what, i, v, want.Data[i], got.Float64s(), want.Data)
-			return
-		}
-	}
+	golden.Check(t, what, got, &want.Tensor, golden.Tol{Rel: goldenTol})
 }
 
 // expectError runs f and checks it panics with a *Error naming op, as

@@ -55,6 +55,21 @@ func Record(name string, out *Tensor, inputs []*Tensor, backward func(gradOut *T
 	return out
 }
 
+// NeedsGrad reports whether Record would put an op on these inputs into
+// the graph: grad mode is on and some input tracks gradients. An op uses
+// it to skip saving what only its backward needs (under NoGrad, in eval).
+func NeedsGrad(inputs ...*Tensor) bool {
+	if !GradEnabled() {
+		return false
+	}
+	for _, in := range inputs {
+		if in != nil && in.TracksGrad() {
+			return true
+		}
+	}
+	return false
+}
+
 // RequiresGrad marks t as a leaf that wants gradients and returns t.
 func (t *Tensor) RequiresGrad() *Tensor {
 	if t.dtype != Float32 {
@@ -153,7 +168,7 @@ func (t *Tensor) backward(op string, seed *Tensor) {
 	if seed == nil {
 		seed = Full(1, t.shape...)
 	} else {
-		seed = fromData(seed.Data(), seed.shape) // ours to recycle
+		seed = fromData(seed.copyData(), seed.shape) // ours to recycle
 	}
 	p.hold(t, seed)
 	for i := len(order) - 1; i >= 0; i-- {
@@ -280,12 +295,12 @@ func (p *gradPass) accumulateLeaf(leaf *Tensor, g *Tensor) {
 			delete(p.refs, storageKey(g))
 			return
 		}
-		leaf.grad = fromData(g.Data(), g.shape)
+		leaf.grad = fromData(g.copyData(), g.shape)
 		p.drop(g)
 		return
 	}
 	if !leaf.grad.IsContiguous() {
-		leaf.grad = fromData(leaf.grad.Data(), leaf.grad.shape)
+		leaf.grad = fromData(leaf.grad.copyData(), leaf.grad.shape)
 	}
 	addInto(leaf.grad, g)
 	p.drop(g)

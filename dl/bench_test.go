@@ -20,14 +20,8 @@ func BenchmarkMLPStep(b *testing.B) { benchMLP(b, false) }
 func BenchmarkMLPStepNoPool(b *testing.B) { benchMLP(b, true) }
 
 func benchMLP(b *testing.B, poolOff bool) {
-	pool.Lock()
-	pool.off = poolOff
-	pool.Unlock()
-	defer func() {
-		pool.Lock()
-		pool.off = false
-		pool.Unlock()
-	}()
+	setPooling(!poolOff)
+	defer setPooling(true)
 	Seed(1)
 	x := Randn(64, 784)
 	w1, b1 := Randn(256, 784).MulScalar(0.03).RequiresGrad(), Zeros(256).RequiresGrad()
@@ -89,5 +83,35 @@ func BenchmarkSmallOpOverhead(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Add(x, y)
+	}
+}
+
+// The element-wise and reduction ops at the sizes of a CNN step (batch 64,
+// 32 channels of 28×28): one thread per SetNumThreads, vector kernels.
+
+func BenchmarkReLUForwardBackward(b *testing.B) {
+	x := Randn(64, 32, 28, 28).RequiresGrad()
+	g := Randn(64, 32, 28, 28)
+	b.SetBytes(5 * 4 * int64(x.Numel())) // read x, write y; read g and y, write dx
+	for b.Loop() {
+		ReLU(x).BackwardWith(g)
+		x.SetGrad(nil)
+	}
+}
+
+func BenchmarkLogSoftmaxForwardBackward(b *testing.B) {
+	x := Randn(4096, 1000).RequiresGrad()
+	g := Randn(4096, 1000)
+	for b.Loop() {
+		LogSoftmax(x, 1).BackwardWith(g)
+		x.SetGrad(nil)
+	}
+}
+
+func BenchmarkSumAll(b *testing.B) {
+	x := Randn(1024, 1024)
+	b.SetBytes(4 * int64(x.Numel()))
+	for b.Loop() {
+		x.Sum()
 	}
 }

@@ -48,11 +48,20 @@
 // "MatMul: [10 5] x [3 2]: inner dimensions 5 and 3 differ". Maybe turns such
 // a panic into an error value and lets any other panic through.
 //
-// # Interrupts and memory
+// # Interrupts, threads and memory
 //
 // Long ops call CheckInterrupt, which panics with ErrInterrupted once
 // Interrupt was called, so a notebook kernel can stop a training loop and
-// keep its state. Storage buffers that dl knows to be dead (gradient
-// temporaries in Backward) are reused through a pool, since touching fresh
-// memory costs more than the arithmetic done on it.
+// keep its state.
+//
+// Ops with enough work run on all threads (SetNumThreads); small ones stay
+// on the caller. Results do not depend on the thread count.
+//
+// Tensor storage comes from a pool, since touching fresh memory costs more
+// than the arithmetic done on it: buffers dl knows to be dead (gradient
+// temporaries in Backward, scratch inside ops) go back at once, and every
+// other one (a step's activations) when the garbage collector finds that
+// nothing refers to it any more, so a tensor, a view or a RawData slice a
+// program holds is never handed out again. With SetMemoryLimit, an op
+// whose result would not fit fails with an *Error before allocating.
 package dl

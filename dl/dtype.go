@@ -332,7 +332,7 @@ func (t *Tensor) copyContiguous() *Tensor {
 	case Bool:
 		return fromBools(stridedValues(t.ext.bools, t), t.shape)
 	}
-	return fromData(t.Data(), t.shape)
+	return fromData(t.copyData(), t.shape)
 }
 
 // needGradDtype panics: only floating-point tensors take gradients.

@@ -6,15 +6,8 @@ package dl
 // Results follow PyTorch's promotion rules (see Dtype).
 
 // arithOp names the four arithmetic ops shared by the tensor, scalar and
-// in-place spellings.
-type arithOp uint8
-
-const (
-	opAdd arithOp = iota
-	opSub
-	opMul
-	opDiv
-)
+// in-place spellings: the backend's binary ops opAdd, opSub, opMul, opDiv.
+type arithOp = binaryOp
 
 var arithNames = [...]string{"Add", "Sub", "Mul", "Div"}
 
@@ -333,7 +326,7 @@ func argDtype(op string, t *Tensor, dims []int, keep, larger bool) *Tensor {
 func (t *Tensor) inPlaceDtype(name string, op arithOp, o *Tensor) *Tensor {
 	t.checkInPlace(name)
 	if t.dtype == Float32 {
-		return t.inPlace(name, asFloat(o), [...]*binKernel{addK, subK, mulK, divK}[op])
+		return t.inPlace(name, asFloat(o), op)
 	}
 	d := promote(t.dtype, o.dtype)
 	if op == opDiv {
@@ -477,17 +470,4 @@ func catDtype(ts []*Tensor) ([]*Tensor, Dtype) {
 		out[i] = x.To(d)
 	}
 	return out, d
-}
-
-// arithOf names the op of an in-place kernel.
-func arithOf(k *binKernel) arithOp {
-	switch k {
-	case subK:
-		return opSub
-	case mulK:
-		return opMul
-	case divK:
-		return opDiv
-	}
-	return opAdd
 }

@@ -1,83 +1,15 @@
 package dl
 
-import (
-	"math"
-
-	"github.com/godl-dev/godl/dl/internal/kernels"
-	"github.com/godl-dev/godl/dl/internal/mathf"
-)
-
-// Hot binary kernels are written out so the compiler sees plain loops.
-var (
-	addK = &binKernel{
-		vv: func(d, a, b []float32) {
-			b, d = b[:len(a)], d[:len(a)]
-			for i, x := range a {
-				d[i] = x + b[i]
-			}
-		},
-		vs: func(d, a []float32, s float32) {
-			d = d[:len(a)]
-			for i, x := range a {
-				d[i] = x + s
-			}
-		},
-		sv: func(d []float32, s float32, b []float32) {
-			d = d[:len(b)]
-			for i, x := range b {
-				d[i] = s + x
-			}
-		},
-	}
-	subK = &binKernel{
-		vv: func(d, a, b []float32) {
-			b, d = b[:len(a)], d[:len(a)]
-			for i, x := range a {
-				d[i] = x - b[i]
-			}
-		},
-		vs: func(d, a []float32, s float32) {
-			d = d[:len(a)]
-			for i, x := range a {
-				d[i] = x - s
-			}
-		},
-		sv: func(d []float32, s float32, b []float32) {
-			d = d[:len(b)]
-			for i, x := range b {
-				d[i] = s - x
-			}
-		},
-	}
-	mulK = &binKernel{
-		vv: func(d, a, b []float32) {
-			b, d = b[:len(a)], d[:len(a)]
-			for i, x := range a {
-				d[i] = x * b[i]
-			}
-		},
-		vs: func(d, a []float32, s float32) {
-			d = d[:len(a)]
-			for i, x := range a {
-				d[i] = x * s
-			}
-		},
-		sv: func(d []float32, s float32, b []float32) {
-			d = d[:len(b)]
-			for i, x := range b {
-				d[i] = s * x
-			}
-		},
-	}
-	divK = kernelOf(func(a, b float32) float32 { return a / b })
-)
+// Element-wise arithmetic. The arithmetic itself is the backend's
+// (backend.go); these functions check shapes, allocate results and record
+// the graph.
 
 // Add returns a + b with broadcasting.
 func Add(a, b *Tensor) *Tensor {
 	if a.dtype|b.dtype != Float32 {
 		return arith(opAdd, a, b)
 	}
-	out := binary("Add", a, b, addK)
+	out := binary("Add", a, b, opAdd)
 	return Record("Add", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor { return []*Tensor{g, g} })
 }
 
@@ -86,7 +18,7 @@ func Sub(a, b *Tensor) *Tensor {
 	if a.dtype|b.dtype != Float32 {
 		return arith(opSub, a, b)
 	}
-	out := binary("Sub", a, b, subK)
+	out := binary("Sub", a, b, opSub)
 	return Record("Sub", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var gb *Tensor
 		if b.TracksGrad() {
@@ -101,14 +33,14 @@ func Mul(a, b *Tensor) *Tensor {
 	if a.dtype|b.dtype != Float32 {
 		return arith(opMul, a, b)
 	}
-	out := binary("Mul", a, b, mulK)
+	out := binary("Mul", a, b, opMul)
 	return Record("Mul", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
 		if a.TracksGrad() {
-			ga = binary("Mul", g, b, mulK)
+			ga = binary("Mul", g, b, opMul)
 		}
 		if b.TracksGrad() {
-			gb = binary("Mul", g, a, mulK)
+			gb = binary("Mul", g, a, opMul)
 		}
 		return []*Tensor{ga, gb}
 	})
@@ -120,15 +52,15 @@ func Div(a, b *Tensor) *Tensor {
 	if a.dtype|b.dtype != Float32 {
 		return arith(opDiv, a, b)
 	}
-	out := binary("Div", a, b, divK)
+	out := binary("Div", a, b, opDiv)
 	return Record("Div", out, []*Tensor{a, b}, func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
 		if a.TracksGrad() {
-			ga = binary("Div", g, b, divK)
+			ga = binary("Div", g, b, opDiv)
 		}
 		if b.TracksGrad() {
 			// d(a/b)/db = -a/b² = -out/b
-			gb = Neg(binary("Div", binary("Mul", g, out.Detach(), mulK), b, divK))
+			gb = Neg(binary("Div", binary("Mul", g, out.Detach(), opMul), b, opDiv))
 		}
 		return []*Tensor{ga, gb}
 	})
@@ -153,15 +85,15 @@ func Minimum(a, b *Tensor) *Tensor {
 	return Add(Mul(a, m), Mul(b, RSubScalar(1, m)))
 }
 
-// unaryMap applies f to every element of t into a new contiguous tensor,
+// unaryMap applies op to every element of t into a new contiguous tensor,
 // with no graph.
-func unaryMap(t *Tensor, f func(dst, src []float32)) *Tensor {
+func unaryMap(t *Tensor, op unaryOp, p opParams) *Tensor {
 	src := t.contiguousData()
-	out := newTensorRaw(t.shape) // f writes every element
+	out := newTensorRaw(t.shape) // the op writes every element
 	if len(src) >= 1<<16 {
 		CheckInterrupt()
 	}
-	parallelMap(out.data, src, f)
+	be.unary(op, p, out.data, src)
 	return out
 }
 
@@ -171,16 +103,28 @@ func (t *Tensor) contiguousData() []float32 {
 	if t.IsContiguous() {
 		return t.RawData()
 	}
-	return t.Data()
+	return t.copyData()
 }
 
-// mapF is a per-element unary map for the ops that are not hot.
-func mapF(f func(float64) float64) func(dst, src []float32) {
-	return func(dst, src []float32) {
-		for i, x := range src {
-			dst[i] = float32(f(float64(x)))
-		}
+// scalarOp computes t op s (or s op t with sFirst) into a new tensor, with
+// no graph.
+func scalarOp(t *Tensor, op binaryOp, s float32, sFirst bool) *Tensor {
+	out := newTensorRaw(t.shape)
+	sv := view{data: []float32{s}}
+	if len(t.shape) <= len(zeroStrides) {
+		sv.strides = zeroStrides[:len(t.shape)]
+	} else {
+		sv.strides = make([]int, len(t.shape))
 	}
+	if out.Numel() >= 1<<16 {
+		CheckInterrupt()
+	}
+	if sFirst {
+		be.binary(op, out.data, t.shape, sv, t.viewAt(t.shape))
+	} else {
+		be.binary(op, out.data, t.shape, t.viewAt(t.shape), sv)
+	}
+	return out
 }
 
 // Neg returns -t.
@@ -196,7 +140,7 @@ func AddScalar(t *Tensor, s float32) *Tensor {
 	if t.dtype != Float32 {
 		return scalarArith(opAdd, t, float64(s))
 	}
-	out := unaryMap(t, func(d, a []float32) { addK.vs(d, a, s) })
+	out := scalarOp(t, opAdd, s, false)
 	return Record("AddScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
 }
 
@@ -205,123 +149,80 @@ func MulScalar(t *Tensor, s float32) *Tensor {
 	if t.dtype != Float32 {
 		return scalarArith(opMul, t, float64(s))
 	}
-	out := unaryMap(t, func(d, a []float32) { mulK.vs(d, a, s) })
+	out := scalarOp(t, opMul, s, false)
 	return Record("MulScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		return []*Tensor{unaryMap(g, func(d, a []float32) { mulK.vs(d, a, s) })}
+		return []*Tensor{scalarOp(g, opMul, s, false)}
 	})
 }
 
 // RSubScalar returns s - t.
-func RSubScalar(s float32, t *Tensor) *Tensor { return AddScalar(Neg(t), s) }
+func RSubScalar(s float32, t *Tensor) *Tensor {
+	if t.dtype != Float32 {
+		return AddScalar(Neg(t), s)
+	}
+	out := scalarOp(t, opSub, s, true)
+	return Record("RSubScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+		return []*Tensor{scalarOp(g, opMul, -1, false)}
+	})
+}
 
 // Pow returns t raised to the power p elementwise.
 func Pow(t *Tensor, p float32) *Tensor {
 	if t.dtype != Float32 {
 		return powDtype(t, p)
 	}
-	var f func(d, a []float32)
-	switch p {
-	case 2:
-		f = func(d, a []float32) {
-			for i, x := range a {
-				d[i] = x * x
-			}
-		}
-	case 1:
-		f = func(d, a []float32) { copy(d, a) }
-	default:
-		f = mapF(func(x float64) float64 { return math.Pow(x, float64(p)) })
-	}
-	out := unaryMap(t, f)
-	return Record("Pow", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		// d/dx x^p = p x^(p-1)
-		dx := unaryMap(t, mapF(func(x float64) float64 {
-			if p == 0 {
-				return 0
-			}
-			return float64(p) * math.Pow(x, float64(p)-1)
-		}))
-		return []*Tensor{binary("Pow", g, dx, mulK)}
-	})
+	return elementwise("Pow", t, opPow, opParams{a: p}, true, false)
 }
 
-// unaryOp is an elementwise op whose derivative is computed from the input
-// x and the output y: dy/dx = deriv(x, y).
-func unaryOp(name string, t *Tensor, f func(float64) float64, deriv func(x, y float64) float64) *Tensor {
+// elementwise is an op whose derivative the backend computes from the
+// input x (needX) and/or the output y (needY). Int64 and Bool inputs are
+// converted to Float32 first.
+func elementwise(name string, t *Tensor, op unaryOp, p opParams, needX, needY bool) *Tensor {
 	t = asFloat(t)
-	out := unaryMap(t, mapF(f))
+	out := unaryMap(t, op, p)
 	return Record(name, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		gd, xd, yd := g.contiguousData(), t.contiguousData(), out.RawData()
-		r := newTensorRaw(t.shape)
-		for i := range r.data {
-			r.data[i] = gd[i] * float32(deriv(float64(xd[i]), float64(yd[i])))
+		var x, y []float32
+		if needX {
+			x = t.contiguousData()
 		}
+		if needY {
+			y = out.RawData()
+		}
+		r := newTensorRaw(t.shape)
+		be.unaryGrad(op, p, r.data, g.contiguousData(), x, y)
 		return []*Tensor{r}
 	})
 }
 
 // Exp returns e^t elementwise.
-func Exp(t *Tensor) *Tensor {
-	t = asFloat(t)
-	out := unaryMap(t, func(d, a []float32) {
-		for i, x := range a {
-			d[i] = mathf.Exp(x)
-		}
-	})
-	return Record("Exp", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		return []*Tensor{binary("Exp", g, out, mulK)}
-	})
-}
+func Exp(t *Tensor) *Tensor { return elementwise("Exp", t, opExp, opParams{}, false, true) }
 
 // Log returns the natural logarithm elementwise.
-func Log(t *Tensor) *Tensor {
-	return unaryOp("Log", t, math.Log, func(x, _ float64) float64 { return 1 / x })
-}
+func Log(t *Tensor) *Tensor { return elementwise("Log", t, opLog, opParams{}, true, false) }
 
 // Sqrt returns the square root elementwise.
-func Sqrt(t *Tensor) *Tensor {
-	return unaryOp("Sqrt", t, math.Sqrt, func(_, y float64) float64 { return 0.5 / y })
-}
+func Sqrt(t *Tensor) *Tensor { return elementwise("Sqrt", t, opSqrt, opParams{}, false, true) }
 
 // Abs returns |t| elementwise (gradient 0 at 0, as PyTorch).
 func Abs(t *Tensor) *Tensor {
 	if t.dtype != Float32 {
 		return absDtype(t)
 	}
-	return unaryOp("Abs", t, math.Abs, func(x, _ float64) float64 {
-		switch {
-		case x > 0:
-			return 1
-		case x < 0:
-			return -1
-		}
-		return 0
-	})
+	return elementwise("Abs", t, opAbs, opParams{}, true, false)
 }
 
 // Sin returns sin(t) elementwise.
-func Sin(t *Tensor) *Tensor {
-	return unaryOp("Sin", t, math.Sin, func(x, _ float64) float64 { return math.Cos(x) })
-}
+func Sin(t *Tensor) *Tensor { return elementwise("Sin", t, opSin, opParams{}, true, false) }
 
 // Cos returns cos(t) elementwise.
-func Cos(t *Tensor) *Tensor {
-	return unaryOp("Cos", t, math.Cos, func(x, _ float64) float64 { return -math.Sin(x) })
-}
+func Cos(t *Tensor) *Tensor { return elementwise("Cos", t, opCos, opParams{}, true, false) }
 
 // Clamp limits t to [lo, hi]; the gradient is 1 inside and 0 outside.
 func Clamp(t *Tensor, lo, hi float32) *Tensor {
 	if t.dtype != Float32 {
 		return clampDtype(t, lo, hi)
 	}
-	l, h := float64(lo), float64(hi)
-	return unaryOp("Clamp", t, func(x float64) float64 { return math.Min(math.Max(x, l), h) },
-		func(x, _ float64) float64 {
-			if x < l || x > h {
-				return 0
-			}
-			return 1
-		})
+	return elementwise("Clamp", t, opClamp, opParams{a: lo, b: hi}, true, false)
 }
 
 // Method spellings of the functions above.
@@ -361,14 +262,9 @@ func (t *Tensor) MulScalar(s float32) *Tensor { return MulScalar(t, s) }
 // DivScalar returns t / s (a true division, as PyTorch, not t·(1/s)).
 func (t *Tensor) DivScalar(s float32) *Tensor {
 	t = asFloat(t)
-	div := func(d, a []float32) {
-		for i, x := range a {
-			d[i] = x / s
-		}
-	}
-	out := unaryMap(t, div)
+	out := scalarOp(t, opDiv, s, false)
 	return Record("DivScalar", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		return []*Tensor{unaryMap(g, div)}
+		return []*Tensor{scalarOp(g, opDiv, s, false)}
 	})
 }
 
@@ -415,15 +311,14 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor { return MatMul(t, o) }
 // place; used for gradient accumulation.
 func addInto(dst, src *Tensor) {
 	if dst.IsContiguous() && src.IsContiguous() && sameShape(dst.shape, src.shape) {
-		// Gradient accumulation, the common case: one vectorised pass.
-		kernels.Saxpy(1, src.RawData(), dst.RawData())
+		be.accumulate(dst.RawData(), src.RawData()) // the common case
 		return
 	}
-	binaryInto(dst, dst, src, addK)
+	binaryInto(dst, dst, src, opAdd)
 }
 
 // addNoGrad returns a + b without recording.
-func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, addK) }
+func addNoGrad(a, b *Tensor) *Tensor { return binary("Add", a, b, opAdd) }
 
 // Where picks a where cond is true (a Bool mask, or nonzero) and b
 // elsewhere, with broadcasting; cond gets no gradient.

@@ -16,9 +16,9 @@ func (t *Tensor) checkInPlace(op string) {
 }
 
 // inPlace writes k(t, o) into t, o broadcast to t's shape.
-func (t *Tensor) inPlace(op string, o *Tensor, k *binKernel) *Tensor {
+func (t *Tensor) inPlace(op string, o *Tensor, k binaryOp) *Tensor {
 	if t.dtype|o.dtype != Float32 {
-		return t.inPlaceDtype(op, arithOf(k), o)
+		return t.inPlaceDtype(op, k, o)
 	}
 	t.checkInPlace(op)
 	if !sameShape(broadcastShapes(op, t.shape, o.shape), t.shape) {
@@ -35,20 +35,20 @@ func (t *Tensor) inPlace(op string, o *Tensor, k *binKernel) *Tensor {
 }
 
 // AddInPlace adds o (broadcast) into t and returns t.
-func (t *Tensor) AddInPlace(o *Tensor) *Tensor { return t.inPlace("AddInPlace", o, addK) }
+func (t *Tensor) AddInPlace(o *Tensor) *Tensor { return t.inPlace("AddInPlace", o, opAdd) }
 
 // SubInPlace subtracts o (broadcast) from t and returns t.
-func (t *Tensor) SubInPlace(o *Tensor) *Tensor { return t.inPlace("SubInPlace", o, subK) }
+func (t *Tensor) SubInPlace(o *Tensor) *Tensor { return t.inPlace("SubInPlace", o, opSub) }
 
 // MulInPlace multiplies t by o (broadcast) and returns t.
-func (t *Tensor) MulInPlace(o *Tensor) *Tensor { return t.inPlace("MulInPlace", o, mulK) }
+func (t *Tensor) MulInPlace(o *Tensor) *Tensor { return t.inPlace("MulInPlace", o, opMul) }
 
 // MulScalarInPlace multiplies t by s and returns t.
 func (t *Tensor) MulScalarInPlace(s float32) *Tensor {
 	if t.dtype != Float32 {
 		return t.scalarInPlaceDtype("MulScalarInPlace", opMul, float64(s))
 	}
-	return t.inPlace("MulScalarInPlace", Scalar(s), mulK)
+	return t.inPlace("MulScalarInPlace", Scalar(s), opMul)
 }
 
 // CopyFrom copies o (broadcast) into t and returns t.
@@ -69,14 +69,14 @@ func (t *Tensor) Fill(v float32) *Tensor {
 }
 
 // DivInPlace divides t by o (broadcast) and returns t.
-func (t *Tensor) DivInPlace(o *Tensor) *Tensor { return t.inPlace("DivInPlace", o, divK) }
+func (t *Tensor) DivInPlace(o *Tensor) *Tensor { return t.inPlace("DivInPlace", o, opDiv) }
 
 // AddScalarInPlace adds s to every element of t and returns t, as add_(s).
 func (t *Tensor) AddScalarInPlace(s float32) *Tensor {
 	if t.dtype != Float32 {
 		return t.scalarInPlaceDtype("AddScalarInPlace", opAdd, float64(s))
 	}
-	return t.inPlace("AddScalarInPlace", Scalar(s), addK)
+	return t.inPlace("AddScalarInPlace", Scalar(s), opAdd)
 }
 
 // SubScalarInPlace subtracts s from every element of t and returns t.
@@ -84,7 +84,7 @@ func (t *Tensor) SubScalarInPlace(s float32) *Tensor {
 	if t.dtype != Float32 {
 		return t.scalarInPlaceDtype("SubScalarInPlace", opSub, float64(s))
 	}
-	return t.inPlace("SubScalarInPlace", Scalar(s), subK)
+	return t.inPlace("SubScalarInPlace", Scalar(s), opSub)
 }
 
 // DivScalarInPlace divides every element of t by s and returns t.
@@ -92,5 +92,5 @@ func (t *Tensor) DivScalarInPlace(s float32) *Tensor {
 	if t.dtype != Float32 {
 		return t.scalarInPlaceDtype("DivScalarInPlace", opDiv, float64(s))
 	}
-	return t.inPlace("DivScalarInPlace", Scalar(s), divK)
+	return t.inPlace("DivScalarInPlace", Scalar(s), opDiv)
 }

@@ -97,12 +97,12 @@ func matmulNoGrad(a, b *Tensor) *Tensor {
 	n := b.shape[nb-1]
 	ta, lda, ok := matLayout(m, k, a.strides[na-2], a.strides[na-1])
 	if !ok {
-		a = fromData(a.Data(), a.shape)
+		a = fromData(a.copyData(), a.shape)
 		ta, lda, _ = matLayout(m, k, a.strides[na-2], a.strides[na-1])
 	}
 	tb, ldb, ok := matLayout(k, n, b.strides[nb-2], b.strides[nb-1])
 	if !ok {
-		b = fromData(b.Data(), b.shape)
+		b = fromData(b.copyData(), b.shape)
 		tb, ldb, _ = matLayout(k, n, b.strides[nb-2], b.strides[nb-1])
 	}
 	batch := broadcastShapes("MatMul", a.shape[:na-2], b.shape[:nb-2])

@@ -1,6 +1,10 @@
 package dl
 
-import "math"
+import (
+	"math"
+
+	"github.com/godl-dev/godl/dl/internal/kernels"
+)
 
 // Reductions. Sum(dims...) and Mean(dims...) drop the reduced dimensions;
 // SumKeep and MeanKeep keep them with size 1 (PyTorch's keepdim=True).
@@ -67,8 +71,8 @@ func sumMask(t *Tensor, mask []bool, keep bool) *Tensor {
 		}
 		outer, inner := numel(blocks[:j]), numel(blocks[j+1:])
 		r := blocks[j]
-		next := getBuf(outer * inner) // sumAxis writes every element
-		sumAxis(next, cur, outer, r, inner)
+		next := getBuf(outer * inner) // the backend writes every element
+		be.sum(next, cur, outer, r, inner)
 		if reduced {
 			putBuf(cur) // an intermediate of ours
 		}
@@ -77,46 +81,10 @@ func sumMask(t *Tensor, mask []bool, keep bool) *Tensor {
 		red = append(red[:j], red[j+1:]...)
 	}
 	if !reduced { // nothing to sum: still a new tensor
-		cur = getBuf(len(x))
+		cur = getBuf(len(x), t.shape...)
 		copy(cur, x)
 	}
 	return fromData(cur, reducedShape(t.shape, mask, keep))
-}
-
-// sumAxis writes dst[o, i] = Σ_k src[o, k, i].
-func sumAxis(dst, src []float32, outer, r, inner int) {
-	if inner == 1 {
-		for o := range outer {
-			row := src[o*r : o*r+r]
-			var s0, s1, s2, s3 float64
-			k := 0
-			for ; k+4 <= len(row); k += 4 {
-				s0 += float64(row[k])
-				s1 += float64(row[k+1])
-				s2 += float64(row[k+2])
-				s3 += float64(row[k+3])
-			}
-			for ; k < len(row); k++ {
-				s0 += float64(row[k])
-			}
-			dst[o] = float32(s0 + s1 + s2 + s3)
-		}
-		return
-	}
-	acc := make([]float64, inner)
-	for o := range outer {
-		clear(acc)
-		for k := range r {
-			row := src[(o*r+k)*inner : (o*r+k+1)*inner]
-			for i, v := range row {
-				acc[i] += float64(v)
-			}
-		}
-		d := dst[o*inner : (o+1)*inner]
-		for i, v := range acc {
-			d[i] = float32(v)
-		}
-	}
 }
 
 // expandGrad broadcasts the gradient of a reduction back to t's shape.
@@ -167,7 +135,7 @@ func meanOp(t *Tensor, dims []int, keep bool) *Tensor {
 	if count == 0 {
 		inv = float32(math.NaN())
 	}
-	mulK.vs(out.data, out.data, inv)
+	kernels.MulScalar(out.data, out.data, inv)
 	return Record("Mean", out, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		return []*Tensor{expandGrad(MulScalar(g, inv), t, mask)}
 	})
@@ -205,9 +173,9 @@ func (t *Tensor) sumOrKeep(dims []int, keep bool) *Tensor {
 }
 
 // maxArg finds the maximum along one dimension (or over everything when dim
-// is nil), returning values and flat argmax positions in t's contiguous
-// layout.
-func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []int, pos []int) {
+// is nil), returning values, their index along the dimension, and the
+// position of each in t's contiguous layout (pos, computed when asked).
+func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []int, pos func(j int) int) {
 	x := t.contiguousData()
 	var outer, r, inner int
 	var shape []int
@@ -235,24 +203,8 @@ func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []in
 	}
 	vals = newTensorRaw(shape)
 	idx = make([]int, outer*inner)
-	pos = make([]int, outer*inner)
-	for o := range outer {
-		for in := range inner {
-			base := o*r*inner + in
-			best, bk := x[base], 0
-			for k := 1; k < r; k++ {
-				v := x[base+k*inner]
-				if v > best || (v != v && best == best) { // NaN wins, as torch
-					best, bk = v, k
-				}
-			}
-			j := o*inner + in
-			vals.data[j] = best
-			idx[j] = bk
-			pos[j] = base + bk*inner
-		}
-	}
-	return vals, idx, pos
+	be.maxArg(vals.data, idx, x, outer, r, inner)
+	return vals, idx, func(j int) int { return (j/inner)*r*inner + j%inner + idx[j]*inner }
 }
 
 // Max returns the maximum over dim (or over all elements with no argument),
@@ -286,8 +238,8 @@ func maxOp(op string, t *Tensor, dims []int, keep bool) *Tensor {
 	return Record(op, vals, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gd := g.contiguousData()
 		r := newTensor(t.shape)
-		for j, p := range pos {
-			r.data[p] += gd[j]
+		for j, v := range gd {
+			r.data[pos(j)] += v
 		}
 		return []*Tensor{r}
 	})

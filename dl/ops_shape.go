@@ -1,5 +1,7 @@
 package dl
 
+import "github.com/godl-dev/godl/dl/internal/kernels"
+
 // Shape ops. Reshape/View/Flatten of contiguous tensors, Transpose, Permute,
 // Select, Narrow, Squeeze, Unsqueeze and Expand return views that share
 // storage; Cat and Stack copy.
@@ -335,7 +337,7 @@ func (t *Tensor) IndexSelect(dim int, idx []int) *Tensor {
 			for j, i := range idx {
 				d := res.data[(o*r+i)*inner : (o*r+i+1)*inner]
 				s := gd[(o*len(idx)+j)*inner : (o*len(idx)+j+1)*inner]
-				addK.vv(d, d, s)
+				kernels.Add(d, d, s)
 			}
 		}
 		return []*Tensor{res}

@@ -1,19 +1,12 @@
 package dl
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+	"time"
 
-func TestClassLen(t *testing.T) {
-	for _, c := range []struct{ n, want int }{
-		{1, 1}, {1024, 1024}, {1025, 1280}, {1280, 1280}, {1281, 1536}, {2048, 2048}, {2049, 2560}, {7000, 7168},
-	} {
-		if got := classLen(c.n); got != c.want {
-			t.Errorf("classLen(%d) = %d, want %d", c.n, got, c.want)
-		}
-		if got := classLen(c.want); got != c.want {
-			t.Errorf("classLen(%d) = %d: a class length must map to itself", c.want, got)
-		}
-	}
-}
+	"github.com/godl-dev/godl/dl/internal/storage"
+)
 
 // TestPoolDoesNotRecycleLiveBuffers runs training steps whose gradient
 // temporaries go back to the pool, while holding forward results, leaf
@@ -183,14 +176,8 @@ func TestPoolRandomGraphs(t *testing.T) {
 }
 
 func randomGraphRun(t *testing.T, seed int64, poolOff bool) [][]float32 {
-	pool.Lock()
-	pool.off = poolOff
-	pool.Unlock()
-	defer func() {
-		pool.Lock()
-		pool.off = false
-		pool.Unlock()
-	}()
+	setPooling(!poolOff)
+	defer setPooling(true)
 	prog := progT(randomProgram(seed, 4, 25))
 	x, w := progInputs(32, 64)
 	for _, l := range append(x, w) {
@@ -223,4 +210,76 @@ func randomGraphRun(t *testing.T, seed int64, poolOff bool) [][]float32 {
 		}
 	}
 	return results
+}
+
+// collect runs the collector until the pool's finalizers brought buffers
+// back (or a second passed), so that every dead buffer is reusable.
+func collect() {
+	before := storage.ReadStats().Recycled
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+		if storage.ReadStats().Recycled > before {
+			return
+		}
+	}
+}
+
+// TestForwardBuffersReusedOnlyWhenDead is the soundness test of recycling
+// forward buffers: across training steps with collections in between
+// (which send every unreachable buffer back to the pool), the outputs,
+// views and RawData slices a program still holds after Backward must keep
+// their values, while the buffers it dropped do come back.
+func TestForwardBuffersReusedOnlyWhenDead(t *testing.T) {
+	setPooling(true)
+	Seed(4)
+	x := Randn(64, 300)
+	w := Randn(200, 300).MulScalar(0.05).RequiresGrad()
+	type held struct {
+		name string
+		get  func() []float32
+		want []float32
+	}
+	var keep []held
+	hold := func(name string, get func() []float32) {
+		keep = append(keep, held{name, get, append([]float32(nil), get()...)})
+	}
+	fresh := storage.ReadStats().Fresh
+	for step := range 8 {
+		h := ReLU(x.MatMul(w.T()))          // an activation
+		out := Softmax(h.MulScalar(0.1), 1) // the output
+		loss := out.Mul(out).Sum()
+		loss.Backward()
+		w.SetGrad(nil)
+		switch step {
+		case 1:
+			hold("output after Backward", out.Data)
+			o := out
+			hold("output tensor", func() []float32 { return o.Data() })
+		case 2:
+			v := h.Narrow(0, 10, 20).T() // a view of an activation
+			hold("view", func() []float32 { return v.Data() })
+		case 3:
+			raw := h.RawData()[100:5000] // a slice into an activation
+			hold("RawData slice", func() []float32 { return raw })
+		case 4:
+			d := out.Detach()
+			hold("detached output", func() []float32 { return d.Data() })
+		}
+		collect()
+	}
+	for _, k := range keep {
+		if err := compare(k.get(), k.want, 0); err != nil {
+			t.Errorf("%s changed after later steps: %v", k.name, err)
+		}
+	}
+	s := storage.ReadStats()
+	if s.Recycled == 0 {
+		t.Error("no forward buffer came back to the pool")
+	}
+	// Steady state: later steps reuse what earlier ones dropped.
+	if perStep := float64(s.Fresh-fresh) / 8; perStep > 6 {
+		t.Errorf("%.1f fresh buffers per step: dropped activations are not reused", perStep)
+	}
 }

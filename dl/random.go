@@ -1,8 +1,11 @@
 package dl
 
 import (
+	"math"
 	"math/rand/v2"
 	"sync"
+
+	"github.com/godl-dev/godl/dl/internal/kernels"
 )
 
 // The global generator behind Randn, Rand, Uniform, RandPerm and Bernoulli.
@@ -21,7 +24,7 @@ func Seed(seed int64) {
 
 // fillRandom fills a fresh tensor of shape from f, holding the lock once.
 func fillRandom(shape []int, f func(r *rand.Rand) float32) *Tensor {
-	t := Zeros(shape...)
+	t := newTensorRaw(shape) // every element is drawn
 	rngMu.Lock()
 	for i := range t.data {
 		t.data[i] = f(rng)
@@ -46,13 +49,44 @@ func Uniform(lo, hi float32, shape ...int) *Tensor {
 }
 
 // Bernoulli returns a mask of ones (with probability p) and zeros.
+//
+// Masks are drawn in parallel (dropout makes one per activation, per
+// step): in chunks of bernoulliChunk elements, each from its own generator
+// seeded by one draw from the global one and the chunk's index, so the
+// mask depends on Seed alone, not on the number of threads.
 func Bernoulli(p float32, shape ...int) *Tensor {
-	return fillRandom(shape, func(r *rand.Rand) float32 {
-		if r.Float32() < p {
-			return 1
+	t := newTensorRaw(shape) // every element is drawn
+	// x < p for x uniform on the multiples of 2⁻²⁴ in [0, 1), as
+	// Rand.Float32 draws them: k·2⁻²⁴ < p  ⇔  k < ⌈p·2²⁴⌉.
+	thr := uint64(0)
+	if p > 0 {
+		thr = uint64(min(math.Ceil(float64(p)*(1<<24)), 1<<24))
+	}
+	rngMu.Lock()
+	seed := rng.Uint64()
+	rngMu.Unlock()
+	kernels.ForChunks(len(t.data), bernoulliChunk, func(c, lo, hi int) {
+		r := rand.NewPCG(seed, uint64(c))
+		d := t.data[lo:hi]
+		for i := 0; i < len(d); i += 2 { // two 24-bit draws per 64 bits
+			u := r.Uint64()
+			d[i] = float32(b2u((u & (1<<24 - 1)) < thr))
+			if i+1 < len(d) {
+				d[i+1] = float32(b2u((u >> 40) < thr))
+			}
 		}
-		return 0
 	})
+	return t
+}
+
+// bernoulliChunk is the length of one independently seeded chunk of a mask.
+const bernoulliChunk = 1 << 14
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // RandInt returns an Int64 tensor of integers drawn uniformly from

@@ -77,163 +77,39 @@ func coalesce(shape []int, strides ...[]int) ([]int, [][]int) {
 	return sh, st
 }
 
-// binKernel is the inner loop of a binary op in its three row forms:
-// vector-vector, vector-scalar and scalar-vector.
-type binKernel struct {
-	vv func(dst, a, b []float32)
-	vs func(dst, a []float32, s float32)
-	sv func(dst []float32, s float32, b []float32)
-}
-
-// kernelOf builds a binKernel from a per-element function, for the ops that
-// are not hot enough to deserve hand-written loops.
-func kernelOf(f func(a, b float32) float32) *binKernel {
-	return &binKernel{
-		vv: func(dst, a, b []float32) {
-			b = b[:len(a)]
-			for i := range a {
-				dst[i] = f(a[i], b[i])
-			}
-		},
-		vs: func(dst, a []float32, s float32) {
-			for i := range a {
-				dst[i] = f(a[i], s)
-			}
-		},
-		sv: func(dst []float32, s float32, b []float32) {
-			for i := range b {
-				dst[i] = f(s, b[i])
-			}
-		},
-	}
-}
-
-// binary computes k over the broadcast of a and b into a new tensor, with no
-// graph. Contiguous operands of equal shape or with a scalar take one flat
-// loop; other broadcasts walk rows.
-func binary(op string, a, b *Tensor, k *binKernel) *Tensor {
+// binary computes op over the broadcast of a and b into a new tensor, with
+// no graph.
+func binary(name string, a, b *Tensor, op binaryOp) *Tensor {
 	shape := a.shape
 	if !sameShape(a.shape, b.shape) {
-		shape = broadcastShapes(op, a.shape, b.shape)
+		shape = broadcastShapes(name, a.shape, b.shape)
 	}
-	out := newTensorRaw(shape)
-	binaryInto(out, a, b, k)
+	out := newTensorRaw(shape) // the backend writes every element
+	binaryInto(out, a, b, op)
 	return out
 }
 
-// binaryInto writes k over the broadcast of a and b into the contiguous
+// binaryInto writes op over the broadcast of a and b into the contiguous
 // tensor out, whose shape is the broadcast shape. out may be a itself.
-func binaryInto(out, a, b *Tensor, k *binKernel) {
+func binaryInto(out, a, b *Tensor, op binaryOp) {
 	shape := out.shape
-	n := out.Numel()
-	if n == 0 {
-		return
-	}
-	if n >= 1<<16 {
+	if out.Numel() >= 1<<16 {
 		CheckInterrupt()
 	}
-	ac, bc := a.IsContiguous(), b.IsContiguous()
-	switch {
-	case ac && bc && sameShape(a.shape, b.shape):
-		od, ad, bd := out.RawData(), a.RawData(), b.RawData()
-		parallelFor(n, func(lo, hi int) { k.vv(od[lo:hi], ad[lo:hi], bd[lo:hi]) })
-		return
-	case ac && b.Numel() == 1 && a.Numel() == n:
-		od, ad, s := out.RawData(), a.RawData(), b.data[b.offset]
-		parallelFor(n, func(lo, hi int) { k.vs(od[lo:hi], ad[lo:hi], s) })
-		return
-	case bc && a.Numel() == 1 && b.Numel() == n:
-		od, s, bd := out.RawData(), a.data[a.offset], b.RawData()
-		parallelFor(n, func(lo, hi int) { k.sv(od[lo:hi], s, bd[lo:hi]) })
-		return
-	case ac && bc && a.Numel() == n && isRowOf(b, shape):
-		// [... n] with [n]: the bias add, one row at a time
-		od, ad, bd := out.RawData(), a.RawData(), b.RawData()
-		for o := 0; o < n; o += len(bd) {
-			k.vv(od[o:o+len(bd)], ad[o:o+len(bd)], bd)
-		}
-		return
-	}
-	od := out.RawData()
-	sa := broadcastStrides(a.shape, a.strides, shape)
-	sb := broadcastStrides(b.shape, b.strides, shape)
-	sh, st := coalesce(shape, contiguousStrides(shape), sa, sb)
-	if len(sh) == 0 { // every dimension was 1
-		od[0] = binaryScalar(k, a.data[a.offset], b.data[b.offset])
-		return
-	}
-	sa, sb = st[1], st[2]
-	d := len(sh) - 1
-	inner, ia, ib := sh[d], sa[d], sb[d]
-	idx := make([]int, d)
-	pa, pb := a.offset, b.offset
-	var ta, tb []float32 // gathered rows when an inner stride is not 0 or 1
-	for o := 0; o < n; o += inner {
-		var ra, rb []float32
-		if ia > 1 {
-			ta = gather(ta, a.data, pa, ia, inner)
-			ra = ta
-		} else if ia == 1 {
-			ra = a.data[pa : pa+inner]
-		}
-		if ib > 1 {
-			tb = gather(tb, b.data, pb, ib, inner)
-			rb = tb
-		} else if ib == 1 {
-			rb = b.data[pb : pb+inner]
-		}
-		dst := od[o : o+inner]
-		switch {
-		case ia == 0 && ib == 0:
-			v := binaryScalar(k, a.data[pa], b.data[pb])
-			for i := range dst {
-				dst[i] = v
-			}
-		case ib == 0:
-			k.vs(dst, ra, b.data[pb])
-		case ia == 0:
-			k.sv(dst, a.data[pa], rb)
-		default:
-			k.vv(dst, ra, rb)
-		}
-		for j := d - 1; j >= 0; j-- {
-			idx[j]++
-			pa += sa[j]
-			pb += sb[j]
-			if idx[j] < sh[j] {
-				break
-			}
-			pa -= sa[j] * sh[j]
-			pb -= sb[j] * sh[j]
-			idx[j] = 0
-		}
-	}
+	be.binary(op, out.RawData(), shape, a.viewAt(shape), b.viewAt(shape))
 }
 
-// isRowOf reports whether b broadcasts to shape as one row repeated: all
-// its dimensions are 1 except the last, which matches.
-func isRowOf(b *Tensor, shape []int) bool {
-	if len(shape) == 0 || b.Dim() == 0 || b.shape[b.Dim()-1] != shape[len(shape)-1] || shape[len(shape)-1] == 0 {
-		return false
+// viewAt is t as a view broadcast to shape.
+func (t *Tensor) viewAt(shape []int) view {
+	if sameShape(t.shape, shape) {
+		return view{data: t.data, off: t.offset, strides: t.strides}
 	}
-	return b.Numel() == b.shape[b.Dim()-1]
+	if t.Numel() == 1 && len(shape) <= len(zeroStrides) {
+		return view{data: t.data, off: t.offset, strides: zeroStrides[:len(shape)]}
+	}
+	return view{data: t.data, off: t.offset, strides: broadcastStrides(t.shape, t.strides, shape)}
 }
 
-func binaryScalar(k *binKernel, a, b float32) float32 {
-	var d [1]float32
-	k.vv(d[:], []float32{a}, []float32{b})
-	return d[0]
-}
-
-// gather copies n elements of src starting at p with stride s into buf.
-func gather(buf, src []float32, p, s, n int) []float32 {
-	if cap(buf) < n {
-		buf = make([]float32, n)
-	}
-	buf = buf[:n]
-	for i := range buf {
-		buf[i] = src[p]
-		p += s
-	}
-	return buf
-}
+// zeroStrides views one element at any shape of up to 16 dimensions; it is
+// never written.
+var zeroStrides [16]int

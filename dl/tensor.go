@@ -36,7 +36,7 @@ type Tensor struct {
 func newTensor(shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
 	n := checkShape("Tensor", shape)
-	return &Tensor{data: getZeroBuf(n), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
+	return &Tensor{data: getZeroBuf(n, shape...), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
 }
 
 // newTensorRaw is newTensor without zeroing, for ops that write every
@@ -44,7 +44,7 @@ func newTensor(shape []int) *Tensor {
 func newTensorRaw(shape []int) *Tensor {
 	shape = append([]int(nil), shape...)
 	n := checkShape("Tensor", shape)
-	return &Tensor{data: getBuf(n), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
+	return &Tensor{data: getBuf(n, shape...), shape: shape, strides: contiguousStrides(shape), gen: allocGen.Load()}
 }
 
 // fromData wraps data (not copied) as a contiguous tensor of shape.
@@ -91,7 +91,7 @@ func Ones(shape ...int) *Tensor { return Full(1, shape...) }
 
 // Full returns a tensor filled with v.
 func Full(v float32, shape ...int) *Tensor {
-	t := newTensor(shape)
+	t := newTensorRaw(shape) // every element is written
 	for i := range t.data {
 		t.data[i] = v
 	}
@@ -266,14 +266,15 @@ func (t *Tensor) RawData() []float32 {
 // Data returns a copy of the elements in row-major order as float32
 // (Int64 and Bool elements converted; see Int64s and Bools).
 func (t *Tensor) Data() []float32 {
-	out := getBuf(t.Numel())
 	switch t.dtype {
 	case Int64:
+		out := getBuf(t.Numel())
 		for i, v := range stridedValues(t.ext.ints, t) {
 			out[i] = float32(v)
 		}
 		return out
 	case Bool:
+		out := getBuf(t.Numel())
 		for i, v := range stridedValues(t.ext.bools, t) {
 			out[i] = 0
 			if v {
@@ -282,6 +283,13 @@ func (t *Tensor) Data() []float32 {
 		}
 		return out
 	}
+	return t.copyData()
+}
+
+// copyData is Data of a Float32 tensor for dl's own ops (an allocation
+// that fails then names the op that asked, not Data).
+func (t *Tensor) copyData() []float32 {
+	out := getBuf(t.Numel(), t.shape...)
 	if t.IsContiguous() {
 		copy(out, t.RawData())
 		return out

@@ -212,3 +212,18 @@ func TestLoaderStacksItems(t *testing.T) {
 		t.Fatalf("validation part of Spirals holds classes %v, want all three", classes)
 	}
 }
+
+func TestLoaderOptions(t *testing.T) {
+	ds := NewTensorDataset(dl.Arange(0, 10, 1).Reshape(10, 1), dl.Arange(0, 10, 1))
+	l := NewLoader(ds, 3, Shuffle(true), DropLast(true), Seed(1))
+	if !l.shuffle || !l.dropLast || l.rng == nil || l.Len() != 3 {
+		t.Errorf("options not set: shuffle %v dropLast %v rng %v len %d", l.shuffle, l.dropLast, l.rng != nil, l.Len())
+	}
+	if l := NewLoader(ds, 3, Shuffle(true), Shuffle(false)); l.shuffle || l.Len() != 4 {
+		t.Errorf("the later option wins: shuffle %v, len %d", l.shuffle, l.Len())
+	}
+	var zero LoaderOption
+	if err := dl.Maybe(func() { NewLoader(ds, 3, zero) }); err == nil || err.Error() != "Loader: nil option" {
+		t.Errorf("zero option: %v", err)
+	}
+}

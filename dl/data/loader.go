@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/option"
 )
 
 // Loader yields mini-batches of a Dataset, like torch.utils.data.DataLoader.
@@ -19,20 +20,22 @@ type Loader struct {
 }
 
 // LoaderOption configures a Loader.
-type LoaderOption func(*Loader)
+type LoaderOption = option.Option[Loader]
 
 // Shuffle makes every pass visit the examples in a new random order.
-func Shuffle(on bool) LoaderOption { return func(l *Loader) { l.shuffle = on } }
+func Shuffle(on bool) LoaderOption { return option.New("Shuffle", func(l *Loader) { l.shuffle = on }) }
 
 // DropLast skips the last batch of a pass when it is smaller than the
 // batch size.
-func DropLast(on bool) LoaderOption { return func(l *Loader) { l.dropLast = on } }
+func DropLast(on bool) LoaderOption {
+	return option.New("DropLast", func(l *Loader) { l.dropLast = on })
+}
 
 // Seed gives the Loader its own generator for shuffling, so its order does
 // not depend on other random draws. Without it, shuffling uses dl's global
 // generator (repeatable after dl.Seed).
 func Seed(seed int64) LoaderOption {
-	return func(l *Loader) { l.rng = rand.New(rand.NewPCG(uint64(seed), 0x2545f4914f6cdd1d)) }
+	return option.New("Seed", func(l *Loader) { l.rng = rand.New(rand.NewPCG(uint64(seed), 0x2545f4914f6cdd1d)) })
 }
 
 // NewLoader returns a Loader over ds with the given batch size.
@@ -44,8 +47,8 @@ func NewLoader(ds Dataset, batchSize int, opts ...LoaderOption) *Loader {
 		dl.Panicf("Loader", "batch size must be positive, got %d", batchSize)
 	}
 	l := &Loader{ds: ds, batchSize: batchSize}
-	for _, o := range opts {
-		o(l)
+	if err := option.Set("Loader", l, opts); err != nil {
+		dl.Panicf("Loader", "%v", err)
 	}
 	return l
 }

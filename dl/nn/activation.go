@@ -1,10 +1,6 @@
 package nn
 
-import (
-	"math"
-
-	"github.com/godl-dev/godl/dl"
-)
+import "github.com/godl-dev/godl/dl"
 
 // The activation modules wrap dl's functions so they can sit in a
 // Sequential or a struct field, as nn.ReLU() does in PyTorch. The parameter-
@@ -56,37 +52,7 @@ func NewSoftmax(dim int) *Softmax { return &Softmax{Dim: dim} }
 func NewLogSoftmax(dim int) *LogSoftmax { return &LogSoftmax{Dim: dim} }
 
 // Forward applies the activation.
-func (m *ReLU) Forward(x *dl.Tensor) *dl.Tensor { return hooked(m, x, reluOp(x)) }
-
-// reluOp is ReLU with branch-free loops: on activations whose signs are
-// random, a branch per element mispredicts half the time and costs more
-// than the arithmetic.
-func reluOp(x *dl.Tensor) *dl.Tensor {
-	x = x.Contiguous()
-	xd := x.RawData()
-	y := dl.Zeros(x.Shape()...)
-	yd := y.RawData()
-	yd = yd[:len(xd)]
-	for i, v := range xd {
-		b := math.Float32bits(v)
-		// All ones when the sign bit is set; NaN with the sign clear stays.
-		neg := uint32(int32(b) >> 31)
-		yd[i] = math.Float32frombits(b &^ neg)
-	}
-	return dl.Record("ReLU", y, []*dl.Tensor{x}, func(g *dl.Tensor) []*dl.Tensor {
-		gd := g.Contiguous().RawData()
-		gx := dl.Zeros(x.Shape()...)
-		gxd := gx.RawData()
-		gxd, gd = gxd[:len(yd)], gd[:len(yd)]
-		for i, v := range yd {
-			b := math.Float32bits(v)
-			// keep is all ones when y is not +0, i.e. x was positive.
-			keep := uint32(-int32((b | -b) >> 31))
-			gxd[i] = math.Float32frombits(math.Float32bits(gd[i]) & keep)
-		}
-		return []*dl.Tensor{gx}
-	})
-}
+func (m *ReLU) Forward(x *dl.Tensor) *dl.Tensor { return hooked(m, x, dl.ReLU(x)) }
 
 // Forward applies the activation.
 func (m *Sigmoid) Forward(x *dl.Tensor) *dl.Tensor { return hooked(m, x, dl.Sigmoid(x)) }

@@ -23,7 +23,7 @@ type Conv2d struct {
 // Groups sets a convolution's channel groups (PyTorch's groups): in and
 // out must both be multiples of g; the weight is [out in/g kh kw].
 func Groups(g int) Option {
-	return func(c *config) { c.groups = g; c.mark("Groups") }
+	return opt("Groups", func(c *config) { c.groups = g })
 }
 
 // NewConv2d returns a Conv2d with a square kernel of size kernel (or give

@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/godl-dev/godl/dl"
+import (
+	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/dl/internal/kernels"
+)
 
 // Dropout zeroes each element with probability P during training and
 // scales the rest by 1/(1-P), so nothing changes in eval mode, where it
@@ -41,21 +44,17 @@ func DropoutOp(x *dl.Tensor, p float64) *dl.Tensor {
 	if p < 1 {
 		scale = float32(1 / (1 - p))
 	}
-	for i := range mask {
-		mask[i] *= scale
-	}
-	y := dl.Zeros(x.Shape()...)
+	y := dl.Empty(x.Shape()...)
 	yd := y.RawData()
-	for i, v := range xd {
-		yd[i] = v * mask[i]
-	}
+	kernels.For(len(xd), grainStream, func(lo, hi int) {
+		kernels.MulScalar(mask[lo:hi], mask[lo:hi], scale)
+		kernels.Mul(yd[lo:hi], xd[lo:hi], mask[lo:hi])
+	})
 	return dl.Record("Dropout", y, []*dl.Tensor{x}, func(g *dl.Tensor) []*dl.Tensor {
 		gd := g.Contiguous().RawData()
-		gx := dl.Zeros(x.Shape()...)
+		gx := dl.Empty(x.Shape()...)
 		gxd := gx.RawData()
-		for i, v := range gd {
-			gxd[i] = v * mask[i]
-		}
+		kernels.For(len(gd), grainStream, func(lo, hi int) { kernels.Mul(gxd[lo:hi], gd[lo:hi], mask[lo:hi]) })
 		return []*dl.Tensor{gx}
 	})
 }

@@ -1,28 +1,30 @@
 package nn
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
-	"os"
 	"slices"
 	"sort"
 	"sync"
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/golden"
 )
 
-// The golden cases come from testdata/gen_golden.py (PyTorch 1.13): the
-// inputs, the state dict, random weights R per output, the outputs, and the
-// gradients of sum(out·R) with respect to inputs and parameters.
+// The golden cases come from testdata/gen_golden.py (PyTorch 1.13, make
+// golden): the inputs, the state dict, random weights R per output, the
+// outputs, and the gradients of sum(out·R) with respect to inputs and
+// parameters.
+const goldenTorch = "1.13"
 
-type goldTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float32 `json:"data"`
+// goldTensor is a golden tensor: float32, or int64 (labels, counters).
+type goldTensor struct{ golden.Tensor }
+
+func (g goldTensor) tensor() *dl.Tensor {
+	if g.Dtype == "int64" {
+		return dl.FromInt64s(g.Int64s(), g.Shape...).Reshape(g.Shape...)
+	}
+	return dl.FromSlice(g.Float32s(), g.Shape...).Reshape(g.Shape...)
 }
-
-func (g goldTensor) tensor() *dl.Tensor { return dl.FromSlice(g.Data, g.Shape...) }
 
 type goldCase struct {
 	Inputs     map[string]goldTensor `json:"inputs"`
@@ -41,20 +43,13 @@ var (
 
 func gold(t *testing.T, name string) *goldCase {
 	t.Helper()
-	goldOnce.Do(func() {
-		b, err := os.ReadFile("testdata/golden.json")
-		if err != nil {
-			goldErr = err
-			return
-		}
-		goldErr = json.Unmarshal(b, &goldCases)
-	})
+	goldOnce.Do(func() { goldErr = golden.Read("testdata/golden.json", goldenTorch, &goldCases) })
 	if goldErr != nil {
 		t.Fatal(goldErr)
 	}
 	c, ok := goldCases[name]
 	if !ok {
-		t.Fatalf("golden case %s missing: regenerate testdata/golden.json", name)
+		t.Fatalf("golden case %s missing: add it to testdata/gen_golden.py and run make golden", name)
 	}
 	return c
 }
@@ -79,31 +74,15 @@ func loadState(t *testing.T, m any, c *goldCase) {
 		if !slices.Equal(g.Shape, np.Param.Shape()) {
 			t.Fatalf("%s: shape %v, PyTorch %v", np.Name, np.Param.Shape(), g.Shape)
 		}
-		copy(np.Param.RawData(), g.Data)
+		copy(np.Param.RawData(), g.Float32s())
 	}
 }
 
-// closeTo compares got with PyTorch's want: every element within
-// rel·max(|want_i|, max|want|·1e-2), so values near zero produced by
-// cancellation are judged against the tensor's scale.
+// closeTo compares got with PyTorch's want to golden.Tol{Rel: rel}: every
+// element within rel·max(|want_i|, the root mean square of want), so values
+// near zero produced by cancellation are judged against the tensor's scale.
 func closeTo(got *dl.Tensor, want goldTensor, rel float64) error {
-	if got == nil {
-		return fmt.Errorf("missing (nil)")
-	}
-	if !slices.Equal(got.Shape(), want.Shape) {
-		return fmt.Errorf("shape %v, PyTorch %v", got.Shape(), want.Shape)
-	}
-	var scale float64
-	for _, v := range want.Data {
-		scale = math.Max(scale, math.Abs(float64(v)))
-	}
-	for i, v := range got.Data() {
-		w := float64(want.Data[i])
-		if d := math.Abs(float64(v) - w); d > rel*math.Max(math.Abs(w), scale*1e-2) || math.IsNaN(float64(v)) {
-			return fmt.Errorf("element %d: %.8g, PyTorch %.8g (rel. error %.2g)", i, v, w, d/math.Max(math.Abs(w), 1e-30))
-		}
-	}
-	return nil
+	return golden.Compare(got, &want.Tensor, golden.Tol{Rel: rel})
 }
 
 // checkCase runs fwd on the golden inputs (made to require grad), checks

@@ -50,7 +50,7 @@ func LinearOp(x, w, b *dl.Tensor) *dl.Tensor {
 	x = x.Contiguous()
 	xd, wd := x.RawData(), w.Contiguous().RawData()
 	ys := append(xs[:len(xs)-1:len(xs)-1], out)
-	y := dl.Zeros(ys...)
+	y := dl.Empty(ys...) // the GEMM (or the bias copy before it) writes every element
 	yd := y.RawData()
 	if rows >= 16 && out > rows {
 		linearForwardT(yd, xd, wd, b, rows, in, out)
@@ -68,29 +68,40 @@ func LinearOp(x, w, b *dl.Tensor) *dl.Tensor {
 	return dl.Record("Linear", y, []*dl.Tensor{x, w, b}, func(g *dl.Tensor) []*dl.Tensor {
 		gd := g.Contiguous().RawData()
 		var gx, gw, gb *dl.Tensor
+		// beta = 0: the GEMMs write every element of gx and gw.
 		if x.TracksGrad() {
-			gx = dl.Zeros(xs...)
+			gx = dl.Empty(xs...)
 			kernels.Sgemm(false, false, rows, in, out, 1, gd, out, wd, in, 0, gx.RawData(), in)
 		}
 		if w.TracksGrad() {
-			gw = dl.Zeros(out, in)
+			gw = dl.Empty(out, in)
 			kernels.Sgemm(true, false, out, in, rows, 1, gd, out, xd, in, 0, gw.RawData(), in)
 		}
 		if b != nil && b.TracksGrad() {
-			gb = dl.Zeros(out)
+			gb = dl.Empty(out)
 			sumRows(gb.RawData(), gd, rows, out)
 		}
 		return []*dl.Tensor{gx, gw, gb}
 	})
 }
 
-// sumRows adds the rows of the rows×n matrix m into dst.
+// sumRows sets dst to the sum of the rows of the rows×n matrix m: a
+// vector pass per row when that is little work, else in float64 over
+// chunks of rows on all threads.
 func sumRows(dst, m []float32, rows, n int) {
-	for r := range rows {
-		row := m[r*n : (r+1)*n]
-		for j, v := range row {
-			dst[j] += v
+	if rows == 0 {
+		clear(dst)
+		return
+	}
+	if rows*n < 2*grainStream {
+		copy(dst, m[:n])
+		for r := 1; r < rows; r++ {
+			kernels.Add(dst, dst, m[r*n:(r+1)*n])
 		}
+		return
+	}
+	for j, v := range columnSums(rows, n, func(r int, _ []float32) []float32 { return m[r*n : (r+1)*n] }) {
+		dst[j] = float32(v)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/option"
 )
 
 // Reduction says how a loss combines its per-element terms.
@@ -24,7 +25,7 @@ const (
 // and LabelSmoothing. Each loss says which it takes and refuses the rest,
 // naming them.
 type LossOption interface {
-	applyLoss(c *lossConfig)
+	lossOption() option.Option[lossConfig]
 }
 
 // lossConfig is what a loss's options set.
@@ -34,66 +35,75 @@ type lossConfig struct {
 	weight     *dl.Tensor
 	ignore     int
 	smoothing  float64
-	set        []string // names of the non-reduction options given
 }
 
-func (r Reduction) applyLoss(c *lossConfig) {
-	c.red = r
-	c.reductions++
+// reductionOptions are the reductions as options, made once: a loss is
+// called every step.
+var reductionOptions = [...]option.Option[lossConfig]{
+	Mean: reductionOption(Mean), Sum: reductionOption(Sum), NoReduction: reductionOption(NoReduction),
 }
 
-type lossOption struct {
-	name string
-	f    func(*lossConfig)
+func reductionOption(r Reduction) option.Option[lossConfig] {
+	return option.New("reduction", func(c *lossConfig) { c.red = r; c.reductions++ })
 }
 
-func (o lossOption) applyLoss(c *lossConfig) {
-	o.f(c)
-	c.set = append(c.set, o.name)
+func (r Reduction) lossOption() option.Option[lossConfig] {
+	if r >= Mean && r <= NoReduction {
+		return reductionOptions[r]
+	}
+	return reductionOption(r)
 }
+
+// lossArg is a loss argument other than the reduction.
+type lossArg struct{ option.Option[lossConfig] }
+
+func (a lossArg) lossOption() option.Option[lossConfig] { return a.Option }
 
 // Weight gives each class a weight in CrossEntropyLoss and NLLLoss (a 1-D
 // tensor of C values; the mean then divides by the summed weights of the
 // targets, as PyTorch), or each element one in BCELoss and
 // BCEWithLogitsLoss (broadcast to the input).
 func Weight(w *dl.Tensor) LossOption {
-	return lossOption{"Weight", func(c *lossConfig) { c.weight = w }}
+	return lossArg{option.New("Weight", func(c *lossConfig) { c.weight = w })}
 }
 
 // IgnoreIndex sets the class index whose targets count for nothing (no
 // loss, no gradient, not in the mean's denominator) in CrossEntropyLoss
 // and NLLLoss. PyTorch's default, -100, applies without the option.
 func IgnoreIndex(i int) LossOption {
-	return lossOption{"IgnoreIndex", func(c *lossConfig) { c.ignore = i }}
+	return lossArg{option.New("IgnoreIndex", func(c *lossConfig) { c.ignore = i })}
 }
 
 // LabelSmoothing mixes the targets of CrossEntropyLoss with the uniform
 // distribution: a share s of each target's mass is spread evenly over the
 // C classes, as PyTorch's label_smoothing (s in [0, 1]).
 func LabelSmoothing(s float64) LossOption {
-	return lossOption{"LabelSmoothing", func(c *lossConfig) { c.smoothing = s }}
+	return lossArg{option.New("LabelSmoothing", func(c *lossConfig) { c.smoothing = s })}
 }
 
 // lossConfigure applies opts for op, which takes the named options besides
 // a reduction.
 func lossConfigure(op string, opts []LossOption, allowed ...string) lossConfig {
 	c := lossConfig{red: Mean, ignore: -100}
+	var buf [4]option.Option[lossConfig]
+	all := buf[:0]
 	for _, o := range opts {
 		if o == nil {
 			dl.Panicf(op, "nil option")
 		}
-		o.applyLoss(&c)
+		all = append(all, o.lossOption())
 	}
+	var names [4]string
+	takes := append(append(names[:0], "reduction"), allowed...)
+	err := option.Apply(op, &c, takes, all)
 	if c.reductions > 1 {
 		dl.Panicf(op, "give at most one reduction (nn.Mean, nn.Sum or nn.NoReduction)")
 	}
 	if c.red < Mean || c.red > NoReduction {
 		dl.Panicf(op, "unknown reduction %d (use nn.Mean, nn.Sum or nn.NoReduction)", c.red)
 	}
-	for _, n := range c.set {
-		if !slices.Contains(allowed, n) {
-			dl.Panicf(op, "option %s does not apply to %s (it takes a reduction and %v)", n, op, allowed)
-		}
+	if r, ok := err.(*option.Refused); ok {
+		dl.Panicf(op, "option %s does not apply to %s (it takes a reduction and %v)", r.Option, op, allowed)
 	}
 	if c.smoothing < 0 || c.smoothing > 1 {
 		dl.Panicf(op, "label smoothing must be between 0 and 1, got %v", c.smoothing)
@@ -137,12 +147,19 @@ func lossOut(op string, red Reduction, terms []float32, termShape []int, dterm [
 			}
 			return gd[0]
 		}
+		// A mean over no counted term divides by zero; the terms that do
+		// not count (ignored targets) still get no gradient, as in PyTorch,
+		// rather than 0·Inf.
+		nothingCounts := red == Mean && denom == 0
 		grad := func(d []float32, shape []int) *dl.Tensor {
 			t := dl.Zeros(shape...)
 			td := t.RawData()
 			for k := range n {
 				s := scale(k)
 				for j := k * per; j < (k+1)*per; j++ {
+					if nothingCounts && d[j] == 0 {
+						continue
+					}
 					td[j] = d[j] * s
 				}
 			}

@@ -1,57 +1,19 @@
 package nn
 
 import (
-	"encoding/json"
-	"math"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/golden"
 )
 
 // The cases of testdata/golden_loss.json come from gen_golden_loss.py
-// (PyTorch 1.13): the classification and binary losses with every option
-// and their combinations, values and gradients.
+// (PyTorch 1.13, make golden): the classification and binary losses with
+// every option and their combinations, values and gradients.
 
-// lossTensor is a golden tensor: float32 data, or int64 labels. NaN is the
-// string "NaN".
-type lossTensor struct {
-	Dtype string            `json:"dtype"`
-	Shape []int             `json:"shape"`
-	Data  []json.RawMessage `json:"data"`
-}
-
-func (g *lossTensor) values(t *testing.T) []float64 {
-	out := make([]float64, len(g.Data))
-	for i, r := range g.Data {
-		s := strings.Trim(string(r), `"`)
-		if s == "NaN" {
-			out[i] = math.NaN()
-			continue
-		}
-		if err := json.Unmarshal([]byte(s), &out[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
-func (g *lossTensor) tensor(t *testing.T) *dl.Tensor {
-	v := g.values(t)
-	if g.Dtype == "int64" {
-		ints := make([]int64, len(v))
-		for i, x := range v {
-			ints[i] = int64(x)
-		}
-		return dl.FromInt64s(ints, g.Shape...).Reshape(g.Shape...)
-	}
-	f := make([]float32, len(v))
-	for i, x := range v {
-		f[i] = float32(x)
-	}
-	return dl.FromSlice(f, g.Shape...).Reshape(g.Shape...)
-}
+// lossTensor is a golden tensor: float32 data, or int64 labels.
+type lossTensor = goldTensor
 
 type lossCase struct {
 	Name           string      `json:"name"`
@@ -69,24 +31,10 @@ type lossCase struct {
 	TargetGrad     *lossTensor `json:"target_grad"`
 }
 
+// checkLossTensor compares with PyTorch's values to 1e-5, absolute below 1.
 func checkLossTensor(t *testing.T, what string, got *dl.Tensor, want *lossTensor) {
 	t.Helper()
-	if !slicesEqual(got.Shape(), want.Shape) {
-		t.Errorf("%s: shape %v, want %v", what, got.Shape(), want.Shape)
-		return
-	}
-	w := want.values(t)
-	for i, g := range got.Float64s() {
-		if math.IsNaN(w[i]) {
-			if !math.IsNaN(g) {
-				t.Errorf("%s: element %d is %v, want NaN", what, i, g)
-			}
-			continue
-		}
-		if math.Abs(g-w[i]) > 1e-5*math.Max(1, math.Abs(w[i])) {
-			t.Errorf("%s: element %d is %v, want %v", what, i, g, w[i])
-		}
-	}
+	golden.Check(t, what, got, &want.Tensor, golden.Tol{Rel: 1e-5, Floor: 1})
 }
 
 func slicesEqual(a, b []int) bool {
@@ -102,20 +50,14 @@ func slicesEqual(a, b []int) bool {
 }
 
 func TestLossOptionsGolden(t *testing.T) {
-	b, err := os.ReadFile("testdata/golden_loss.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g struct {
 		Cases []lossCase `json:"cases"`
 	}
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
+	golden.Load(t, "testdata/golden_loss.json", goldenTorch, &g)
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
-			x := c.Input.tensor(t).RequiresGrad()
-			y := c.Target.tensor(t)
+			x := c.Input.tensor().RequiresGrad()
+			y := c.Target.tensor()
 			if c.TargetGrad != nil {
 				y.RequiresGrad()
 			}
@@ -127,7 +69,7 @@ func TestLossOptionsGolden(t *testing.T) {
 				opts = append(opts, NoReduction)
 			}
 			if c.Weight != nil {
-				opts = append(opts, Weight(c.Weight.tensor(t)))
+				opts = append(opts, Weight(c.Weight.tensor()))
 			}
 			if c.IgnoreIndex != nil {
 				opts = append(opts, IgnoreIndex(*c.IgnoreIndex))
@@ -147,7 +89,7 @@ func TestLossOptionsGolden(t *testing.T) {
 			}
 			out := f(x, y, opts...)
 			checkLossTensor(t, "loss", out, c.Out)
-			out.Mul(c.Upstream.tensor(t)).Sum().Backward()
+			out.Mul(c.Upstream.tensor()).Sum().Backward()
 			checkLossTensor(t, "input grad", x.Grad(), c.Grad)
 			if c.TargetGrad != nil {
 				checkLossTensor(t, "target grad", y.Grad(), c.TargetGrad)

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"math"
-	"slices"
 
 	"github.com/godl-dev/godl/dl"
 )
@@ -79,7 +78,10 @@ func (m *BatchNorm) channels() int {
 	return -1
 }
 
-// Forward normalises x.
+// Forward normalises x. The statistics, the normalisation and the
+// backward run channel by channel (or, for [N C], row by row) on all
+// threads; x̂, which only the backward needs, is kept only when a graph is
+// recorded.
 func (m *BatchNorm) Forward(x *dl.Tensor) *dl.Tensor {
 	op := m.name()
 	xs := x.Shape()
@@ -98,34 +100,24 @@ func (m *BatchNorm) Forward(x *dl.Tensor) *dl.Tensor {
 	}
 	count := n * inner
 	x = x.Contiguous()
-	xd := x.RawData()
-	mean, invstd := make([]float32, c), make([]float32, c)
+	l := bnLayout{n: n, c: c, inner: inner, x: x.RawData()}
 	useBatch := m.Training || m.RunningMean == nil
+	mean, invstd := make([]float32, c), make([]float32, c)
 	if useBatch {
 		if count <= 1 {
 			dl.Panicf(op, "expected more than 1 value per channel when training, got input %v", xs)
 		}
+		mu, ss := l.stats()
 		for ch := range c {
-			var s, ss float64
-			for b := range n {
-				for _, v := range xd[(b*c+ch)*inner : (b*c+ch+1)*inner] {
-					s += float64(v)
-				}
-			}
-			mu := s / float64(count)
-			for b := range n {
-				for _, v := range xd[(b*c+ch)*inner : (b*c+ch+1)*inner] {
-					d := float64(v) - mu
-					ss += d * d
-				}
-			}
-			variance := ss / float64(count)
-			mean[ch], invstd[ch] = float32(mu), float32(1/math.Sqrt(variance+m.Eps))
-			if m.Training && m.RunningMean != nil {
-				rm, rv := m.RunningMean.RawData(), m.RunningVar.RawData()
-				mo := m.Momentum
-				rm[ch] = float32((1-mo)*float64(rm[ch]) + mo*mu)
-				rv[ch] = float32((1-mo)*float64(rv[ch]) + mo*ss/float64(count-1))
+			variance := ss[ch] / float64(count)
+			mean[ch], invstd[ch] = float32(mu[ch]), float32(1/math.Sqrt(variance+m.Eps))
+		}
+		if m.Training && m.RunningMean != nil {
+			rm, rv := m.RunningMean.RawData(), m.RunningVar.RawData()
+			mo := m.Momentum
+			for ch := range c {
+				rm[ch] = float32((1-mo)*float64(rm[ch]) + mo*mu[ch])
+				rv[ch] = float32((1-mo)*float64(rv[ch]) + mo*ss[ch]/float64(count-1))
 			}
 		}
 		if m.Training && m.NumBatchesTracked != nil {
@@ -137,179 +129,48 @@ func (m *BatchNorm) Forward(x *dl.Tensor) *dl.Tensor {
 			mean[ch], invstd[ch] = rm[ch], float32(1/math.Sqrt(float64(rv[ch])+m.Eps))
 		}
 	}
-	var wd, bd []float32
-	if m.Weight != nil {
-		wd, bd = m.Weight.RawData(), m.Bias.RawData()
-	}
-	y := dl.Zeros(xs...)
-	yd := y.RawData()
-	xhat := make([]float32, len(xd))
-	for b := range n {
-		for ch := range c {
-			lo, hi := (b*c+ch)*inner, (b*c+ch+1)*inner
-			mu, is := mean[ch], invstd[ch]
-			sc, sh := float32(1), float32(0)
-			if wd != nil {
-				sc, sh = wd[ch], bd[ch]
-			}
-			for k := lo; k < hi; k++ {
-				h := (xd[k] - mu) * is
-				xhat[k] = h
-				yd[k] = h*sc + sh
-			}
+	scale, shift := make([]float32, c), make([]float32, c) // of the affine map after x̂
+	for ch := range c {
+		scale[ch] = 1
+		if m.Weight != nil {
+			scale[ch], shift[ch] = m.Weight.RawData()[ch], m.Bias.RawData()[ch]
 		}
+	}
+	y := dl.Empty(xs...)
+	var xhat []float32
+	if dl.NeedsGrad(x, m.Weight, m.Bias) {
+		xhat = getScratch(len(l.x))
+	}
+	l.normalize(y.RawData(), xhat, mean, invstd, scale, shift)
+	if xhat == nil {
+		return hooked(m, x, y)
 	}
 	y = dl.Record(op, y, []*dl.Tensor{x, m.Weight, m.Bias}, func(gy *dl.Tensor) []*dl.Tensor {
 		g := gy.Contiguous().RawData()
-		sg, sgx := make([]float64, c), make([]float64, c) // Σg, Σg·x̂ per channel
-		for b := range n {
-			for ch := range c {
-				for k := (b*c + ch) * inner; k < (b*c+ch+1)*inner; k++ {
-					sg[ch] += float64(g[k])
-					sgx[ch] += float64(g[k]) * float64(xhat[k])
-				}
-			}
-		}
+		sg, sgx := l.gradSums(g, xhat) // Σg, Σg·x̂ per channel
 		var gx, gw, gb *dl.Tensor
-		if wd != nil {
-			gw, gb = dl.Zeros(c), dl.Zeros(c)
+		if m.Weight != nil && (m.Weight.TracksGrad() || m.Bias.TracksGrad()) {
+			gw, gb = dl.Empty(c), dl.Empty(c)
 			for ch := range c {
 				gw.RawData()[ch], gb.RawData()[ch] = float32(sgx[ch]), float32(sg[ch])
 			}
 		}
 		if x.TracksGrad() {
-			gx = dl.Zeros(xs...)
-			gxd := gx.RawData()
-			for b := range n {
-				for ch := range c {
-					sc := float32(1)
-					if wd != nil {
-						sc = wd[ch]
-					}
-					k0, k1 := (b*c+ch)*inner, (b*c+ch+1)*inner
-					if !useBatch {
-						for k := k0; k < k1; k++ {
-							gxd[k] = g[k] * sc * invstd[ch]
-						}
-						continue
-					}
-					// dx = γ·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂))
-					mg, mgx := float32(sg[ch]/float64(count)), float32(sgx[ch]/float64(count))
-					f := sc * invstd[ch]
-					for k := k0; k < k1; k++ {
-						gxd[k] = f * (g[k] - mg - xhat[k]*mgx)
-					}
+			// dx = γ·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)) with batch
+			// statistics; γ·σ⁻¹·g with running ones.
+			f, mg, mgx := make([]float32, c), make([]float32, c), make([]float32, c)
+			for ch := range c {
+				f[ch] = scale[ch] * invstd[ch]
+				if useBatch {
+					mg[ch], mgx[ch] = float32(sg[ch]/float64(count)), float32(sgx[ch]/float64(count))
 				}
 			}
+			gx = dl.Empty(xs...)
+			l.inputGrad(gx.RawData(), g, xhat, f, mg, mgx)
 		}
-		return []*dl.Tensor{gx, gw, gb}
-	})
-	return hooked(m, x, y)
-}
-
-// LayerNorm normalises over the last dimensions (NormalizedShape) of each
-// example, with a learnable per-element scale and shift.
-type LayerNorm struct {
-	Weight          *dl.Tensor `nn:"weight"`
-	Bias            *dl.Tensor `nn:"bias"`
-	NormalizedShape []int
-	Eps             float64
-}
-
-// NewLayerNorm returns a LayerNorm over the trailing dimensions shape
-// (often one: the feature size). Options: Eps, NoAffine.
-func NewLayerNorm(shape ...int) *LayerNorm { return NewLayerNormOpts(shape) }
-
-// NewLayerNormOpts is NewLayerNorm with options.
-func NewLayerNormOpts(shape []int, opts ...Option) *LayerNorm {
-	if len(shape) == 0 {
-		dl.Panicf("LayerNorm", "normalized shape must not be empty")
-	}
-	cfg := configure("LayerNorm", config{eps: 1e-5}, []string{"Eps", "NoAffine"}, opts)
-	m := &LayerNorm{NormalizedShape: append([]int(nil), shape...), Eps: cfg.eps}
-	if !cfg.noAffine {
-		m.Weight, m.Bias = dl.Ones(shape...).RequiresGrad(), dl.Zeros(shape...).RequiresGrad()
-	}
-	return m
-}
-
-// Forward normalises x.
-func (m *LayerNorm) Forward(x *dl.Tensor) *dl.Tensor {
-	const op = "LayerNorm"
-	xs := x.Shape()
-	k := len(m.NormalizedShape)
-	if len(xs) < k || !slices.Equal(xs[len(xs)-k:], m.NormalizedShape) {
-		dl.Panicf(op, "input %v does not end in the normalized shape %v", xs, m.NormalizedShape)
-	}
-	d := 1
-	for _, v := range m.NormalizedShape {
-		d *= v
-	}
-	rows := x.Numel() / max(d, 1)
-	x = x.Contiguous()
-	xd := x.RawData()
-	var wd, bd []float32
-	if m.Weight != nil {
-		wd, bd = m.Weight.RawData(), m.Bias.RawData()
-	}
-	y := dl.Zeros(xs...)
-	yd := y.RawData()
-	xhat, invstd := make([]float32, len(xd)), make([]float32, rows)
-	for r := range rows {
-		row := xd[r*d : (r+1)*d]
-		var s, ss float64
-		for _, v := range row {
-			s += float64(v)
-		}
-		mu := s / float64(d)
-		for _, v := range row {
-			ss += (float64(v) - mu) * (float64(v) - mu)
-		}
-		is := float32(1 / math.Sqrt(ss/float64(d)+m.Eps))
-		invstd[r] = is
-		for j, v := range row {
-			h := (v - float32(mu)) * is
-			xhat[r*d+j] = h
-			if wd != nil {
-				yd[r*d+j] = h*wd[j] + bd[j]
-			} else {
-				yd[r*d+j] = h
-			}
-		}
-	}
-	y = dl.Record(op, y, []*dl.Tensor{x, m.Weight, m.Bias}, func(gy *dl.Tensor) []*dl.Tensor {
-		g := gy.Contiguous().RawData()
-		var gx, gw, gb *dl.Tensor
-		if wd != nil {
-			gw, gb = dl.Zeros(m.NormalizedShape...), dl.Zeros(m.NormalizedShape...)
-			gwd, gbd := gw.RawData(), gb.RawData()
-			for r := range rows {
-				for j := range d {
-					gwd[j] += g[r*d+j] * xhat[r*d+j]
-					gbd[j] += g[r*d+j]
-				}
-			}
-		}
-		if x.TracksGrad() {
-			gx = dl.Zeros(xs...)
-			gxd := gx.RawData()
-			gh := make([]float32, d)
-			for r := range rows {
-				var s, sx float64
-				for j := range d {
-					gh[j] = g[r*d+j]
-					if wd != nil {
-						gh[j] *= wd[j]
-					}
-					s += float64(gh[j])
-					sx += float64(gh[j]) * float64(xhat[r*d+j])
-				}
-				ms, msx := float32(s/float64(d)), float32(sx/float64(d))
-				for j := range d {
-					gxd[r*d+j] = invstd[r] * (gh[j] - ms - xhat[r*d+j]*msx)
-				}
-			}
-		}
+		// Not deferred: a backward stopped half-way (an interrupt) may be
+		// run again, and must find x̂ still there.
+		putScratch(xhat)
 		return []*dl.Tensor{gx, gw, gb}
 	})
 	return hooked(m, x, y)

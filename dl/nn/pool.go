@@ -28,13 +28,13 @@ type AvgPool2d struct {
 
 // CeilMode makes a pooling layer round its output size up, as PyTorch's
 // ceil_mode=True.
-func CeilMode() Option { return func(c *config) { c.ceilMode = true; c.mark("CeilMode") } }
+func CeilMode() Option { return opt("CeilMode", func(c *config) { c.ceilMode = true }) }
 
 // CountIncludePad sets whether AvgPool2d divides by the whole window,
 // padding included (true, PyTorch's default), or only by the input
 // positions it covers (false).
 func CountIncludePad(include bool) Option {
-	return func(c *config) { c.excludePad = !include; c.mark("CountIncludePad") }
+	return opt("CountIncludePad", func(c *config) { c.excludePad = !include })
 }
 
 func poolConfig(op string, kernel int, opts []Option, allowed []string) (k, s, p, d [2]int, c config) {

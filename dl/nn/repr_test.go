@@ -1,12 +1,11 @@
 package nn
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/golden"
 )
 
 // Models shaped like the PyTorch classes of testdata/gen_golden_repr.py.
@@ -62,14 +61,8 @@ type Tower struct {
 }
 
 func TestReprGolden(t *testing.T) {
-	b, err := os.ReadFile("testdata/golden_repr.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var want map[string]string
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
+	golden.Load(t, "testdata/golden_repr.json", goldenTorch, &want)
 	models := map[string]any{
 		"linear":                  NewLinear(784, 256),
 		"linear_nobias":           NewLinear(3, 2, NoBias()),

@@ -118,7 +118,7 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 	if kind == cellLSTM {
 		rows = T + 1
 	}
-	out := dl.Zeros(rows, B, H)
+	out := dl.Empty(rows, B, H) // the copies below write every element
 	od := out.RawData()
 	copy(od, hs[BH:])
 	if kind == cellLSTM {
@@ -184,7 +184,7 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		}
 		grads := make([]*dl.Tensor, len(inputs))
 		if x.TracksGrad() {
-			gx := dl.Zeros(T, B, in)
+			gx := dl.Empty(T, B, in) // beta = 0: the GEMMs write every element
 			kernels.Sgemm(false, false, TB, in, G, 1, dXW, G, wih, in, 0, gx.RawData(), in)
 			grads[0] = gx
 		}
@@ -195,22 +195,22 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 			grads[2] = dl.FromSlice(dc, B, H)
 		}
 		if w.WeightIH.TracksGrad() {
-			g := dl.Zeros(G, in)
+			g := dl.Empty(G, in)
 			kernels.Sgemm(true, false, G, in, TB, 1, dXW, G, xd, in, 0, g.RawData(), in)
 			grads[3] = g
 		}
 		if w.WeightHH.TracksGrad() {
-			g := dl.Zeros(G, H)
+			g := dl.Empty(G, H)
 			kernels.Sgemm(true, false, G, H, TB, 1, dHW, G, hs, H, 0, g.RawData(), H)
 			grads[4] = g
 		}
 		if bih != nil {
-			gb := dl.Zeros(G)
+			gb := dl.Empty(G)
 			sumRows(gb.RawData(), dXW, TB, G)
 			grads[5] = gb
 			gbh := dl.FromSlice(gb.RawData(), G)
 			if kind == cellGRU {
-				gbh = dl.Zeros(G)
+				gbh = dl.Empty(G)
 				sumRows(gbh.RawData(), dHW, TB, G)
 			}
 			grads[6] = gbh

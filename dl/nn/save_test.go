@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/golden"
 )
 
 // tinyMLP is the tutorial's MLP with unexported fields, as a Go user would
@@ -138,14 +138,8 @@ func TestLoadPyTorchStateDict(t *testing.T) {
 	// safetensors.torch (testdata/gen_torch_safetensors.py), with int64
 	// num_batches_tracked; in eval mode the block must compute PyTorch's
 	// output.
-	b, err := os.ReadFile("testdata/resblock.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var io struct{ X, Y goldTensor }
-	if err := json.Unmarshal(b, &io); err != nil {
-		t.Fatal(err)
-	}
+	golden.Load(t, "testdata/resblock.json", goldenTorch, &io)
 	m := newResidualBlock(3, 4, 2)
 	if err := Load(m, "testdata/resblock.safetensors"); err != nil {
 		t.Fatal(err)

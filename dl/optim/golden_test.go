@@ -1,49 +1,52 @@
 package optim
 
 import (
-	"encoding/json"
-	"math"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/golden"
 )
 
-// golden holds PyTorch 1.13's results, written by testdata/gen_golden.py.
-type golden struct {
-	W0         []float32   `json:"w0"`
-	Shape      []int       `json:"shape"`
-	Grads      [][]float32 `json:"grads"`
-	Metric     []float64   `json:"metric"`
-	Optimizers map[string]struct {
-		Steps [][]float32 `json:"steps"`
-	} `json:"optimizers"`
-	Schedulers map[string][]float64 `json:"schedulers"`
+// golden.json holds PyTorch 1.13's results, written by testdata/gen_golden.py
+// (make golden).
+const goldenTorch = "1.13"
 
-	B0              []float32   `json:"b0"`
-	BGrads          [][]float32 `json:"bgrads"`
-	GroupOptimizers map[string]struct {
-		Steps [][]float32 `json:"steps"`
-	} `json:"group_optimizers"`
+type goldenSteps struct {
+	Steps []golden.Float32s `json:"steps"`
+}
+
+type goldenFile struct {
+	W0         golden.Float32s        `json:"w0"`
+	Shape      []int                  `json:"shape"`
+	Grads      []golden.Float32s      `json:"grads"`
+	Metric     []float64              `json:"metric"`
+	Optimizers map[string]goldenSteps `json:"optimizers"`
+	Schedulers map[string][]float64   `json:"schedulers"`
+
+	B0              golden.Float32s        `json:"b0"`
+	BGrads          []golden.Float32s      `json:"bgrads"`
+	GroupOptimizers map[string]goldenSteps `json:"group_optimizers"`
 	GroupSchedulers map[string][][]float64 `json:"group_schedulers"`
 }
 
-func loadGolden(t *testing.T) *golden {
-	b, err := os.ReadFile("testdata/golden.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var g golden
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
+func loadGolden(t *testing.T) *goldenFile {
+	var g goldenFile
+	golden.Load(t, "testdata/golden.json", goldenTorch, &g)
 	if len(g.Optimizers) < 10 || len(g.Schedulers) < 9 || len(g.GroupOptimizers) < 5 || len(g.GroupSchedulers) < 9 {
 		t.Fatalf("golden file holds %d+%d optimizers and %d+%d schedulers",
 			len(g.Optimizers), len(g.GroupOptimizers), len(g.Schedulers), len(g.GroupSchedulers))
 	}
 	return &g
 }
+
+// Optimizers compute in float32 in the same order as PyTorch; 1e-6
+// relative (absolute below 1) leaves room for its vectorised sqrt and
+// division. Learning rates are float64 arithmetic on both sides.
+var (
+	stepTol = golden.Tol{Rel: 1e-6, Floor: 1}
+	lrTol   = golden.Tol{Rel: 1e-12, Floor: 1}
+)
 
 func TestOptimizersMatchPyTorch(t *testing.T) {
 	g := loadGolden(t)
@@ -77,20 +80,11 @@ func TestOptimizersMatchPyTorch(t *testing.T) {
 		for step, grad := range g.Grads {
 			w.SetGrad(dl.FromSlice(grad, g.Shape...))
 			opt.Step()
-			for i, v := range w.Data() {
-				// float32 arithmetic in the same order as PyTorch's; 1e-6
-				// relative leaves room for its vectorised sqrt and division.
-				if e := want.Steps[step][i]; !close32(v, e, 1e-6) {
-					t.Errorf("%s step %d: w[%d] = %.9g, PyTorch %.9g", name, step+1, i, v, e)
-					break
-				}
+			if err := golden.CompareSlices(w.Data(), want.Steps[step], stepTol); err != nil {
+				t.Errorf("%s step %d: %v", name, step+1, err)
 			}
 		}
 	}
-}
-
-func close32(a, b float32, rel float64) bool {
-	return math.Abs(float64(a)-float64(b)) <= rel*math.Max(1, math.Abs(float64(b)))
 }
 
 // The schedulers of gen_golden.py, by name.
@@ -135,11 +129,8 @@ func TestSchedulersMatchPyTorch(t *testing.T) {
 			t.Errorf("no Go counterpart for golden scheduler %s", name)
 			continue
 		}
-		for i := range want {
-			if math.Abs(lrs[i]-want[i]) > 1e-12*math.Max(1, math.Abs(want[i])) {
-				t.Errorf("%s step %d: lr %.17g, PyTorch %.17g", name, i+1, lrs[i], want[i])
-				break
-			}
+		if err := golden.CompareSlices(lrs, want, lrTol); err != nil {
+			t.Errorf("%s: learning rate per step: %v", name, err)
 		}
 	}
 }
@@ -183,12 +174,8 @@ func TestParamGroupsMatchPyTorch(t *testing.T) {
 			if sched != nil {
 				sched.Step()
 			}
-			got := append(w.Data(), b.Data()...)
-			for i, v := range got {
-				if e := want.Steps[step][i]; !close32(v, e, 1e-6) {
-					t.Errorf("%s step %d: element %d = %.9g, PyTorch %.9g", name, step+1, i, v, e)
-					break
-				}
+			if err := golden.CompareSlices(append(w.Data(), b.Data()...), want.Steps[step], stepTol); err != nil {
+				t.Errorf("%s step %d (w then b): %v", name, step+1, err)
 			}
 		}
 	}
@@ -223,10 +210,8 @@ func TestSchedulersOverGroupsMatchPyTorch(t *testing.T) {
 			continue
 		}
 		for i := range want {
-			for j := range want[i] {
-				if math.Abs(lrs[i][j]-want[i][j]) > 1e-12*math.Max(1, math.Abs(want[i][j])) {
-					t.Errorf("%s step %d group %d: lr %.17g, PyTorch %.17g", name, i+1, j, lrs[i][j], want[i][j])
-				}
+			if err := golden.CompareSlices(lrs[i], want[i], lrTol); err != nil {
+				t.Errorf("%s step %d: learning rate per group: %v", name, i+1, err)
 			}
 		}
 	}

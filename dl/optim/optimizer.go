@@ -2,6 +2,7 @@ package optim
 
 import (
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/option"
 )
 
 // Optimizer updates parameters from their gradients. Schedulers take one and
@@ -21,73 +22,54 @@ type Optimizer interface {
 // Option sets a hyper-parameter of an optimizer, or of one parameter group
 // (see Group). Options an optimizer does not use are rejected with a panic
 // naming it, so typos are not silent.
-type Option func(*hyper)
+type Option = option.Option[hyper]
 
-// hyper holds every optimizer's hyper-parameters; set records which were
-// given so each constructor can refuse the ones it does not understand,
-// and a group can tell its own settings from the defaults.
+// hyper holds every optimizer's hyper-parameters.
 type hyper struct {
 	lr, momentum, dampening, weightDecay float64
 	beta1, beta2, eps, alpha             float64
 	nesterov, centered, amsgrad          bool
-	set                                  map[string]bool
-}
-
-func (h *hyper) mark(name string) {
-	if h.set == nil {
-		h.set = map[string]bool{}
-	}
-	h.set[name] = true
 }
 
 // LR sets the learning rate.
-func LR(lr float64) Option { return func(h *hyper) { h.lr = lr; h.mark("LR") } }
+func LR(lr float64) Option { return option.New("LR", func(h *hyper) { h.lr = lr }) }
 
 // Momentum sets the momentum factor (SGD, RMSprop).
-func Momentum(m float64) Option { return func(h *hyper) { h.momentum = m; h.mark("Momentum") } }
+func Momentum(m float64) Option { return option.New("Momentum", func(h *hyper) { h.momentum = m }) }
 
 // Dampening sets SGD's dampening for momentum.
-func Dampening(d float64) Option { return func(h *hyper) { h.dampening = d; h.mark("Dampening") } }
+func Dampening(d float64) Option { return option.New("Dampening", func(h *hyper) { h.dampening = d }) }
 
 // Nesterov turns on Nesterov momentum (SGD).
-func Nesterov() Option { return func(h *hyper) { h.nesterov = true; h.mark("Nesterov") } }
+func Nesterov() Option { return option.New("Nesterov", func(h *hyper) { h.nesterov = true }) }
 
 // WeightDecay sets the weight decay: an L2 term added to the gradient for
 // SGD, Adam and RMSprop, decoupled decay for AdamW.
 func WeightDecay(wd float64) Option {
-	return func(h *hyper) { h.weightDecay = wd; h.mark("WeightDecay") }
+	return option.New("WeightDecay", func(h *hyper) { h.weightDecay = wd })
 }
 
 // Betas sets Adam's and AdamW's coefficients of the running averages.
 func Betas(b1, b2 float64) Option {
-	return func(h *hyper) { h.beta1, h.beta2 = b1, b2; h.mark("Betas") }
+	return option.New("Betas", func(h *hyper) { h.beta1, h.beta2 = b1, b2 })
 }
 
 // Eps sets the term added to the denominator for stability.
-func Eps(eps float64) Option { return func(h *hyper) { h.eps = eps; h.mark("Eps") } }
+func Eps(eps float64) Option { return option.New("Eps", func(h *hyper) { h.eps = eps }) }
 
 // Alpha sets RMSprop's smoothing constant.
-func Alpha(a float64) Option { return func(h *hyper) { h.alpha = a; h.mark("Alpha") } }
+func Alpha(a float64) Option { return option.New("Alpha", func(h *hyper) { h.alpha = a }) }
 
 // Centered makes RMSprop normalise by an estimate of the gradient's variance.
-func Centered() Option { return func(h *hyper) { h.centered = true; h.mark("Centered") } }
+func Centered() Option { return option.New("Centered", func(h *hyper) { h.centered = true }) }
 
 // AMSGrad turns on the AMSGrad variant of Adam and AdamW.
-func AMSGrad() Option { return func(h *hyper) { h.amsgrad = true; h.mark("AMSGrad") } }
+func AMSGrad() Option { return option.New("AMSGrad", func(h *hyper) { h.amsgrad = true }) }
 
 // apply runs opts over h and panics on options op does not take.
 func apply(op string, h hyper, allowed []string, opts []Option) hyper {
-	for _, o := range opts {
-		o(&h)
-	}
-	for name := range h.set {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == name
-		}
-		if !ok {
-			dl.Panicf(op, "option %s does not apply to %s (it takes %v)", name, op, allowed)
-		}
+	if err := option.Apply(op, &h, allowed, opts); err != nil {
+		dl.Panicf(op, "%v", err)
 	}
 	if h.lr < 0 {
 		dl.Panicf(op, "invalid learning rate %v", h.lr)
@@ -215,9 +197,7 @@ func newBase[P Params](name string, params P, defaults hyper, allowed []string) 
 func (b *base) AddParamGroup(g GroupSpec) { b.addGroup(g) }
 
 func (b *base) addGroup(g GroupSpec) {
-	h := b.defaults
-	h.set = nil
-	h = apply(b.name, h, b.allowed, g.opts)
+	h := apply(b.name, b.defaults, b.allowed, g.opts)
 	b.check(h)
 	seen := map[*dl.Tensor]bool{}
 	for _, grp := range b.groups {

@@ -6,33 +6,50 @@ import (
 	"slices"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/option"
 )
 
 // Mode says whether ReduceLROnPlateau wants its metric to go down ("min",
 // the default, for a loss) or up ("max", for an accuracy).
-func Mode(m string) SchedOption { return func(c *schedConfig) { c.mode = m } }
+func Mode(m string) SchedOption {
+	return option.New("Mode", func(c *schedConfig) { c.mode = m })
+}
 
 // Factor is what the rate is multiplied by on a plateau (default 0.1).
-func Factor(f float64) SchedOption { return func(c *schedConfig) { c.factor = f } }
+func Factor(f float64) SchedOption {
+	return option.New("Factor", func(c *schedConfig) { c.factor = f })
+}
 
 // Patience is how many epochs without improvement are tolerated (default 10).
-func Patience(n int) SchedOption { return func(c *schedConfig) { c.patience = n } }
+func Patience(n int) SchedOption {
+	return option.New("Patience", func(c *schedConfig) { c.patience = n })
+}
 
 // Threshold is the least change that counts as improvement (default 1e-4).
-func Threshold(t float64) SchedOption { return func(c *schedConfig) { c.threshold = t } }
+func Threshold(t float64) SchedOption {
+	return option.New("Threshold", func(c *schedConfig) { c.threshold = t })
+}
 
 // ThresholdMode is "rel" (default: relative to the best) or "abs".
-func ThresholdMode(m string) SchedOption { return func(c *schedConfig) { c.thresholdMode = m } }
+func ThresholdMode(m string) SchedOption {
+	return option.New("ThresholdMode", func(c *schedConfig) { c.thresholdMode = m })
+}
 
 // Cooldown is how many epochs to wait after a reduction before counting bad
 // epochs again (default 0).
-func Cooldown(n int) SchedOption { return func(c *schedConfig) { c.cooldown = n } }
+func Cooldown(n int) SchedOption {
+	return option.New("Cooldown", func(c *schedConfig) { c.cooldown = n })
+}
 
 // MinLR is the lowest rate a reduction goes to (default 0).
-func MinLR(v float64) SchedOption { return func(c *schedConfig) { c.minLR = v } }
+func MinLR(v float64) SchedOption {
+	return option.New("MinLR", func(c *schedConfig) { c.minLR = v })
+}
 
 // MinDelta is the least change of rate worth making (PyTorch's eps, 1e-8).
-func MinDelta(v float64) SchedOption { return func(c *schedConfig) { c.eps = v } }
+func MinDelta(v float64) SchedOption {
+	return option.New("MinDelta", func(c *schedConfig) { c.eps = v })
+}
 
 // ReduceLROnPlateau lowers the rate of every parameter group when a metric
 // has stopped improving. Call StepMetric with the epoch's metric instead of
@@ -53,10 +70,8 @@ func NewReduceLROnPlateau(opt Optimizer, opts ...SchedOption) *ReduceLROnPlateau
 	if opt == nil {
 		dl.Panicf(op, "optimizer is nil")
 	}
-	c := schedConfig{mode: "min", thresholdMode: "rel", factor: 0.1, patience: 10, threshold: 1e-4, eps: 1e-8}
-	for _, o := range opts {
-		o(&c)
-	}
+	c := schedConfigure(op, schedConfig{mode: "min", thresholdMode: "rel", factor: 0.1, patience: 10, threshold: 1e-4, eps: 1e-8},
+		[]string{"Mode", "Factor", "Patience", "Threshold", "ThresholdMode", "Cooldown", "MinLR", "MinDelta"}, opts)
 	if c.factor >= 1 {
 		dl.Panicf(op, "factor must be below 1, got %v", c.factor)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/internal/option"
 )
 
 // Scheduler changes an optimizer's learning rate once per epoch (or step):
@@ -208,8 +209,9 @@ func NewExponentialLR(opt Optimizer, gamma float64) *ExponentialLR {
 	return s
 }
 
-// SchedOption sets an optional parameter of a scheduler.
-type SchedOption func(*schedConfig)
+// SchedOption sets an optional parameter of a scheduler. A scheduler
+// refuses the options it does not take, naming them.
+type SchedOption = option.Option[schedConfig]
 
 type schedConfig struct {
 	etaMin                        float64
@@ -218,8 +220,19 @@ type schedConfig struct {
 	patience, cooldown            int
 }
 
+// schedConfigure applies opts over the defaults c for the scheduler op,
+// which takes the options named in allowed.
+func schedConfigure(op string, c schedConfig, allowed []string, opts []SchedOption) schedConfig {
+	if err := option.Apply(op, &c, allowed, opts); err != nil {
+		dl.Panicf(op, "%v", err)
+	}
+	return c
+}
+
 // EtaMin sets CosineAnnealingLR's lowest rate (default 0).
-func EtaMin(v float64) SchedOption { return func(c *schedConfig) { c.etaMin = v } }
+func EtaMin(v float64) SchedOption {
+	return option.New("EtaMin", func(c *schedConfig) { c.etaMin = v })
+}
 
 // CosineAnnealingLR follows half a cosine from each group's initial rate
 // down to EtaMin over TMax epochs (and back up after, as PyTorch's does).
@@ -234,10 +247,7 @@ func NewCosineAnnealingLR(opt Optimizer, tMax int, opts ...SchedOption) *CosineA
 	if tMax <= 0 {
 		dl.Panicf("CosineAnnealingLR", "TMax must be positive, got %d", tMax)
 	}
-	var c schedConfig
-	for _, o := range opts {
-		o(&c)
-	}
+	c := schedConfigure("CosineAnnealingLR", schedConfig{}, []string{"EtaMin"}, opts)
 	s := &CosineAnnealingLR{TMax: tMax, EtaMin: c.etaMin}
 	s.sched = newSched("CosineAnnealingLR", opt, func(e int, lr, base float64) float64 {
 		eta, T := s.EtaMin, float64(s.TMax)

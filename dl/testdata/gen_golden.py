@@ -1,21 +1,21 @@
 #!/usr/bin/python3
-"""Writes golden.json: PyTorch 1.13 outputs and gradients for dl's tests.
-
-Run by hand with a Python that has torch 1.13 (Debian 12: python3-torch):
-
-    /usr/bin/python3 dl/testdata/gen_golden.py
+"""Writes golden.json: PyTorch 1.13's outputs and gradients for dl's tests
+(golden_test.go). `make golden` runs it, as every generator, with Debian's
+python3-torch; the file's format is internal/golden/goldenfile.py's.
 
 Every case has fixed inputs, the op's output, an upstream gradient u and the
 gradients of sum(out * u) with respect to each input. The Go tests look each
-case up by name in their op table (golden_test.go), so a name here must
+case up by name in their op table (optable_test.go), so a name here must
 have an entry there. String cases hold torch's printed form.
 """
-import json
 import os
-import struct
+import sys
 
-import torch
-import torch.nn.functional as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "internal", "golden"))
+import goldenfile as golden  # noqa: E402
+
+torch = golden.require_torch("1.13")
+import torch.nn.functional as F  # noqa: E402
 
 torch.manual_seed(1234)
 
@@ -201,36 +201,14 @@ def case(name, inputs, fn):
     grads = [None] * len(ins)
     if out.requires_grad:
         (out * u).sum().backward()
-        grads = [None if x.grad is None else tensor_json(x.grad) for x in ins]
+        grads = [None if x.grad is None else golden.tensor(x.grad) for x in ins]
     return {
         "name": name,
-        "inputs": [tensor_json(x) for x in inputs],
-        "out": tensor_json(out.detach()),
-        "upstream": tensor_json(u),
+        "inputs": [golden.tensor(x) for x in inputs],
+        "out": golden.tensor(out.detach()),
+        "upstream": golden.tensor(u),
         "grads": grads,
     }
-
-
-class F32(float):
-    """A float32 value written with the fewest digits that read back as the
-    same float32; NaN and ±Infinity become strings, which the Go reader
-    parses (JSON has no spelling for them)."""
-
-    def __repr__(self):
-        if self != self:
-            return '"NaN"'
-        if self in (float("inf"), float("-inf")):
-            return '"Infinity"' if self > 0 else '"-Infinity"'
-        want = struct.pack("f", self)
-        for p in range(1, 10):
-            r = "%.*g" % (p, self)
-            if struct.pack("f", float(r)) == want:
-                return r
-        return "%.9g" % self
-
-
-def tensor_json(t):
-    return {"shape": list(t.shape), "data": [F32(v) for v in t.detach().reshape(-1).tolist()]}
 
 
 def summarized_repr(t):
@@ -274,33 +252,17 @@ def strings():
     out = []
     for name, t in cases.items():
         expect = summarized_repr(t) if t.numel() > 1000 else repr(t)
-        out.append({"name": name, "tensor": tensor_json(t), "expect": expect})
+        out.append({"name": name, "tensor": golden.tensor(t), "expect": expect})
     leaf = randn(2, 2).requires_grad_(True)
-    out.append({"name": "requires_grad", "tensor": tensor_json(leaf), "requires_grad": True, "expect": repr(leaf)})
+    out.append({"name": "requires_grad", "tensor": golden.tensor(leaf), "requires_grad": True, "expect": repr(leaf)})
     return out
 
 
-def dumps(v):
-    """json.dumps that keeps F32's short spelling (json ignores __repr__)."""
-    if isinstance(v, F32):
-        return repr(v)
-    if isinstance(v, dict):
-        return "{" + ",".join(json.dumps(k) + ":" + dumps(x) for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ",".join(dumps(x) for x in v) + "]"
-    return json.dumps(v)
-
-
 def main():
-    golden = {
-        "torch": torch.__version__,
+    golden.write(__file__, "golden.json", {
         "ops": [case(n, ins, fn) for n, (ins, fn) in CASES.items()],
         "strings": strings(),
-    }
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
-    with open(path, "w") as f:
-        f.write(dumps(golden))
-        f.write("\n")
+    })
 
 
 if __name__ == "__main__":

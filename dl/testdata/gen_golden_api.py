@@ -1,65 +1,22 @@
 #!/usr/bin/python3
 """Writes golden_api.json: PyTorch 1.13's answers for dl's dtypes, indexing,
-comparisons, From and printing of integer and bool tensors.
-
-Run by hand with a Python that has torch 1.13 (Debian 12: python3-torch):
-
-    /usr/bin/python3 dl/testdata/gen_golden_api.py
+comparisons, From and printing of integer and bool tensors. `make golden`
+runs it; the file's format is internal/golden/goldenfile.py's.
 
 Every case is data, not code, so that the Go test (api_golden_test.go)
 rebuilds the same computation from it: an op name with operands, or an
 index expression spelled as a list of items. The Go side keeps a table from
 op names to dl calls; a name here needs an entry there.
 """
-import json
 import os
-import struct
+import sys
 
-import torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "internal", "golden"))
+import goldenfile as golden  # noqa: E402
+
+torch = golden.require_torch("1.13")
 
 torch.manual_seed(4321)
-
-DTYPES = {"float32": torch.float32, "int64": torch.int64, "bool": torch.bool}
-NAMES = {v: k for k, v in DTYPES.items()}
-
-
-class F32(float):
-    """A float32 written with the fewest digits that read back the same."""
-
-    def __repr__(self):
-        if self != self:
-            return '"NaN"'
-        if self in (float("inf"), float("-inf")):
-            return '"Infinity"' if self > 0 else '"-Infinity"'
-        want = struct.pack("f", self)
-        for p in range(1, 10):
-            r = "%.*g" % (p, self)
-            if struct.pack("f", float(r)) == want:
-                return r
-        return "%.9g" % self
-
-
-def dumps(v):
-    if isinstance(v, F32):
-        return repr(v)
-    if isinstance(v, dict):
-        return "{" + ",".join(json.dumps(k) + ":" + dumps(x) for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ",".join(dumps(x) for x in v) + "]"
-    return json.dumps(v)
-
-
-def enc(t):
-    """A tensor as {dtype, shape, data}; bools as 0/1, floats short."""
-    t = t.detach()
-    flat = t.reshape(-1).tolist()
-    if t.dtype == torch.bool:
-        data = [1 if v else 0 for v in flat]
-    elif t.dtype == torch.int64:
-        data = flat
-    else:
-        data = [F32(v) for v in flat]
-    return {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data": data}
 
 
 def short(t):
@@ -82,7 +39,7 @@ def b(*shape):
 # side passes as a float32 argument or an any for comparisons).
 def operand(x):
     if isinstance(x, torch.Tensor):
-        return {"tensor": enc(x)}
+        return {"tensor": golden.tensor(x)}
     if isinstance(x, bool):
         return {"bool": x}
     return {"number": x}
@@ -92,7 +49,7 @@ def op_case(name, fn, *args):
     """Runs fn on the operands; an exception is recorded as an error."""
     c = {"name": name, "args": [operand(a) for a in args]}
     try:
-        c["out"] = enc(fn(*args))
+        c["out"] = golden.tensor(fn(*args))
     except RuntimeError as e:
         c["error"] = str(e).split("\n")[0]
     return c
@@ -212,7 +169,7 @@ def inplace_cases():
     ]:
         c = {"name": name, "args": [operand(x), operand(y)]}
         try:
-            c["out"] = enc(fn(x.clone(), y))
+            c["out"] = golden.tensor(fn(x.clone(), y))
         except RuntimeError as e:
             c["error"] = str(e).split("\n")[0]
         cs.append(c)
@@ -245,7 +202,7 @@ def enc_items(items):
     out = []
     for it in items:
         if it[0] in ("long", "bool"):
-            out.append([it[0], enc(it[1])])
+            out.append([it[0], golden.tensor(it[1])])
         else:
             out.append(list(it))
     return out
@@ -294,7 +251,7 @@ def index_cases():
     cs = []
     for name, items in specs.items():
         x = x3.clone().requires_grad_(True)
-        c = {"name": name, "input": enc(x3), "index": enc_items(items)}
+        c = {"name": name, "input": golden.tensor(x3), "index": enc_items(items)}
         try:
             out = x[to_torch_index(items)]
         except (IndexError, RuntimeError) as e:
@@ -303,7 +260,7 @@ def index_cases():
             continue
         u = torch.randn(out.shape)
         (out * u).sum().backward()
-        c.update(out=enc(out), upstream=enc(u), grad=enc(x.grad))
+        c.update(out=golden.tensor(out), upstream=golden.tensor(u), grad=golden.tensor(x.grad))
         c["view"] = out._base is not None
         cs.append(c)
     return cs
@@ -338,10 +295,10 @@ def setindex_cases():
         y[to_torch_index(items)] = v
         u = torch.randn(y.shape)
         (y * u).sum().backward()
-        c = {"name": name, "input": enc(x0), "index": enc_items(items), "value": operand(value),
-             "out": enc(y), "upstream": enc(u), "grad": enc(x.grad)}
+        c = {"name": name, "input": golden.tensor(x0), "index": enc_items(items), "value": operand(value),
+             "out": golden.tensor(y), "upstream": golden.tensor(u), "grad": golden.tensor(x.grad)}
         if isinstance(v, torch.Tensor):
-            c["value_grad"] = enc(v.grad)
+            c["value_grad"] = golden.tensor(v.grad)
         cs.append(c)
     # plain tensors without gradients, of each dtype
     for name, x0, items, value in [
@@ -354,7 +311,7 @@ def setindex_cases():
             items = [("bool", x0 > 0)]
         y = x0.clone()
         y[to_torch_index(items)] = value
-        cs.append({"name": name, "input": enc(x0), "index": enc_items(items), "value": operand(value), "out": enc(y)})
+        cs.append({"name": name, "input": golden.tensor(x0), "index": enc_items(items), "value": operand(value), "out": golden.tensor(y)})
     return cs
 
 
@@ -370,7 +327,7 @@ def from_cases():
         "nested_3d": [[[1], [2]], [[3], [4]]],
         "empty_inner": [[], []],
     }
-    return [{"name": k, "out": enc(torch.tensor(v))} for k, v in cases.items()]
+    return [{"name": k, "out": golden.tensor(torch.tensor(v))} for k, v in cases.items()]
 
 
 def string_cases():
@@ -397,7 +354,7 @@ def string_cases():
         if t.numel() > 1000:  # dl adds the size to a summarised tensor
             body = torch._tensor_str._tensor_str(t, len("tensor("))
             s = torch._tensor_str._add_suffixes("tensor(" + body, ["size=" + str(tuple(t.shape))], len("tensor("), False)
-        out.append({"name": name, "tensor": enc(t), "expect": s})
+        out.append({"name": name, "tensor": golden.tensor(t), "expect": s})
     return out
 
 
@@ -415,8 +372,7 @@ def gradfn_cases():
 
 
 def main():
-    golden = {
-        "torch": torch.__version__,
+    golden.write(__file__, "golden_api.json", {
         "ops": op_cases(),
         "inplace": inplace_cases(),
         "index": index_cases(),
@@ -424,11 +380,7 @@ def main():
         "from": from_cases(),
         "strings": string_cases(),
         "gradfn": gradfn_cases(),
-    }
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden_api.json")
-    with open(path, "w") as fh:
-        fh.write(dumps(golden))
-        fh.write("\n")
+    })
 
 
 if __name__ == "__main__":

@@ -331,7 +331,7 @@ import (
 	"fmt"
 	"os"
 
-	_ "github.com/godl-dev/godl/dl"
+	"github.com/godl-dev/godl/dl"
 	_ "github.com/godl-dev/godl/dl/data"
 	_ "github.com/godl-dev/godl/dl/nn"
 	_ "github.com/godl-dev/godl/dl/optim"
@@ -354,6 +354,7 @@ func main() {
 	worker.Setup(worker.Hooks{
 		Value: display.ValueBundle, Flush: display.Flush, CellStart: display.BeginCell,
 		Request: widgets.BeginRequest, Comm: widgets.Receive, Describe: describe.Value,
+		MemLimit: dl.SetMemoryLimit,
 	})
 	if err := worker.Main(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "godl worker:", err)

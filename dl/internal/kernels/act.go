@@ -36,6 +36,22 @@ func Tanhs(x []float32) {
 	tanhsGo(x)
 }
 
+// Exps sets x[i] = e^x[i] for every i, within mathf's error bound
+// (infinities, zeros and subnormal results as math.Exp gives them).
+func Exps(x []float32) {
+	if useActAVX512 {
+		expAVX512(x)
+		return
+	}
+	expsGo(x)
+}
+
+func expsGo(x []float32) {
+	for i, v := range x {
+		x[i] = mathf.Exp(v)
+	}
+}
+
 func sigmoidsGo(x []float32) {
 	for i, v := range x {
 		x[i] = mathf.Sigmoid(v)

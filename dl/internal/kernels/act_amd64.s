@@ -292,3 +292,47 @@ loop8:
 done:
 	VZEROUPPER
 	RET
+
+// func expAVX512(x []float32)
+TEXT ·expAVX512(SB), NOSPLIT, $0-24
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	LOADCONSTS
+
+loop32:
+	CMPQ CX, $32
+	JLT loop16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	EXP(Z0, Z2, Z3, Z4)
+	EXP(Z1, Z5, Z6, Z7)
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z1, 64(SI)
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP loop32
+
+loop16:
+	CMPQ CX, $16
+	JLT tail
+	VMOVUPS (SI), Z0
+	EXP(Z0, Z2, Z3, Z4)
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	SUBQ $16, CX
+
+tail:
+	TESTQ CX, CX
+	JEQ done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	EXP(Z0, Z2, Z3, Z4)
+	VMOVUPS Z0, K1, (SI)
+
+done:
+	VZEROUPPER
+	RET
+

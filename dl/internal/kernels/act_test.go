@@ -38,7 +38,7 @@ func TestActivationsAgainstMathf(t *testing.T) {
 		name  string
 		fn    func([]float32)
 		scalr func(float32) float32
-	}{{"Sigmoids", Sigmoids, mathf.Sigmoid}, {"Tanhs", Tanhs, mathf.Tanh}}
+	}{{"Sigmoids", Sigmoids, mathf.Sigmoid}, {"Tanhs", Tanhs, mathf.Tanh}, {"Exps", Exps, mathf.Exp}}
 	defer func(a, b bool) { useActAVX512, useActAVX2 = a, b }(useActAVX512, useActAVX2)
 	for _, impl := range actImpls {
 		if impl.skip {

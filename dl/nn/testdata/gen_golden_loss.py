@@ -2,48 +2,18 @@
 """Writes golden_loss.json: PyTorch 1.13's classification and binary losses
 with their options (weight, ignore_index, label_smoothing, reduction) and
 their combinations, values and gradients, for loss_golden_test.go.
-
-    /usr/bin/python3 dl/nn/testdata/gen_golden_loss.py
+`make golden` runs it; the file's format is internal/golden/goldenfile.py's.
 """
-import json
 import os
-import struct
+import sys
 
-import torch
-import torch.nn.functional as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "internal", "golden"))
+import goldenfile as golden  # noqa: E402
+
+torch = golden.require_torch("1.13")
+import torch.nn.functional as F  # noqa: E402
 
 torch.manual_seed(77)
-
-
-class F32(float):
-    def __repr__(self):
-        if self != self:
-            return '"NaN"'
-        if self in (float("inf"), float("-inf")):
-            return '"Infinity"' if self > 0 else '"-Infinity"'
-        want = struct.pack("f", self)
-        for p in range(1, 10):
-            r = "%.*g" % (p, self)
-            if struct.pack("f", float(r)) == want:
-                return r
-        return "%.9g" % self
-
-
-def dumps(v):
-    if isinstance(v, F32):
-        return repr(v)
-    if isinstance(v, dict):
-        return "{" + ",".join(json.dumps(k) + ":" + dumps(x) for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ",".join(dumps(x) for x in v) + "]"
-    return json.dumps(v)
-
-
-def enc(t):
-    t = t.detach()
-    flat = t.reshape(-1).tolist()
-    data = flat if t.dtype == torch.int64 else [F32(v) for v in flat]
-    return {"dtype": "int64" if t.dtype == torch.int64 else "float32", "shape": list(t.shape), "data": data}
 
 
 def short(t):
@@ -62,9 +32,9 @@ def case(name, loss, x, target, **opts):
         "bce": F.binary_cross_entropy,
         "bce_logits": F.binary_cross_entropy_with_logits,
     }[loss]
-    c = {"name": name, "loss": loss, "input": enc(x), "target": enc(target)}
+    c = {"name": name, "loss": loss, "input": golden.tensor(x), "target": golden.tensor(target)}
     if "weight" in kw:
-        c["weight"] = enc(kw["weight"])
+        c["weight"] = golden.tensor(kw["weight"])
     if "ignore_index" in kw:
         c["ignore_index"] = kw["ignore_index"]
     if "label_smoothing" in kw:
@@ -77,9 +47,9 @@ def case(name, loss, x, target, **opts):
         return c
     u = torch.randn(out.shape)
     (out * u).sum().backward()
-    c.update(out=enc(out), upstream=enc(u), grad=enc(xs.grad))
+    c.update(out=golden.tensor(out), upstream=golden.tensor(u), grad=golden.tensor(xs.grad))
     if ts is not target and ts.grad is not None:
-        c["target_grad"] = enc(ts.grad)
+        c["target_grad"] = golden.tensor(ts.grad)
     return c
 
 
@@ -120,10 +90,7 @@ def main():
         case("bce_logits_weight_sum", "bce_logits", z, short(torch.rand(6, 4)), weight=short(torch.rand(6, 1)),
              reduction="sum"),
     ]
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden_loss.json")
-    with open(path, "w") as fh:
-        fh.write(dumps({"torch": torch.__version__, "cases": cases}))
-        fh.write("\n")
+    golden.write(__file__, "golden_loss.json", {"cases": cases})
 
 
 if __name__ == "__main__":

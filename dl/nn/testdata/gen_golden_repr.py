@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """Writes golden_repr.json: the repr PyTorch 1.13 prints for every layer of
 dl/nn and for models built from them, for repr_test.go (which builds the
-same modules in Go under the same names).
-
-    /usr/bin/python3 dl/nn/testdata/gen_golden_repr.py
+same modules in Go under the same names). `make golden` runs it; the
+file's format is internal/golden/goldenfile.py's.
 """
-import json
 import os
+import sys
 
-import torch.nn as nn
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "internal", "golden"))
+import goldenfile as golden  # noqa: E402
+
+golden.require_torch("1.13")
+import torch.nn as nn  # noqa: E402
 
 
 class MLP(nn.Module):
@@ -92,11 +95,7 @@ MODULES = {
 
 
 def main():
-    golden = {name: repr(m) for name, m in MODULES.items()}
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden_repr.json")
-    with open(path, "w") as f:
-        json.dump(golden, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    golden.write(__file__, "golden_repr.json", {name: repr(m) for name, m in MODULES.items()})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""Cross-checks nn.Save/nn.Load with the reference safetensors package.
+"""Writes mlp.safetensors with the reference safetensors package, and checks
+files nn.Save wrote with it: the cross-check of nn.Save/nn.Load with
+safetensors' own reader and writer (save_test.go). Needs numpy and
+safetensors, not PyTorch; `make golden SAFETENSORS_PYTHON=python` runs it.
 
-    pip install safetensors numpy
     python3 gen_safetensors.py                  # writes mlp.safetensors
     python3 gen_safetensors.py go_written.file  # checks a file nn.Save wrote
 
@@ -10,8 +12,13 @@ below, so the Go test can recompute them.
 """
 import sys
 
-import numpy as np
-from safetensors.numpy import load_file, save_file
+import os
+
+try:
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+except ImportError as e:
+    sys.exit("%s: needs numpy and safetensors (%s): %s" % (os.path.basename(__file__), sys.executable, e))
 
 SHAPES = [("layer1.weight", (3, 4)), ("layer1.bias", (3,)), ("layer2.weight", (2, 3)), ("layer2.bias", (2,))]
 
@@ -33,4 +40,7 @@ if len(sys.argv) > 1:
         assert np.array_equal(got[name], want[name]), name
     print("ok: safetensors reads", sys.argv[1], "with", len(got), "tensors")
 else:
-    save_file(expected(), "mlp.safetensors", metadata={"format": "pt"})
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mlp.safetensors")
+    save_file(expected(), path, metadata={"format": "pt"})
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+    print("%s: written with safetensors %s" % (os.path.relpath(path, root), __import__("safetensors").__version__))

@@ -1,13 +1,17 @@
-"""Writes golden.json: PyTorch's parameter values after optimizer steps and
-its learning rates over 50 scheduler steps, for one parameter group and
-for two groups with their own hyper-parameters. Run with PyTorch 1.13:
-
-    python3 gen_golden.py > golden.json
+#!/usr/bin/python3
+"""Writes golden.json: PyTorch 1.13's parameter values after optimizer steps
+and its learning rates over 50 scheduler steps, for one parameter group and
+for two groups with their own hyper-parameters (golden_test.go). `make
+golden` runs it; the file's format is internal/golden/goldenfile.py's.
 """
-import json
+import os
+import sys
 
-import torch
-from torch.optim import lr_scheduler as S
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "internal", "golden"))
+import goldenfile as golden  # noqa: E402
+
+torch = golden.require_torch("1.13")
+from torch.optim import lr_scheduler as S  # noqa: E402
 
 torch.manual_seed(0)
 W0 = torch.randn(3, 4)
@@ -48,7 +52,7 @@ PLATEAUS = [
     ("plateau_max_abs", dict(mode="max", factor=0.5, patience=2, threshold_mode="abs", threshold=0.001)),
 ]
 
-out = {"w0": W0.flatten().tolist(), "shape": list(W0.shape), "grads": [g.flatten().tolist() for g in GRADS],
+out = {"w0": golden.f32s(W0), "shape": list(W0.shape), "grads": [golden.f32s(g) for g in GRADS],
        "optimizers": {}, "schedulers": {}, "metric": METRIC}
 for name, cls, kw in OPTIMIZERS:
     w = W0.clone().requires_grad_()
@@ -57,7 +61,7 @@ for name, cls, kw in OPTIMIZERS:
     for g in GRADS:
         w.grad = g.clone()
         opt.step()
-        steps.append(w.detach().flatten().tolist())
+        steps.append(golden.f32s(w))
     out["optimizers"][name] = {"kwargs": kw, "steps": steps}
 for name, make in SCHEDULERS:
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
@@ -91,8 +95,8 @@ GROUP_OPTIMIZERS = [
      dict(lr=1e-2)),
     ("adam_groups+steplr", torch.optim.Adam, dict(lr=1e-2), dict(), dict(lr=1e-3)),
 ]
-out["b0"] = B0.tolist()
-out["bgrads"] = [g.tolist() for g in BGRADS]
+out["b0"] = golden.f32s(B0)
+out["bgrads"] = [golden.f32s(g) for g in BGRADS]
 out["group_optimizers"] = {}
 for name, cls, kw0, kw1, kw in GROUP_OPTIMIZERS:
     w, b = W0.clone().requires_grad_(), B0.clone().requires_grad_()
@@ -104,7 +108,7 @@ for name, cls, kw0, kw1, kw in GROUP_OPTIMIZERS:
         opt.step()
         if sched:
             sched.step()
-        steps.append(w.detach().flatten().tolist() + b.detach().tolist())
+        steps.append(golden.f32s(w) + golden.f32s(b))
     out["group_optimizers"][name] = {"steps": steps}
 
 # Schedulers over two groups whose rates differ (0.1 and 0.02).
@@ -129,4 +133,4 @@ for name, kw in PLATEAUS:
         s.step(-m if kw.get("mode") == "max" else m)
         lrs.append([g["lr"] for g in opt.param_groups])
     out["group_schedulers"][name] = lrs
-print(json.dumps(out, indent=1))
+golden.write(__file__, "golden.json", out)

@@ -1,15 +1,18 @@
+#!/usr/bin/python3
 """Writes repr.json: the text PyTorch 2 prints for optimizers (their
 __repr__) in the cases repr_test.go builds. Needs PyTorch 2 (its repr lists
-keys that 1.13's does not, such as foreach and fused):
-
-    python gen_repr.py > repr.json
+keys that 1.13's does not, such as foreach and fused): `make golden
+TORCH2_PYTHON=python` runs it with that Python; the file's format is
+internal/golden/goldenfile.py's.
 """
-import json
+import os
+import sys
 
-import torch
-from torch.optim import lr_scheduler as S
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "internal", "golden"))
+import goldenfile as golden  # noqa: E402
 
-assert int(torch.__version__.split(".")[0]) >= 2, "needs PyTorch 2, got " + torch.__version__
+torch = golden.require_torch("2")
+from torch.optim import lr_scheduler as S  # noqa: E402
 
 
 def p(*shape):
@@ -40,4 +43,4 @@ CASES = {
     "adam_tiny_lr": lambda: torch.optim.Adam([p(2)], lr=1e-5, eps=1e-10),
     "sgd_big_lr": lambda: torch.optim.SGD([p(2)], lr=1e16),
 }
-print(json.dumps({name: repr(make()) for name, make in CASES.items()}, indent=1))
+golden.write(__file__, "repr.json", {name: repr(make()) for name, make in CASES.items()})

@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/importer"
@@ -14,9 +13,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the out sections of testdata/*.txtar with what the rewriter gives")
+	"github.com/godl-dev/godl/internal/golden"
+)
 
 // The golden files are notebook sessions: testdata/NAME.txtar holds cells
 // in order, each followed by what rewriting it gives.
@@ -67,7 +66,7 @@ func runGolden(t *testing.T, file string) {
 			sess = sess.With(res)
 		}
 		if i+1 >= len(ar.files) || ar.files[i+1].name != "out" {
-			if !*update {
+			if !golden.Update() {
 				t.Errorf("cell %d has no out section; got:\n%s", seq, got)
 				continue
 			}
@@ -75,7 +74,7 @@ func runGolden(t *testing.T, file string) {
 		}
 		i++
 		if want := ar.files[i].data; got != want {
-			if *update {
+			if golden.Update() {
 				ar.files[i].data, changed = got, true
 				continue
 			}

@@ -47,6 +47,10 @@ type Hooks struct {
 	// Describe describes a variable's value for %whos (its Name is filled
 	// in by the worker).
 	Describe func(v any) wp.VarInfo
+	// MemLimit is told the worker's memory limit in bytes
+	// (dl.SetMemoryLimit), so that an allocation past it fails its cell
+	// instead of the runtime's fatal out-of-memory ending the worker.
+	MemLimit func(bytes uint64)
 }
 
 var hooks Hooks
@@ -141,7 +145,13 @@ func limitMemory() error {
 	if err != nil {
 		return fmt.Errorf("bad %s=%q", wp.EnvMemLimit, s)
 	}
-	return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: n, Max: n})
+	if err := syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+		return err
+	}
+	if hooks.MemLimit != nil {
+		hooks.MemLimit(n)
+	}
+	return nil
 }
 
 func cpuSeconds() float64 {

@@ -1,0 +1,247 @@
+//go:build ignore
+
+// gen_ew writes ew_amd64.s: the AVX2 element-wise kernels. They all share
+// one loop (32 elements per turn, then 8, then a masked tail of fewer
+// than 8), which is tedious to repeat by hand, so each kernel here is only
+// its arguments and the few instructions of its body. Change a kernel here
+// and rerun `go generate`; the reference loop of each is its pure-Go twin
+// in ew.go, which the tests compare it with.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+)
+
+var out bytes.Buffer
+
+func p(format string, args ...any) { fmt.Fprintf(&out, format+"\n", args...) }
+
+// A kernel reads len(first slice) elements from each slice argument and
+// writes the first; scalar float32 arguments come after the slices and are
+// broadcast into Y15, Y14.
+type kernel struct {
+	name    string
+	slices  []string // dst first
+	scalars []string
+	// body computes the result into Y(dst) from inputs loaded into the
+	// registers ins (in the order of slices[1:]); tmp is a free register.
+	body func(dst string, ins []string, tmp string) []string
+}
+
+// Registers: pointers in DI (dst), SI, DX, R8; count in CX; Y15, Y14
+// scalars; Y13 zero or one; Y12 the tail mask; see laneRegs for the rest.
+var ptrRegs = []string{"DI", "SI", "DX", "R8"}
+
+func binVV(instr string) func(string, []string, string) []string {
+	return func(d string, in []string, _ string) []string {
+		return []string{fmt.Sprintf("%s %s, %s, %s", instr, in[1], in[0], d)}
+	}
+}
+
+func binVS(instr string, scalarFirst bool) func(string, []string, string) []string {
+	return func(d string, in []string, _ string) []string {
+		if scalarFirst {
+			return []string{fmt.Sprintf("%s %s, Y15, %s", instr, in[0], d)}
+		}
+		return []string{fmt.Sprintf("%s Y15, %s, %s", instr, in[0], d)}
+	}
+}
+
+var kernels = []kernel{
+	{name: "addVV", slices: []string{"dst", "a", "b"}, body: binVV("VADDPS")},
+	{name: "subVV", slices: []string{"dst", "a", "b"}, body: binVV("VSUBPS")},
+	{name: "mulVV", slices: []string{"dst", "a", "b"}, body: binVV("VMULPS")},
+	{name: "divVV", slices: []string{"dst", "a", "b"}, body: binVV("VDIVPS")},
+	{name: "addVS", slices: []string{"dst", "a"}, scalars: []string{"s"}, body: binVS("VADDPS", false)},
+	{name: "mulVS", slices: []string{"dst", "a"}, scalars: []string{"s"}, body: binVS("VMULPS", false)},
+	{name: "divVS", slices: []string{"dst", "a"}, scalars: []string{"s"}, body: binVS("VDIVPS", false)},
+	{name: "subSV", slices: []string{"dst", "b"}, scalars: []string{"s"}, body: binVS("VSUBPS", true)},
+	{name: "divSV", slices: []string{"dst", "b"}, scalars: []string{"s"}, body: binVS("VDIVPS", true)},
+	// x where x > 0 or x is NaN, else +0: x AND (NOT x ≤ 0).
+	{name: "relu", slices: []string{"dst", "x"}, body: func(d string, in []string, t string) []string {
+		return []string{
+			fmt.Sprintf("VCMPPS $6, Y13, %s, %s", in[0], t),
+			fmt.Sprintf("VANDPS %s, %s, %s", t, in[0], d),
+		}
+	}},
+	// g where y > 0, else 0.
+	{name: "reluGrad", slices: []string{"dst", "g", "y"}, body: func(d string, in []string, t string) []string {
+		return []string{
+			fmt.Sprintf("VCMPPS $1, %s, Y13, %s", in[1], t),
+			fmt.Sprintf("VANDPS %s, %s, %s", t, in[0], d),
+		}
+	}},
+	// x where x > 0, else s·x.
+	{name: "leakyRelu", slices: []string{"dst", "x"}, scalars: []string{"s"}, body: func(d string, in []string, t string) []string {
+		return []string{
+			fmt.Sprintf("VCMPPS $1, %s, Y13, %s", in[0], t),
+			fmt.Sprintf("VMULPS Y15, %s, %s", in[0], d),
+			fmt.Sprintf("VBLENDVPS %s, %s, %s, %s", t, in[0], d, d),
+		}
+	}},
+	// g where x > 0, else s·g (x's register is free once compared).
+	{name: "leakyReluGrad", slices: []string{"dst", "g", "x"}, scalars: []string{"s"}, body: func(d string, in []string, t string) []string {
+		return []string{
+			fmt.Sprintf("VCMPPS $1, %s, Y13, %s", in[1], t),
+			fmt.Sprintf("VMULPS Y15, %s, %s", in[0], in[1]),
+			fmt.Sprintf("VBLENDVPS %s, %s, %s, %s", t, in[0], in[1], d),
+		}
+	}},
+	// x·s + t, fused
+	{name: "scaleShift", slices: []string{"dst", "x"}, scalars: []string{"s", "t"}, body: func(d string, in []string, _ string) []string {
+		return []string{
+			fmt.Sprintf("VMOVAPS Y14, %s", d),
+			fmt.Sprintf("VFMADD231PS Y15, %s, %s", in[0], d),
+		}
+	}},
+	// g·(y − y²)
+	{name: "sigmoidGrad", slices: []string{"dst", "g", "y"}, body: func(d string, in []string, t string) []string {
+		return []string{
+			fmt.Sprintf("VMOVAPS %s, %s", in[1], t),
+			fmt.Sprintf("VFNMADD231PS %s, %s, %s", in[1], in[1], t),
+			fmt.Sprintf("VMULPS %s, %s, %s", t, in[0], d),
+		}
+	}},
+	// g·(1 − y²)
+	{name: "tanhGrad", slices: []string{"dst", "g", "y"}, body: func(d string, in []string, t string) []string {
+		return []string{
+			fmt.Sprintf("VMOVAPS Y13, %s", t),
+			fmt.Sprintf("VFNMADD231PS %s, %s, %s", in[1], in[1], t),
+			fmt.Sprintf("VMULPS %s, %s, %s", t, in[0], d),
+		}
+	}},
+}
+
+// ones marks the kernels whose Y13 holds 1 instead of 0.
+var ones = map[string]bool{"tanhGrad": true}
+
+func main() {
+	p("// Code generated by gen_ew.go; DO NOT EDIT.")
+	p("")
+	p("//go:build !noasm")
+	p("")
+	p(`#include "textflag.h"`)
+	p("")
+	p("// tailMask<>+4·(8−r) loads a mask of r ones then zeros, for the last r < 8")
+	p("// elements.")
+	for i := range 16 {
+		v := "$0xffffffff"
+		if i >= 8 {
+			v = "$0"
+		}
+		p("DATA tailMask<>+%d(SB)/4, %s", 4*i, v)
+	}
+	p("GLOBL tailMask<>(SB), RODATA|NOPTR, $64")
+	p("")
+	p("DATA one<>+0(SB)/4, $1.0")
+	p("GLOBL one<>(SB), RODATA|NOPTR, $4")
+	for _, k := range kernels {
+		gen(k)
+	}
+	if err := os.WriteFile("ew_amd64.s", out.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	stubs, err := os.ReadFile("ew_amd64.go")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, k := range kernels {
+		if !strings.Contains(string(stubs), "func "+k.name+"AVX2(") {
+			log.Fatalf("ew_amd64.go does not declare %sAVX2", k.name)
+		}
+	}
+}
+
+func gen(k kernel) {
+	frame := 24*len(k.slices) + 4*len(k.scalars)
+	var sig []string
+	sig = append(sig, strings.Join(k.slices, ", ")+" []float32")
+	if len(k.scalars) > 0 {
+		sig = append(sig, strings.Join(k.scalars, ", ")+" float32")
+	}
+	p("")
+	p("// func %sAVX2(%s)", k.name, strings.Join(sig, ", "))
+	p("TEXT ·%sAVX2(SB), NOSPLIT, $0-%d", k.name, frame)
+	for i, s := range k.slices {
+		p("\tMOVQ %s_base+%d(FP), %s", s, 24*i, ptrRegs[i])
+	}
+	p("\tMOVQ %s_len+8(FP), CX", k.slices[0])
+	for i, s := range k.scalars {
+		p("\tVBROADCASTSS %s+%d(FP), Y%d", s, 24*len(k.slices)+4*i, 15-i)
+	}
+	if ones[k.name] {
+		p("\tVBROADCASTSS one<>(SB), Y13")
+	} else {
+		p("\tVXORPS Y13, Y13, Y13")
+	}
+	step := func(label string, lanes int) {
+		p("")
+		p("%s:", label)
+		p("\tCMPQ CX, $%d", 8*lanes)
+		next := "tail"
+		if lanes == 4 {
+			next = "loop8"
+		}
+		p("\tJLT %s", next)
+		for j := range lanes {
+			d, in, t := laneRegs(k, j)
+			for i := range in {
+				p("\tVMOVUPS %d(%s), %s", 32*j, ptrRegs[i+1], in[i])
+			}
+			for _, ins := range k.body(d, in, t) {
+				p("\t%s", ins)
+			}
+		}
+		for j := range lanes {
+			d, _, _ := laneRegs(k, j)
+			p("\tVMOVUPS %s, %d(DI)", d, 32*j)
+		}
+		for i := range k.slices {
+			p("\tADDQ $%d, %s", 32*lanes, ptrRegs[i])
+		}
+		p("\tSUBQ $%d, CX", 8*lanes)
+		p("\tJMP %s", label)
+	}
+	step("loop32", 4)
+	step("loop8", 1)
+	p("")
+	p("tail:")
+	p("\tTESTQ CX, CX")
+	p("\tJEQ done")
+	p("\tLEAQ tailMask<>+32(SB), AX")
+	p("\tSHLQ $2, CX")
+	p("\tSUBQ CX, AX")
+	p("\tVMOVUPS (AX), Y12")
+	d, in, t := laneRegs(k, 0)
+	for i := range in {
+		p("\tVMASKMOVPS (%s), Y12, %s", ptrRegs[i+1], in[i])
+	}
+	for _, ins := range k.body(d, in, t) {
+		p("\t%s", ins)
+	}
+	p("\tVMASKMOVPS %s, Y12, (DI)", d)
+	p("")
+	p("done:")
+	p("\tVZEROUPPER")
+	p("\tRET")
+}
+
+// laneRegs gives lane j (0..3) of a turn its input, result and temporary
+// registers, out of Y0..Y11 (Y12..Y15 are the mask, constant and scalars).
+func laneRegs(k kernel, j int) (d string, in []string, t string) {
+	ins := len(k.slices) - 1
+	base := 3 * j
+	for i := range ins {
+		in = append(in, fmt.Sprintf("Y%d", base+i))
+	}
+	if ins == 2 {
+		// inputs in the lane's first two registers, the result over the
+		// first input, the third register as the temporary
+		return in[0], in, fmt.Sprintf("Y%d", base+2)
+	}
+	return fmt.Sprintf("Y%d", base+1), in, fmt.Sprintf("Y%d", base+2)
+}
