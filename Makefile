@@ -6,6 +6,7 @@
 #   make test   everything CI runs: go vet, unit tests (asm and noasm, the
 #               kernel under -race), end-to-end tests
 #   make golden rewrite the golden files of the tests from their PyTorch scripts
+#   make bench  godl against PyTorch 2 side by side; writes BENCHMARKS.md (bench/README.md)
 SHELL := /bin/bash
 GO ?= go
 VENV := .venv
@@ -104,8 +105,13 @@ golden:
 notebooks:
 	$(GO) run ./notebooks/generate notebooks
 
+# bench runs bench/run.py: the PyTorch rival lives in its own venv (.bench/venv,
+# created on first use, several GB; or BENCH_VENV=path), never in `make test`.
+#   make bench                   everything (about 20 min), writes BENCHMARKS.md
+#   make bench QUICK=1           a short version of every section
+#   make bench BENCH=steps,gemm  some sections (fmnist memory steps gemm latency soak)
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	python3 bench/run.py $(if $(QUICK),--quick) $(if $(BENCH),--only $(BENCH)) $(BENCHFLAGS)
 
 clean:
 	rm -rf bin $(VENV)
