@@ -30,8 +30,15 @@ func New[C any](name string, set func(*C)) Option[C] {
 	return Option[C]{name: name, set: set}
 }
 
-// Name returns the option's name, "" for the zero Option.
-func (o Option[C]) Name() string { return o.name }
+// Name returns o's name, "" for the zero Option.
+//
+// A function, not a method: Option has no methods so that its
+// instantiations (nn.Option, display.PlotOption, ...) have no method table.
+// A cell plugin linked against the worker's shared libraries re-emits the
+// type descriptor of every generic instantiation it uses, and the Go linker
+// cannot point such a descriptor's method table into a shared library
+// ("cannot target DYNIMPORT sym in section-relative reloc").
+func Name[C any](o Option[C]) string { return o.name }
 
 // Refused is the error for an option a constructor does not take.
 type Refused struct {

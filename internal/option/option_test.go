@@ -66,7 +66,7 @@ func TestZeroOptionRefused(t *testing.T) {
 			t.Errorf("got %v, want nil option", err)
 		}
 	}
-	if zero.Name() != "" || setA(0).Name() != "A" {
+	if Name(zero) != "" || Name(setA(0)) != "A" {
 		t.Error("Name")
 	}
 }

@@ -74,6 +74,11 @@ func (e *Engine) runOnce(ctx context.Context, code string, count int, timeit *wp
 	so, err := e.build(comp)
 	if err != nil {
 		msg := buildPos.ReplaceAllString(rewrite.Unmangle(err.Error()), "line $1")
+		if strings.Contains(msg, "cannot target DYNIMPORT sym") {
+			// A toolchain limit of shared mode (see shared.go), not the cell's fault.
+			msg += "\nThe Go linker cannot link this generic type into a cell that shares the worker's libraries;" +
+				" start the kernel with GODL_STATIC_CELLS=1 to link every cell on its own."
+		}
 		r := failed(cellError("BuildError", firstLine(msg), msg))
 		if errors.As(err, new(staleModuleError)) {
 			return r, staleWorker
