@@ -74,6 +74,7 @@ func (k *kernel) publishComm(parent *request, m CommMessage) {
 	if data == nil {
 		data = map[string]any{}
 	}
+	k.echoes.noteComm(m.Type, m.CommID, data)
 	content := map[string]any{"comm_id": m.CommID, "data": data}
 	if m.Type == MsgCommOpen {
 		content["target_name"] = m.Target

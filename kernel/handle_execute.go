@@ -46,14 +46,13 @@ func (k *kernel) handleExecute(req *request) {
 	}
 
 	var output *string
+	var reply, replyMD map[string]any
 	if res.Error != nil {
 		if !c.Silent {
 			k.publish(req, MsgError, errorOutput(res.Error))
 		}
-		req.replyWithMetadata(
-			errorContent(res.Error, map[string]any{"execution_count": count}),
-			map[string]any{"status": "error", "started": started},
-		)
+		reply = errorContent(res.Error, map[string]any{"execution_count": count})
+		replyMD = map[string]any{"status": "error", "started": started}
 	} else {
 		if v := res.Value; v != nil && !c.Silent {
 			content := displayContent(*v)
@@ -69,13 +68,16 @@ func (k *kernel) handleExecute(req *request) {
 		if payload == nil {
 			payload = []map[string]any{}
 		}
-		req.replyWithMetadata(map[string]any{
+		reply = map[string]any{
 			"status":           "ok",
 			"execution_count":  count,
 			"payload":          payload,
 			"user_expressions": map[string]any{},
-		}, map[string]any{"status": "ok", "started": started})
+		}
+		replyMD = map[string]any{"status": "ok", "started": started}
 	}
+	k.echoes.await(req.Header.MsgID, k.stop)
+	req.replyWithMetadata(reply, replyMD)
 	if store && !blank {
 		k.history.add(count, c.Code, output)
 	}

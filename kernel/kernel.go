@@ -54,7 +54,8 @@ type kernel struct {
 	shellQueue chan *request
 	execCount  int // touched by the shell worker only
 
-	stdin stdinBroker
+	stdin  stdinBroker
+	echoes *echoLedger // Output widget state the front end owes (echoes.go)
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -96,6 +97,7 @@ func Run(connectionFile string, eng Engine) error {
 		history:    openHistory(historyFile(), logger),
 		shellQueue: make(chan *request, shellQueueSize),
 		stop:       make(chan struct{}),
+		echoes:     newEchoLedger(),
 	}
 	k.execCtx, k.execCancel = context.WithCancel(context.Background())
 
@@ -228,6 +230,11 @@ func (k *kernel) readLoop(e *endpoint, ch channel) {
 			continue
 		}
 		req := &request{Message: m, ch: ch, from: e, k: k}
+		if m.Header.MsgType == MsgCommMsg {
+			// Counted on arrival: the reply waiting for it holds the
+			// shell worker.
+			k.echoes.echo(commIDOf(m.Content))
+		}
 		if ch == controlChannel || m.Header.MsgType == MsgShutdownRequest {
 			k.dispatch(req)
 			continue
@@ -347,6 +354,9 @@ func (k *kernel) publishWith(parent *request, t MsgType, content any, metadata m
 	var ph json.RawMessage
 	if parent != nil {
 		ph = parent.rawHeader
+		if capturable(t, content) {
+			k.echoes.noteOutput(parent.Header.MsgID)
+		}
 	}
 	m := &Message{
 		Identities: [][]byte{[]byte("kernel." + k.session + "." + string(t))},
@@ -359,6 +369,20 @@ func (k *kernel) publishWith(parent *request, t MsgType, content any, metadata m
 	if err := k.socks.iopub.send(m); err != nil {
 		k.log.Print(err)
 	}
+}
+
+// capturable says whether an iopub message goes into an Output widget
+// that captures its parent, and so makes the front end echo the widget's
+// state: outputs and immediate clears do.
+func capturable(t MsgType, content any) bool {
+	switch t {
+	case MsgStream, MsgDisplayData, MsgExecuteResult, MsgError:
+		return true
+	case MsgClearOutput:
+		c, _ := content.(map[string]any)
+		return c["wait"] == false
+	}
+	return false
 }
 
 func (k *kernel) publishStatus(parent *request, state string) {
