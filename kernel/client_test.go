@@ -33,6 +33,8 @@ const (
 //	input PROMPT    asks for a line and prints it
 //	display HTML    display_data       clear         clear_output
 //	page TEXT       a pager payload    panic         the engine panics
+//	capture COMM    Output widget COMM captures this request's outputs
+//	release COMM    it stops capturing
 type fakeEngine struct {
 	mu         sync.Mutex
 	comms      map[string]string // open comms: id → target
@@ -104,6 +106,12 @@ func (f *fakeEngine) Execute(ctx context.Context, req ExecuteRequest, out Output
 			out.Display(DisplayData{Data: MIMEBundle{"text/html": arg, "text/plain": arg}})
 		case "clear":
 			out.ClearOutput(false)
+		case "capture", "release":
+			id := req.MsgID
+			if cmd == "release" {
+				id = ""
+			}
+			out.Comm(CommMessage{Type: MsgCommMsg, CommID: arg, Data: map[string]any{"method": "update", "state": map[string]any{"msg_id": id}}})
 		case "page":
 			res.Payload = append(res.Payload, map[string]any{"source": "page", "data": map[string]any{"text/plain": arg}, "start": 0})
 		case "fail":

@@ -601,3 +601,59 @@ func TestHistoryPersistsAcrossRuns(t *testing.T) {
 		t.Errorf("search * %v", r)
 	}
 }
+
+// TestReplyWaitsForOutputWidgetEchoes: the execute_reply of a cell whose
+// outputs went into an Output widget comes only once the front end has
+// echoed the widget's state for each of them (nbclient loses the reply's
+// wake-up when it echoes after the reply has arrived: see echoes.go), and
+// a front end that never echoes holds a reply once, for echoWait at most.
+func TestReplyWaitsForOutputWidgetEchoes(t *testing.T) {
+	defer func(d time.Duration) { echoWait = d }(echoWait)
+	echoWait = 2 * time.Second
+	tk := startKernel(t, "")
+	echo := func() {
+		tk.sendWith(tk.shell, MsgCommMsg, map[string]any{"comm_id": "out1", "data": map[string]any{
+			"method": "update", "state": map[string]any{"outputs": []any{}}, "buffer_paths": []any{}}}, nil, nil)
+	}
+	code := "print before\ncapture out1\nprint a\ndisplay b\nclear\nrelease out1\nprint after"
+	id := tk.send(tk.shell, MsgExecuteRequest, map[string]any{"code": code, "silent": false})
+	var io []*Message
+	for len(io) < 8 { // busy, input, stream, comm, stream, display, clear, comm
+		io = append(io, tk.recv(tk.iopubIn, "iopub message"))
+	}
+	if got := types(io); !slices.Equal(got, []string{"status:busy", "execute_input", "stream", "comm_msg", "stream", "display_data", "clear_output", "comm_msg"}) {
+		t.Fatalf("iopub %v", got)
+	}
+	for i := 0; i < 3; i++ { // the captured stream, display and clear
+		if m := tk.tryRecv(tk.shellIn, quietTimeout); m != nil {
+			t.Fatalf("%s after %d of 3 echoes: the reply must wait for the front end's echoes", m.Header.MsgType, i)
+		}
+		echo()
+	}
+	tk.reply(tk.shellIn, id, MsgExecuteReply)
+	rest := tk.iopubUntilIdle(id)
+	if got := types(rest); !slices.Equal(got, []string{"stream", "status:idle"}) {
+		t.Errorf("iopub after the captured part %v", got)
+	}
+	for idle := 0; idle < 3; { // the echoes, served after the cell
+		if m := tk.recv(tk.iopubIn, "the echoes' status"); m.Header.MsgType == MsgStatus && content(m)["execution_state"] == "idle" {
+			idle++
+		}
+	}
+
+	// A front end that does not echo: the reply waits echoWait, once.
+	for round := 0; round < 2; round++ {
+		start := time.Now()
+		_, r, _ := tk.execute("capture out1\nprint a\nrelease out1", nil)
+		waited := time.Since(start)
+		if r["status"] != "ok" {
+			t.Fatalf("reply %v", r)
+		}
+		if round == 0 && waited < echoWait {
+			t.Errorf("first silent front end: reply after %v, want the echo wait (%v)", waited, echoWait)
+		}
+		if round == 1 && waited >= echoWait {
+			t.Errorf("a front end that never echoed was waited for again (%v)", waited)
+		}
+	}
+}
