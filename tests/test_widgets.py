@@ -326,3 +326,39 @@ def test_executed_notebook_keeps_widget_state(tmp_path):
     path = tmp_path / "w.ipynb"
     nbformat.write(nb, path)
     nbformat.validate(nbformat.read(path, as_version=4))
+
+
+def test_nbclient_gets_the_reply_of_a_cell_that_captured_output(monkeypatch):
+    """nbclient's Output-widget mimic echoes the widget's state on shell,
+    from its iopub task, with a send that bypasses the asyncio socket; if
+    the execute_reply is already in the client's socket then, the send eats
+    the socket's wake-up and nbclient sleeps until the cell timeout (then
+    finds the reply and goes on). A busy machine makes the reply arrive
+    first; here the cells reply a moment after their captured output, and
+    the mimic takes longer than that moment, as on a loaded machine. The
+    kernel holds the reply until the echoes are in, so the cells end in
+    seconds, not at the timeout."""
+    import nbclient.output_widget as ow
+
+    real_output = ow.OutputWidget.output
+
+    def slow_output(self, *args, **kwargs):
+        time.sleep(1)  # blocks nbclient's loop, as a loaded machine would
+        return real_output(self, *args, **kwargs)
+
+    monkeypatch.setattr(ow.OutputWidget, "output", slow_output)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('out := widgets.NewOutput()\nwidgets.Show(out)\nout.Capture(func() { fmt.Println("captured") })\ntime.Sleep(300 * time.Millisecond)'),
+        nbformat.v4.new_code_cell('s := widgets.NewFloatSlider("α", 0, 1, 0.1, 0.2)\nwidgets.Interact(func(v float64) { fmt.Println("α is", v) }, s)\ntime.Sleep(300 * time.Millisecond)'),
+    ]
+    timeout = 60
+    start = time.monotonic()
+    client = NotebookClient(nb, kernel_name="godl", store_widget_state=True, timeout=timeout)
+    client.execute()
+    elapsed = time.monotonic() - start
+    # Each lost wake-up costs a whole timeout; none costs a few seconds.
+    assert elapsed < timeout / 2, f"nbclient waited {elapsed:.0f} s for the replies: a reply's wake-up was lost"
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    out = state[nb.cells[0].outputs[0]["data"][VIEW]["model_id"]]
+    assert [o.get("text") for o in out["state"]["outputs"]] == ["captured\n"], out
