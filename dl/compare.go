@@ -21,23 +21,9 @@ const (
 
 var cmpNames = [...]string{"Eq", "Ne", "Lt", "Gt", "Le", "Ge"}
 
-func cmpFloat(op cmpOp, x, y float64) bool {
-	switch op {
-	case cmpEq:
-		return x == y
-	case cmpNe:
-		return x != y
-	case cmpLt:
-		return x < y
-	case cmpGt:
-		return x > y
-	case cmpLe:
-		return x <= y
-	}
-	return x >= y
-}
-
-func cmpInt(op cmpOp, x, y int64) bool {
+// compareValues is x op y; Int64 pairs compare as integers (exactly), the rest as
+// float64.
+func compareValues[T int64 | float64](op cmpOp, x, y T) bool {
 	switch op {
 	case cmpEq:
 		return x == y
@@ -68,17 +54,17 @@ func compareOp(op cmpOp, a, b *Tensor) *Tensor {
 			CheckInterrupt()
 		}
 		for i := range out {
-			out[i] = cmpFloat(op, float64(x[i]), float64(y[i]))
+			out[i] = compareValues(op, float64(x[i]), float64(y[i]))
 		}
 	case a.dtype != Float32 && b.dtype != Float32:
 		x, y := ae.Int64s(), be.Int64s()
 		for i := range out {
-			out[i] = cmpInt(op, x[i], y[i])
+			out[i] = compareValues(op, x[i], y[i])
 		}
 	default:
 		x, y := ae.Float64s(), be.Float64s()
 		for i := range out {
-			out[i] = cmpFloat(op, x[i], y[i])
+			out[i] = compareValues(op, x[i], y[i])
 		}
 	}
 	return fromBools(out, shape)

@@ -266,29 +266,7 @@ func sumDtype(t *Tensor, dims []int, keep bool) *Tensor {
 // tensor along dims (none: everything), returning the values' reduced
 // shape, the values and their indices along the reduced dimension.
 func argExtreme(op string, t *Tensor, dims []int, keep, larger bool) (shape []int, vals []int64, idx []int64) {
-	var outer, r, inner int
-	switch len(dims) {
-	case 0:
-		outer, r, inner = 1, t.Numel(), 1
-		shape = []int{}
-		if keep {
-			shape = make([]int, t.Dim())
-			for i := range shape {
-				shape[i] = 1
-			}
-		}
-	case 1:
-		d := t.normDim(op, dims[0])
-		outer, r, inner = softmaxLayout(t, d)
-		mask := make([]bool, t.Dim())
-		mask[d] = true
-		shape = reducedShape(t.shape, mask, keep)
-	default:
-		Panicf(op, "takes at most one dimension, got %v", dims)
-	}
-	if r == 0 {
-		Panicf(op, "cannot reduce an empty dimension of shape %v", t.shape)
-	}
+	shape, outer, r, inner := argLayout(op, t, dims, keep)
 	x := t.Int64s()
 	vals, idx = make([]int64, outer*inner), make([]int64, outer*inner)
 	for o := range outer {

@@ -172,16 +172,13 @@ func (t *Tensor) sumOrKeep(dims []int, keep bool) *Tensor {
 	return t.Sum(dims...)
 }
 
-// maxArg finds the maximum along one dimension (or over everything when dim
-// is nil), returning values, their index along the dimension, and the
-// position of each in t's contiguous layout (pos, computed when asked).
-func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []int, pos func(j int) int) {
-	x := t.contiguousData()
-	var outer, r, inner int
-	var shape []int
+// argLayout is the layout of an arg-reduction of t along dims (none:
+// everything): the result's shape, and t seen as outer × r × inner with r
+// the reduced extent. It refuses more than one dimension and an empty one.
+func argLayout(op string, t *Tensor, dims []int, keep bool) (shape []int, outer, r, inner int) {
 	switch len(dims) {
 	case 0:
-		outer, r, inner = 1, len(x), 1
+		outer, r, inner = 1, t.Numel(), 1
 		shape = []int{}
 		if keep {
 			shape = make([]int, t.Dim())
@@ -201,6 +198,15 @@ func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []in
 	if r == 0 {
 		Panicf(op, "cannot reduce an empty dimension of shape %v", t.shape)
 	}
+	return shape, outer, r, inner
+}
+
+// maxArg finds the maximum along one dimension (or over everything when dim
+// is nil), returning values, their index along the dimension, and the
+// position of each in t's contiguous layout (pos, computed when asked).
+func maxArg(op string, t *Tensor, dims []int, keep bool) (vals *Tensor, idx []int, pos func(j int) int) {
+	x := t.contiguousData()
+	shape, outer, r, inner := argLayout(op, t, dims, keep)
 	vals = newTensorRaw(shape)
 	idx = make([]int, outer*inner)
 	be.maxArg(vals.data, idx, x, outer, r, inner)

@@ -196,7 +196,7 @@ func newCheckConfig() (*rewrite.Config, error) {
 	}
 	fset := token.NewFileSet()
 	imp := importer.ForCompiler(fset, "gc", exports.open).(types.ImporterFrom)
-	return engine.RewriteConfig(fset, &lockedImporter{imp: imp}, strings.Fields(std), "check"), nil
+	return engine.RewriteConfig(fset, rewrite.Locked(imp), strings.Fields(std), "check"), nil
 }
 
 func goList(args ...string) (string, error) {
@@ -248,21 +248,4 @@ func (x *exportData) open(path string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("no export data for %q", path)
 	}
 	return os.Open(f)
-}
-
-// lockedImporter makes the importer safe for concurrent use, as the
-// rewriter asks.
-type lockedImporter struct {
-	mu  sync.Mutex
-	imp types.ImporterFrom
-}
-
-func (im *lockedImporter) Import(path string) (*types.Package, error) {
-	return im.ImportFrom(path, "", 0)
-}
-
-func (im *lockedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
-	im.mu.Lock()
-	defer im.mu.Unlock()
-	return im.imp.ImportFrom(path, dir, mode)
 }

@@ -63,3 +63,17 @@ def godl_kernelspec(tmp_path_factory) -> pathlib.Path:
     assert spec["argv"][0] == str(binary), spec
     yield spec_dir
     mp.undo()
+
+
+@pytest.fixture(scope="module")
+def k(request, tmp_path_factory):
+    """One godl kernel for the whole test module, its log in a temporary
+    directory named after the module."""
+    from faults_helpers import Kernel
+
+    name = request.module.__name__.rpartition(".")[2].removeprefix("test_")
+    kern = Kernel(tmp_path_factory.mktemp(name) / "kernel.log")
+    try:
+        yield kern
+    finally:
+        kern.shutdown()

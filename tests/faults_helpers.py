@@ -1,4 +1,4 @@
-"""Helpers for tests/test_faults.py: one godl kernel driven through a real
+"""Helpers for the end-to-end tests: one godl kernel driven through a real
 jupyter_client (KernelManager + BlockingKernelClient), plus raw ZeroMQ
 sockets for messages no well-behaved client would send, and a look at the
 kernel's child processes through /proc (psutil is not a dependency)."""
@@ -359,3 +359,9 @@ def wait_stream(kernel: Kernel, msg_id: str, text: str, timeout: float = CELL_TI
 
     return kernel.collect(msg_id, timeout, until=until)
 
+
+def ok(k: Kernel, code: str) -> Run:
+    """Run a cell that must succeed."""
+    r = k.execute(code)
+    assert r.reply["content"]["status"] == "ok", r.describe()
+    return r

@@ -280,7 +280,7 @@ def seen(godl_kernelspec, tmp_path_factory) -> dict:
                 server.wait()
         log.close()
         deadline = time.monotonic() + 15
-        while (left := kernel_pids(runtime_dir)) and time.monotonic() < deadline:
+        while kernel_pids(runtime_dir) and time.monotonic() < deadline:
             time.sleep(0.5)
         for pid in kernel_pids(runtime_dir):
             try:

@@ -8,26 +8,10 @@ from __future__ import annotations
 import base64
 import io
 
-import pytest
 from PIL import Image
 
-from faults_helpers import Kernel
+from faults_helpers import ok
 from pixels import VIRIDIS_MAX, VIRIDIS_MIN, cell_color, cells_box, check_confusion_colours, luminance, near
-
-
-@pytest.fixture(scope="module")
-def k(tmp_path_factory):
-    kern = Kernel(tmp_path_factory.mktemp("display") / "kernel.log")
-    try:
-        yield kern
-    finally:
-        kern.shutdown()
-
-
-def ok(k: Kernel, code: str):
-    r = k.execute(code)
-    assert r.reply["content"]["status"] == "ok", r.describe()
-    return r
 
 
 def png_of(content: dict) -> Image.Image:

@@ -12,24 +12,8 @@ from __future__ import annotations
 import queue
 import time
 
-import pytest
 
-from faults_helpers import CELL_TIMEOUT, Kernel
-
-
-@pytest.fixture(scope="module")
-def k(tmp_path_factory):
-    kern = Kernel(tmp_path_factory.mktemp("engine") / "kernel.log")
-    try:
-        yield kern
-    finally:
-        kern.shutdown()
-
-
-def ok(k: Kernel, code: str):
-    r = k.execute(code)
-    assert r.reply["content"]["status"] == "ok", r.describe()
-    return r
+from faults_helpers import CELL_TIMEOUT, ok
 
 
 def test_model_trained_in_one_cell_is_trained_in_the_next(k):

@@ -5,18 +5,8 @@ assignment, in-place ops, a model's repr, losses with options, accuracy
 from Int64 predictions, and an Int64 tensor as a cell's value."""
 from __future__ import annotations
 
-import pytest
 
 from faults_helpers import Kernel
-
-
-@pytest.fixture(scope="module")
-def k(tmp_path_factory):
-    kern = Kernel(tmp_path_factory.mktemp("tutorial") / "kernel.log")
-    try:
-        yield kern
-    finally:
-        kern.shutdown()
 
 
 def out(k: Kernel, code: str) -> str:

@@ -13,27 +13,11 @@ import re
 import time
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
-from faults_helpers import CELL_TIMEOUT, Kernel, Run
+from faults_helpers import CELL_TIMEOUT, Kernel, Run, ok
 
 VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-@pytest.fixture(scope="module")
-def k(tmp_path_factory):
-    kern = Kernel(tmp_path_factory.mktemp("widgets") / "kernel.log")
-    try:
-        yield kern
-    finally:
-        kern.shutdown()
-
-
-def ok(k: Kernel, code: str) -> Run:
-    r = k.execute(code)
-    assert r.reply["content"]["status"] == "ok", r.describe()
-    return r
 
 
 def comm_opens(r: Run, model: str | None = None) -> list[dict]:

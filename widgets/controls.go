@@ -35,11 +35,7 @@ func NewDropdown(description string, options []string, value string) *Dropdown {
 	d := &Dropdown{options: slices.Clone(options)}
 	d.m = newDOMWidget(control("Dropdown"), "DescriptionStyle", attrs)
 	d.repr = d.String
-	d.m.watched = "index"
-	d.m.accept = func(key string, v any) (any, bool) {
-		if key != "index" {
-			return v, true
-		}
+	d.m.watchKey("index", func(v any) (any, bool) {
 		if v == nil {
 			return nil, true
 		}
@@ -48,7 +44,7 @@ func NewDropdown(description string, options []string, value string) *Dropdown {
 			return nil, false
 		}
 		return int(f), true
-	}
+	})
 	return d
 }
 
@@ -99,14 +95,10 @@ func NewCheckbox(description string, value bool) *Checkbox {
 	c := &Checkbox{}
 	c.m = newDOMWidget(control("Checkbox"), "CheckboxStyle", attrs)
 	c.repr = c.String
-	c.m.watched = "value"
-	c.m.accept = func(key string, v any) (any, bool) {
-		if key != "value" {
-			return v, true
-		}
+	c.m.watchKey("value", func(v any) (any, bool) {
 		b, ok := v.(bool)
 		return b, ok
-	}
+	})
 	return c
 }
 
@@ -138,14 +130,10 @@ func NewText(description, value string) *Text {
 	t := &Text{}
 	t.m = newDOMWidget(control("Text"), "TextStyle", attrs)
 	t.repr = t.String
-	t.m.watched = "value"
-	t.m.accept = func(key string, v any) (any, bool) {
-		if key != "value" {
-			return v, true
-		}
+	t.m.watchKey("value", func(v any) (any, bool) {
 		s, ok := v.(string)
 		return s, ok
-	}
+	})
 	return t
 }
 

@@ -60,6 +60,19 @@ type model struct {
 	parts []*model
 }
 
+// watchKey makes key the watched one and check the judge of the values the
+// front end sends for it (ok false refuses one); every other key is taken
+// as sent.
+func (w *model) watchKey(key string, check func(v any) (any, bool)) {
+	w.watched = key
+	w.accept = func(k string, v any) (any, bool) {
+		if k != key {
+			return v, true
+		}
+		return check(v)
+	}
+}
+
 // observer is a callback; captures says it prints into an Output of its
 // own (Interact's), so it needs no home Output.
 type observer struct {

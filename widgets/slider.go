@@ -31,17 +31,13 @@ func NewFloatSlider(description string, min, max, step, value float64) *FloatSli
 	s := &FloatSlider{}
 	s.m = newDOMWidget(control("FloatSlider"), "SliderStyle", attrs)
 	s.repr = s.String
-	s.m.watched = "value"
-	s.m.accept = func(key string, v any) (any, bool) {
-		if key != "value" {
-			return v, true
-		}
+	s.m.watchKey("value", func(v any) (any, bool) {
 		f, ok := v.(float64)
 		if !ok || math.IsNaN(f) {
 			return nil, false
 		}
 		return clamp(f, min, max), true
-	}
+	})
 	return s
 }
 
@@ -110,17 +106,13 @@ func NewIntSlider(description string, min, max, step, value int) *IntSlider {
 	s := &IntSlider{}
 	s.m = newDOMWidget(control("IntSlider"), "SliderStyle", attrs)
 	s.repr = s.String
-	s.m.watched = "value"
-	s.m.accept = func(key string, v any) (any, bool) {
-		if key != "value" {
-			return v, true
-		}
+	s.m.watchKey("value", func(v any) (any, bool) {
 		f, ok := v.(float64)
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, false
 		}
 		return clampInt(int(math.Round(f)), min, max), true
-	}
+	})
 	return s
 }
 

@@ -51,7 +51,7 @@ func stubEngine(t *testing.T) *Engine {
 	close(e.done)
 	e.state.Store(&state{sess: rewrite.NewSession(), cfg: &rewrite.Config{
 		Fset:        fset,
-		Importer:    &lockedImporter{imp: imp},
+		Importer:    rewrite.Locked(imp),
 		AutoImports: map[string]string{"fmt": "fmt", "strings": "strings", "dl": "godl/dl", "nn": rewrite.ModulesPath},
 		CellPath:    func(seq int) string { return fmt.Sprintf("%s/cells/test/c%d", buildModule, seq) },
 	}})

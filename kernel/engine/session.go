@@ -7,7 +7,6 @@ import (
 	"go/types"
 	"io"
 	"os"
-	"sync"
 
 	"github.com/godl-dev/godl/kernel"
 	"github.com/godl-dev/godl/kernel/engine/rewrite"
@@ -87,7 +86,7 @@ func (e *Engine) forget(lost bool) {
 
 // newExportImporter imports packages from the export data the go command
 // listed for the build module.
-func newExportImporter(fset *token.FileSet, b *builder) *lockedImporter {
+func newExportImporter(fset *token.FileSet, b *builder) types.ImporterFrom {
 	lookup := func(path string) (io.ReadCloser, error) {
 		f, err := b.exportFile(path)
 		if err != nil {
@@ -95,22 +94,5 @@ func newExportImporter(fset *token.FileSet, b *builder) *lockedImporter {
 		}
 		return os.Open(f)
 	}
-	return &lockedImporter{imp: importer.ForCompiler(fset, "gc", lookup).(types.ImporterFrom)}
-}
-
-// lockedImporter makes an importer safe for concurrent use (go's are
-// not): completion type-checks while cells do.
-type lockedImporter struct {
-	mu  sync.Mutex
-	imp types.ImporterFrom
-}
-
-func (im *lockedImporter) Import(path string) (*types.Package, error) {
-	return im.ImportFrom(path, "", 0)
-}
-
-func (im *lockedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
-	im.mu.Lock()
-	defer im.mu.Unlock()
-	return im.imp.ImportFrom(path, dir, mode)
+	return rewrite.Locked(importer.ForCompiler(fset, "gc", lookup).(types.ImporterFrom))
 }

@@ -23,13 +23,15 @@ func useKSplit(m, n, k int) bool {
 	return m*n <= kSplitMaxC && k >= 2*kPart && m*n*k >= minParallelWork
 }
 
-// gemmKSplit sets C = alpha*op(A)*op(B) + beta*C by parts of k.
-func gemmKSplit(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// gemmKSplit sets C = alpha*op(A)*op(B) + beta*C by parts of k, the parts
+// and then C's rows shared out by loop: For, or serialLoop inside a For
+// body (SgemmSerial). Either way the bits are the same.
+func gemmKSplit(loop func(n, grain int, body func(lo, hi int)), kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	parts := (k + kPart - 1) / kPart
 	size := m * n
 	partial := getSharedB(parts * size)
 	defer putSharedB(partial)
-	For(parts, 1, func(lo, hi int) {
+	loop(parts, 1, func(lo, hi int) {
 		ws := getWorkspace()
 		defer putWorkspace(ws)
 		for p := lo; p < hi; p++ {
@@ -46,8 +48,8 @@ func gemmKSplit(kn *microKernel, transA, transB bool, m, n, k int, alpha float32
 			gemmBlocked(kn, ws, transA, transB, m, n, kp, alpha, a[aOff:], lda, b[bOff:], ldb, 0, partial[p*size:(p+1)*size], n)
 		}
 	})
-	// C = beta*C + the parts, summed in part order, row by row in parallel.
-	For(m, max(1, (16<<10)/max(n, 1)), func(lo, hi int) {
+	// C = beta*C + the parts, summed in part order, row by row.
+	loop(m, max(1, (16<<10)/max(n, 1)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := c[i*ldc : i*ldc+n]
 			sum := partial[i*n : i*n+n]
@@ -66,3 +68,6 @@ func gemmKSplit(kn *microKernel, transA, transB bool, m, n, k int, alpha float32
 		}
 	})
 }
+
+// serialLoop runs body over [0, n) on the calling goroutine.
+func serialLoop(n, _ int, body func(lo, hi int)) { body(0, n) }

@@ -70,7 +70,7 @@ func gemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float
 		t = 1
 	}
 	if useKSplit(m, n, k) {
-		gemmKSplit(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemmKSplit(For, kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	if t == 1 && m*n*k < serialGridWork {

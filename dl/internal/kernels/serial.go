@@ -18,48 +18,10 @@ func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 	case m <= smallM:
 		gemmSmallM(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	case useKSplit(m, n, k):
-		kSplitSerial(chooseKernel(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemmKSplit(serialLoop, chooseKernel(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	default:
 		ws := getWorkspace()
 		gemmBlocked(chooseKernel(), ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		putWorkspace(ws)
-	}
-}
-
-// kSplitSerial is gemmKSplit's arithmetic on one goroutine: the parts of k
-// into buffers of their own, then C = beta·C + the parts in part order.
-func kSplitSerial(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	parts := (k + kPart - 1) / kPart
-	size := m * n
-	partial := getSharedB(parts * size)
-	defer putSharedB(partial)
-	ws := getWorkspace()
-	defer putWorkspace(ws)
-	for p := range parts {
-		p0 := p * kPart
-		aOff, bOff := p0, p0*ldb
-		if transA {
-			aOff = p0 * lda
-		}
-		if transB {
-			bOff = p0
-		}
-		gemmBlocked(kn, ws, transA, transB, m, n, min(kPart, k-p0), alpha, a[aOff:], lda, b[bOff:], ldb, 0, partial[p*size:(p+1)*size], n)
-	}
-	for i := range m {
-		row := c[i*ldc : i*ldc+n]
-		sum := partial[i*n : i*n+n]
-		if beta == 0 {
-			copy(row, sum)
-		} else {
-			for j := range row {
-				row[j] = beta*row[j] + sum[j]
-			}
-		}
-		for p := 1; p < parts; p++ {
-			for j, v := range partial[p*size+i*n : p*size+i*n+n] {
-				row[j] += v
-			}
-		}
 	}
 }
