@@ -33,19 +33,18 @@ var echoWait = 5 * time.Second
 // use: publishers charge it, the shell reader pays it.
 type echoLedger struct {
 	mu        sync.Mutex
-	outputs   map[string]bool     // comms with a msg_id state: Output widgets
-	capturing map[string]string   // Output comm id → msg_id it captures
-	pending   map[string][]string // comm id → msg_id of each echo owed, oldest first
-	owed      map[string]int      // msg_id → echoes owed for its outputs
-	arrived   chan struct{}       // closed (and replaced) when an echo arrives
-	deaf      bool                // the front end let a wait run out silently
+	outputs   map[string]bool   // comms with a msg_id state: Output widgets
+	capturing map[string]string // Output comm id → msg_id it captures
+	queue     []string          // msg_id of each echo owed, oldest first
+	owed      map[string]int    // msg_id → echoes owed for its outputs
+	arrived   chan struct{}     // closed (and replaced) when an echo arrives
+	deaf      bool              // the front end let a wait run out silently
 }
 
 func newEchoLedger() *echoLedger {
 	return &echoLedger{
 		outputs:   map[string]bool{},
 		capturing: map[string]string{},
-		pending:   map[string][]string{},
 		owed:      map[string]int{},
 		arrived:   make(chan struct{}),
 	}
@@ -60,10 +59,6 @@ func (l *echoLedger) noteComm(t MsgType, commID string, data map[string]any) {
 	if t == MsgCommClose {
 		delete(l.outputs, commID)
 		delete(l.capturing, commID)
-		for _, id := range l.pending[commID] {
-			l.forgive(id, 1)
-		}
-		delete(l.pending, commID)
 		return
 	}
 	state, _ := data["state"].(map[string]any)
@@ -81,9 +76,8 @@ func (l *echoLedger) noteComm(t MsgType, commID string, data map[string]any) {
 }
 
 // noteOutput charges one echo when an output of message parentID goes into
-// an Output widget. Of several widgets capturing one message, the front
-// end gives the output to the one that started capturing last; any of them
-// echoes once.
+// an Output widget (of several capturing one message, the front end gives
+// it to one). Echoes come in the order the outputs were published.
 func (l *echoLedger) noteOutput(parentID string) {
 	if parentID == "" {
 		return
@@ -93,9 +87,9 @@ func (l *echoLedger) noteOutput(parentID string) {
 	if l.deaf {
 		return
 	}
-	for commID, id := range l.capturing {
+	for _, id := range l.capturing {
 		if id == parentID {
-			l.pending[commID] = append(l.pending[commID], id)
+			l.queue = append(l.queue, id)
 			l.owed[id]++
 			return
 		}
@@ -110,25 +104,15 @@ func (l *echoLedger) echo(commID string) {
 		return
 	}
 	l.deaf = false
-	q := l.pending[commID]
-	if len(q) == 0 {
+	if len(l.queue) == 0 {
 		return
 	}
-	l.forgive(q[0], 1)
-	if len(q) == 1 {
-		delete(l.pending, commID)
-	} else {
-		l.pending[commID] = q[1:]
+	if l.owed[l.queue[0]]--; l.owed[l.queue[0]] <= 0 {
+		delete(l.owed, l.queue[0])
 	}
+	l.queue = l.queue[1:]
 	close(l.arrived)
 	l.arrived = make(chan struct{})
-}
-
-// forgive takes n echoes off msgID's debt; l.mu is held.
-func (l *echoLedger) forgive(msgID string, n int) {
-	if l.owed[msgID] -= n; l.owed[msgID] <= 0 {
-		delete(l.owed, msgID)
-	}
 }
 
 // await returns once the echoes owed for msgID's outputs have arrived,
@@ -155,19 +139,13 @@ func (l *echoLedger) await(msgID string, stop <-chan struct{}) {
 			l.mu.Lock()
 			l.deaf = l.deaf || !heard
 			delete(l.owed, msgID)
-			for commID, q := range l.pending {
-				kept := q[:0]
-				for _, id := range q {
-					if id != msgID {
-						kept = append(kept, id)
-					}
-				}
-				if len(kept) == 0 {
-					delete(l.pending, commID)
-				} else {
-					l.pending[commID] = kept
+			kept := l.queue[:0]
+			for _, id := range l.queue {
+				if id != msgID {
+					kept = append(kept, id)
 				}
 			}
+			l.queue = kept
 			l.mu.Unlock()
 			return
 		}
