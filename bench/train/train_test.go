@@ -14,7 +14,11 @@ import (
 // bench_torch.py, and reports samples per second. The thread count is
 // GOMAXPROCS: go test -cpu 1,2.
 //
-//	go test -run '^$' -bench 'Step/CNN' -cpu 1,2 ./bench/train
+//	GOMAXPROCS=1 go test -run '^$' -bench 'Step/CNN' -cpu 1 ./bench/train
+//
+// One thread count per run, GOMAXPROCS set in the environment: with -cpu
+// 1,2 the testing package takes a b.Loop benchmark's first measurement
+// before it sets GOMAXPROCS.
 
 // A stepCase is one model with its input and loss, built for a batch size.
 type stepCase struct {
