@@ -64,55 +64,65 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 	case cellGRU:
 		hwn, hw = getScratch(TB*H), getScratch(B*G)
 	}
+	rowsPer := recurrentRowChunk(B, G, H)
 	for t := range T {
 		dl.CheckInterrupt()
-		gates := xw[t*B*G : (t+1)*B*G]
 		hp, hn := hs[t*BH:(t+1)*BH], hs[(t+1)*BH:(t+2)*BH]
-		if kind == cellGRU {
-			for b := range B {
-				if bhh != nil {
-					copy(hw[b*G:(b+1)*G], bhh)
-				} else {
-					clear(hw[b*G : (b+1)*G])
+		// Rows of the batch are independent within a step: chunks of them
+		// run in parallel, each its own hidden product and cell.
+		kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
+			rb := hi - lo
+			gates := xw[(t*B+lo)*G : (t*B+hi)*G]
+			hpr, hnr := hp[lo*H:hi*H], hn[lo*H:hi*H]
+			var hwr []float32
+			if kind == cellGRU {
+				hwr = hw[lo*G : hi*G]
+				for b := range rb {
+					if bhh != nil {
+						copy(hwr[b*G:(b+1)*G], bhh)
+					} else {
+						clear(hwr[b*G : (b+1)*G])
+					}
+				}
+				kernels.SgemmSerial(false, true, rb, G, H, 1, hpr, H, whh, H, 1, hwr, G)
+			} else {
+				kernels.SgemmSerial(false, true, rb, G, H, 1, hpr, H, whh, H, 1, gates, G)
+			}
+			if kind == cellLSTM {
+				off := t*BH + lo*H
+				lstmCell(gates, cs[off:off+rb*H], cs[off+BH:off+BH+rb*H], tc[off:off+rb*H], hnr, rb, H)
+				return
+			}
+			for b := range rb {
+				g := gates[b*G : (b+1)*G]
+				switch kind {
+				case cellTanh:
+					kernels.Tanhs(g[:H])
+					copy(hnr[b*H:(b+1)*H], g[:H])
+				case cellReLU:
+					for j := range H {
+						v := max(g[j], 0)
+						g[j], hnr[b*H+j] = v, v
+					}
+				case cellGRU:
+					u := hwr[b*G : (b+1)*G]
+					un := hwn[t*BH+(lo+b)*H : t*BH+(lo+b+1)*H]
+					for j := range 2 * H {
+						g[j] += u[j]
+					}
+					kernels.Sigmoids(g[:2*H])
+					for j := range H {
+						g[2*H+j] += g[j] * u[2*H+j]
+					}
+					kernels.Tanhs(g[2*H : 3*H])
+					copy(un, u[2*H:3*H])
+					for j := range H {
+						z, n := g[H+j], g[2*H+j]
+						hnr[b*H+j] = (1-z)*n + z*hpr[b*H+j]
+					}
 				}
 			}
-			kernels.Sgemm(false, true, B, G, H, 1, hp, H, whh, H, 1, hw, G)
-		} else {
-			kernels.Sgemm(false, true, B, G, H, 1, hp, H, whh, H, 1, gates, G)
-		}
-		if kind == cellLSTM {
-			lstmCell(gates, cs[t*BH:(t+1)*BH], cs[(t+1)*BH:(t+2)*BH], tc[t*BH:(t+1)*BH], hn, B, H)
-			continue
-		}
-		for b := range B {
-			g := gates[b*G : (b+1)*G]
-			switch kind {
-			case cellTanh:
-				kernels.Tanhs(g[:H])
-				copy(hn[b*H:(b+1)*H], g[:H])
-			case cellReLU:
-				for j := range H {
-					v := max(g[j], 0)
-					g[j], hn[b*H+j] = v, v
-				}
-			case cellGRU:
-				u := hw[b*G : (b+1)*G]
-				un := hwn[t*BH+b*H : t*BH+(b+1)*H]
-				for j := range 2 * H {
-					g[j] += u[j]
-				}
-				kernels.Sigmoids(g[:2*H])
-				for j := range H {
-					g[2*H+j] += g[j] * u[2*H+j]
-				}
-				kernels.Tanhs(g[2*H : 3*H])
-				copy(un, u[2*H:3*H])
-				for j := range H {
-					z, n := g[H+j], g[2*H+j]
-					hn[b*H+j] = (1-z)*n + z*hp[b*H+j]
-				}
-			}
-		}
+		})
 	}
 	rows := T
 	if kind == cellLSTM {
@@ -142,45 +152,47 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 			acts := xw[t*B*G : (t+1)*B*G]
 			dx, dhw := dXW[t*B*G:(t+1)*B*G], dHW[t*B*G:(t+1)*B*G]
 			hp := hs[t*BH : (t+1)*BH]
-			for b := range B {
-				a, d, du := acts[b*G:(b+1)*G], dx[b*G:(b+1)*G], dhw[b*G:(b+1)*G]
-				for j := range H {
-					k := b*H + j
-					dht := gd[t*BH+k] + dh[k]
-					switch kind {
-					case cellTanh:
-						d[j] = dht * (1 - a[j]*a[j])
-					case cellReLU:
-						if a[j] > 0 {
-							d[j] = dht
-						} else {
-							d[j] = 0
+			kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
+				for b := lo; b < hi; b++ {
+					a, d, du := acts[b*G:(b+1)*G], dx[b*G:(b+1)*G], dhw[b*G:(b+1)*G]
+					for j := range H {
+						k := b*H + j
+						dht := gd[t*BH+k] + dh[k]
+						switch kind {
+						case cellTanh:
+							d[j] = dht * (1 - a[j]*a[j])
+						case cellReLU:
+							if a[j] > 0 {
+								d[j] = dht
+							} else {
+								d[j] = 0
+							}
+						case cellLSTM:
+							i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
+							tcv := tc[t*BH+k]
+							dct := dc[k] + dht*o*(1-tcv*tcv)
+							d[j] = dct * gg * i * (1 - i)
+							d[H+j] = dct * cs[t*BH+k] * f * (1 - f)
+							d[2*H+j] = dct * i * (1 - gg*gg)
+							d[3*H+j] = dht * tcv * o * (1 - o)
+							dc[k] = dct * f
+						case cellGRU:
+							r, z, n := a[j], a[H+j], a[2*H+j]
+							dnp := dht * (1 - z) * (1 - n*n)
+							dr := dnp * hwn[t*BH+k] * r * (1 - r)
+							dz := dht * (hp[k] - n) * z * (1 - z)
+							d[j], d[H+j], d[2*H+j] = dr, dz, dnp
+							du[j], du[H+j], du[2*H+j] = dr, dz, dnp*r
+							dh[k] = dht * z // the direct path; the GEMM below adds to it
 						}
-					case cellLSTM:
-						i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
-						tcv := tc[t*BH+k]
-						dct := dc[k] + dht*o*(1-tcv*tcv)
-						d[j] = dct * gg * i * (1 - i)
-						d[H+j] = dct * cs[t*BH+k] * f * (1 - f)
-						d[2*H+j] = dct * i * (1 - gg*gg)
-						d[3*H+j] = dht * tcv * o * (1 - o)
-						dc[k] = dct * f
-					case cellGRU:
-						r, z, n := a[j], a[H+j], a[2*H+j]
-						dnp := dht * (1 - z) * (1 - n*n)
-						dr := dnp * hwn[t*BH+k] * r * (1 - r)
-						dz := dht * (hp[k] - n) * z * (1 - z)
-						d[j], d[H+j], d[2*H+j] = dr, dz, dnp
-						du[j], du[H+j], du[2*H+j] = dr, dz, dnp*r
-						dh[k] = dht * z // the direct path; the GEMM below adds to it
 					}
 				}
-			}
-			beta := float32(0)
-			if kind == cellGRU {
-				beta = 1
-			}
-			kernels.Sgemm(false, false, B, H, G, 1, dhw, G, whh, H, beta, dh, H)
+				beta := float32(0)
+				if kind == cellGRU {
+					beta = 1
+				}
+				kernels.SgemmSerial(false, false, hi-lo, H, G, 1, dhw[lo*G:hi*G], G, whh, H, beta, dh[lo*H:hi*H], H)
+			})
 		}
 		grads := make([]*dl.Tensor, len(inputs))
 		if x.TracksGrad() {
@@ -225,6 +237,17 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		putScratch(xw, hs, cs, tc, hwn, hw)
 	}
 	return out
+}
+
+// recurrentRowChunk is how many batch rows one piece of a recurrent step
+// covers: the whole batch when a step is too small to share out (a hand-off
+// costs a few microseconds), else 16 rows. It depends on the shape alone,
+// so the bits do not depend on the thread count.
+func recurrentRowChunk(B, G, H int) int {
+	if B*G*H < 1<<18 || B < 32 {
+		return B
+	}
+	return 16
 }
 
 // lstmCell finishes one LSTM step for B rows of pre-activation gates
