@@ -126,9 +126,7 @@ func startProc(b *builder, sessDir string, memLimit uint64, env []string) (*proc
 		messages: make(chan struct{}), order: newOrder()}
 	p.cmd = exec.Command(exe)
 	p.cmd.Env = append(append(append(os.Environ(), env...), gonbEnv...),
-		wp.EnvMemLimit+"="+strconv.FormatUint(memLimit, 10),
-		// Stacks are never shrunk: see worker/stack.go.
-		"GODEBUG="+strings.Trim(os.Getenv("GODEBUG")+",gcshrinkstackoff=1", ","))
+		wp.EnvMemLimit+"="+strconv.FormatUint(memLimit, 10))
 	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = ps.theirs[0], ps.theirs[1], ps.theirs[2]
 	p.cmd.ExtraFiles = ps.theirs[3:] // fds 3 and 4
 	// Its own process group: a Ctrl-C in the kernel's terminal is the

@@ -238,7 +238,6 @@ func guard(f func(), what string) (rep wp.Reply) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		growStack()
 		returned := false
 		defer func() {
 			if v := recover(); v != nil {
