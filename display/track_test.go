@@ -96,3 +96,21 @@ func BenchmarkTrackStep(b *testing.B) {
 	for range Track(seq, b.N, "bench") {
 	}
 }
+
+// TestTrackOfAnUncountedType: an element type outside countingYield's list
+// still runs the loop, under a bar of unknown length.
+func TestTrackOfAnUncountedType(t *testing.T) {
+	rec := &recorder{}
+	old := setSender(rec)
+	defer setSender(old)
+	var got []complex128
+	for c := range Track(slices.Values([]complex128{1, 2i}), 2, "c") {
+		got = append(got, c)
+	}
+	if len(got) != 2 || got[1] != 2i {
+		t.Fatalf("got %v", got)
+	}
+	if text := rec.last(t).Data[MIMEText].(string); !strings.HasPrefix(text, "c ") || strings.Contains(text, "%") {
+		t.Errorf("uncounted: bar %q, want one of unknown length", text)
+	}
+}
