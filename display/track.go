@@ -22,8 +22,9 @@ import (
 //
 // Elements are counted for the sequences notebooks range over (see
 // countingYield: ints, floats, strings, bools, tensors, any, and pairs of
-// those keyed by int or string); for other element types the bar shows the
-// time the loop took but no count. (Counting any type would need
+// those keyed by int or string); other element types run under a bar of
+// unknown length that does not advance (it shows the time taken, and a
+// count of 0). (Counting any type would need
 // reflect.MakeFunc, whose frames crash the notebook worker's shared-library
 // build when the garbage collector scans them.)
 func Track[S ~func(Y), Y any](seq S, n int, label string) S {
