@@ -26,6 +26,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from sides import busy_ticks, rival_env  # noqa: E402  (bench/sides.py)
+
 SIZES = [64, 128, 256, 512, 1024, 2048]
 THREADS = [1, 2]
 
@@ -85,20 +88,6 @@ def has_module(python, module):
     return subprocess.run([python, "-c", f"import {module}"], capture_output=True).returncode == 0
 
 
-def rival_env(threads):
-    """The environment of a rival's child: its thread pools sized to
-    threads, and OpenBLAS free to pick its kernels for this CPU."""
-    env = dict(os.environ)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = str(threads)
-    # A forced core type (e.g. OPENBLAS_CORETYPE=Haswell) pins OpenBLAS to
-    # older kernels: about half its speed on an AVX-512 CPU; a forced L2
-    # size mis-sizes its blocks.
-    env.pop("OPENBLAS_CORETYPE", None)
-    env.pop("OPENBLAS_L2_SIZE", None)
-    return env
-
-
 def run_rival(python, rival, sizes, threads):
     code = CHILD.replace("PRODUCT", PRODUCTS[rival])
     res = subprocess.run([python, "-c", code, json.dumps(sizes), str(threads)],
@@ -127,14 +116,6 @@ def run_go(sizes, benchtime, count):
     return out
 
 
-def cpu_ticks():
-    """Busy CPU ticks of the whole machine, from /proc/stat."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields[:8]) - idle
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -155,7 +136,7 @@ def main():
         best[key] = max(best.get(key, 0.0), v)
 
     hz = os.sysconf("SC_CLK_TCK")
-    wall0, busy0 = time.monotonic(), cpu_ticks()
+    wall0, busy0 = time.monotonic(), busy_ticks()
     own0 = os.times()
     for r in range(args.rounds):
         # Alternate the sides within each round: godl and gonum, then each rival.
@@ -168,7 +149,7 @@ def main():
         print(f"gemm round {r + 1}/{args.rounds} done", file=sys.stderr, flush=True)
     own1 = os.times()
     wall = time.monotonic() - wall0
-    busy = (cpu_ticks() - busy0) / hz
+    busy = (busy_ticks() - busy0) / hz
     own = (own1.children_user + own1.children_system) - (own0.children_user + own0.children_system)
     others = max(0.0, busy - own) / wall
     blas = blas_name(args.python) if "openblas" in rivals else ""
