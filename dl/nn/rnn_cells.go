@@ -12,7 +12,10 @@ import (
 //
 // The input projection of all steps is one GEMM before the loop, the
 // weight gradients two GEMMs after the backward loop; only the hidden
-// projection runs per step.
+// projection runs per step. Rows of the batch are independent of each
+// other through the whole sequence, so the batch is cut into chunks of
+// rows and each chunk runs every step, forward and backward, on one
+// thread: one hand-off per pass, not one per step.
 func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl.Tensor {
 	xs := x.Shape()
 	T, B, in := xs[0], xs[1], xs[2]
@@ -33,17 +36,31 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 	if bih == nil {
 		clear(xw)
 	} else {
-		for r := range TB {
-			row := xw[r*G : (r+1)*G]
-			copy(row, bih)
-			if kind != cellGRU {
-				for j, v := range bhh {
-					row[j] += v
-				}
-			}
+		bias := xw[:G]
+		copy(bias, bih)
+		if kind != cellGRU {
+			kernels.Add(bias, bias, bhh)
+		}
+		for r := 1; r < TB; r++ {
+			copy(xw[r*G:(r+1)*G], bias)
 		}
 	}
 	kernels.Sgemm(false, true, TB, G, in, 1, xd, in, wih, in, 1, xw, G)
+
+	// whhT [H, G] is Wₕₕᵀ, so that each step's product reads it in place
+	// instead of packing the transpose for every chunk of every step. Its
+	// rows are padded: rows a multiple of 1 KiB apart would put a column
+	// panel of them in a few sets of the L1 cache.
+	ldT := G
+	if ldT%256 == 0 {
+		ldT += 16
+	}
+	whhT := getScratch(H * ldT)
+	for g := range G {
+		for j, v := range whh[g*H : (g+1)*H] {
+			whhT[j*ldT+g] = v
+		}
+	}
 
 	// hs[t] is the hidden state before step t (hs[0] = h0), likewise cs.
 	hs := getScratch((T + 1) * BH)
@@ -64,19 +81,23 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 	case cellGRU:
 		hwn, hw = getScratch(TB*H), getScratch(B*G)
 	}
-	rowsPer := recurrentRowChunk(B, G, H)
-	for t := range T {
-		dl.CheckInterrupt()
-		hp, hn := hs[t*BH:(t+1)*BH], hs[(t+1)*BH:(t+2)*BH]
-		// Rows of the batch are independent within a step: chunks of them
-		// run in parallel, each its own hidden product and cell.
-		kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
-			rb := hi - lo
+	rowsPer := recurrentRowChunk(B, G, H, T)
+	kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
+		rb := hi - lo
+		for t := range T {
+			dl.CheckInterrupt()
 			gates := xw[(t*B+lo)*G : (t*B+hi)*G]
-			hpr, hnr := hp[lo*H:hi*H], hn[lo*H:hi*H]
-			var hwr []float32
-			if kind == cellGRU {
-				hwr = hw[lo*G : hi*G]
+			off := t*BH + lo*H
+			hp, hn := hs[off:off+rb*H], hs[off+BH:off+BH+rb*H]
+			switch kind {
+			case cellLSTM:
+				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, H, whhT, ldT, 1, gates, G)
+				for b := range rb {
+					r := off + b*H
+					kernels.LSTMCell(gates[b*G:(b+1)*G], cs[r:r+H], cs[r+BH:r+BH+H], tc[r:r+H], hn[b*H:(b+1)*H])
+				}
+			case cellGRU:
+				hwr := hw[lo*G : hi*G]
 				for b := range rb {
 					if bhh != nil {
 						copy(hwr[b*G:(b+1)*G], bhh)
@@ -84,46 +105,25 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 						clear(hwr[b*G : (b+1)*G])
 					}
 				}
-				kernels.SgemmSerial(false, true, rb, G, H, 1, hpr, H, whh, H, 1, hwr, G)
-			} else {
-				kernels.SgemmSerial(false, true, rb, G, H, 1, hpr, H, whh, H, 1, gates, G)
-			}
-			if kind == cellLSTM {
-				off := t*BH + lo*H
-				lstmCell(gates, cs[off:off+rb*H], cs[off+BH:off+BH+rb*H], tc[off:off+rb*H], hnr, rb, H)
-				return
-			}
-			for b := range rb {
-				g := gates[b*G : (b+1)*G]
-				switch kind {
-				case cellTanh:
-					kernels.Tanhs(g[:H])
-					copy(hnr[b*H:(b+1)*H], g[:H])
-				case cellReLU:
-					for j := range H {
-						v := max(g[j], 0)
-						g[j], hnr[b*H+j] = v, v
-					}
-				case cellGRU:
-					u := hwr[b*G : (b+1)*G]
-					un := hwn[t*BH+(lo+b)*H : t*BH+(lo+b+1)*H]
-					for j := range 2 * H {
-						g[j] += u[j]
-					}
-					kernels.Sigmoids(g[:2*H])
-					for j := range H {
-						g[2*H+j] += g[j] * u[2*H+j]
-					}
-					kernels.Tanhs(g[2*H : 3*H])
-					copy(un, u[2*H:3*H])
-					for j := range H {
-						z, n := g[H+j], g[2*H+j]
-						hnr[b*H+j] = (1-z)*n + z*hpr[b*H+j]
+				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, H, whhT, ldT, 1, hwr, G)
+				for b := range rb {
+					gruCell(gates[b*G:(b+1)*G], hwr[b*G:(b+1)*G], hwn[off+b*H:off+(b+1)*H],
+						hp[b*H:(b+1)*H], hn[b*H:(b+1)*H])
+				}
+			default:
+				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, H, whhT, ldT, 1, gates, G)
+				if kind == cellTanh {
+					kernels.Tanhs(gates)
+				} else {
+					for j, v := range gates {
+						gates[j] = max(v, 0)
 					}
 				}
+				copy(hn, gates)
 			}
-		})
-	}
+		}
+	})
+	putScratch(whhT)
 	rows := T
 	if kind == cellLSTM {
 		rows = T + 1
@@ -148,52 +148,47 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		if kind == cellGRU {
 			dHW = getScratch(TB * G)
 		}
-		for t := T - 1; t >= 0; t-- {
-			acts := xw[t*B*G : (t+1)*B*G]
-			dx, dhw := dXW[t*B*G:(t+1)*B*G], dHW[t*B*G:(t+1)*B*G]
-			hp := hs[t*BH : (t+1)*BH]
-			kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
-				for b := lo; b < hi; b++ {
-					a, d, du := acts[b*G:(b+1)*G], dx[b*G:(b+1)*G], dhw[b*G:(b+1)*G]
-					for j := range H {
-						k := b*H + j
-						dht := gd[t*BH+k] + dh[k]
-						switch kind {
-						case cellTanh:
-							d[j] = dht * (1 - a[j]*a[j])
-						case cellReLU:
-							if a[j] > 0 {
-								d[j] = dht
-							} else {
-								d[j] = 0
-							}
-						case cellLSTM:
-							i, f, gg, o := a[j], a[H+j], a[2*H+j], a[3*H+j]
-							tcv := tc[t*BH+k]
-							dct := dc[k] + dht*o*(1-tcv*tcv)
-							d[j] = dct * gg * i * (1 - i)
-							d[H+j] = dct * cs[t*BH+k] * f * (1 - f)
-							d[2*H+j] = dct * i * (1 - gg*gg)
-							d[3*H+j] = dht * tcv * o * (1 - o)
-							dc[k] = dct * f
-						case cellGRU:
-							r, z, n := a[j], a[H+j], a[2*H+j]
-							dnp := dht * (1 - z) * (1 - n*n)
-							dr := dnp * hwn[t*BH+k] * r * (1 - r)
-							dz := dht * (hp[k] - n) * z * (1 - z)
-							d[j], d[H+j], d[2*H+j] = dr, dz, dnp
-							du[j], du[H+j], du[2*H+j] = dr, dz, dnp*r
-							dh[k] = dht * z // the direct path; the GEMM below adds to it
+		kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
+			rb := hi - lo
+			for t := T - 1; t >= 0; t-- {
+				off := t*BH + lo*H
+				gh := gd[off : off+rb*H]
+				dhr := dh[lo*H : hi*H]
+				acts := xw[(t*B+lo)*G : (t*B+hi)*G]
+				dx, dhw := dXW[(t*B+lo)*G:(t*B+hi)*G], dHW[(t*B+lo)*G:(t*B+hi)*G]
+				switch kind {
+				case cellLSTM:
+					for b := range rb {
+						r := off + b*H
+						kernels.LSTMCellBackward(acts[b*G:(b+1)*G], cs[r:r+H], tc[r:r+H],
+							gh[b*H:(b+1)*H], dhr[b*H:(b+1)*H], dc[lo*H+b*H:lo*H+(b+1)*H], dx[b*G:(b+1)*G])
+					}
+				case cellGRU:
+					hp := hs[off : off+rb*H]
+					for b := range rb {
+						gruCellBackward(acts[b*G:(b+1)*G], hwn[off+b*H:off+(b+1)*H], hp[b*H:(b+1)*H],
+							gh[b*H:(b+1)*H], dhr[b*H:(b+1)*H], dx[b*G:(b+1)*G], dhw[b*G:(b+1)*G])
+					}
+				case cellTanh:
+					for j, a := range acts {
+						dx[j] = (gh[j] + dhr[j]) * (1 - a*a)
+					}
+				case cellReLU:
+					for j, a := range acts {
+						if a > 0 {
+							dx[j] = gh[j] + dhr[j]
+						} else {
+							dx[j] = 0
 						}
 					}
 				}
 				beta := float32(0)
 				if kind == cellGRU {
-					beta = 1
+					beta = 1 // dh already holds the direct path
 				}
-				kernels.SgemmSerial(false, false, hi-lo, H, G, 1, dhw[lo*G:hi*G], G, whh, H, beta, dh[lo*H:hi*H], H)
-			})
-		}
+				kernels.SgemmSerial(false, false, rb, H, G, 1, dhw, G, whh, H, beta, dhr, H)
+			}
+		})
 		grads := make([]*dl.Tensor, len(inputs))
 		if x.TracksGrad() {
 			gx := dl.Empty(T, B, in) // beta = 0: the GEMMs write every element
@@ -239,41 +234,54 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 	return out
 }
 
-// recurrentRowChunk is how many batch rows one piece of a recurrent step
-// covers: the whole batch when a step is too small to share out (a hand-off
-// costs a few microseconds), else 16 rows. It depends on the shape alone,
-// so the bits do not depend on the thread count.
-func recurrentRowChunk(B, G, H int) int {
-	if B*G*H < 1<<18 || B < 32 {
+// recurrentRowChunk is how many batch rows one piece of a recurrent layer
+// covers: the whole batch when the layer is too small to share out (a
+// hand-off costs a few microseconds), else 16 rows. It depends on the
+// shape alone, so the bits do not depend on the thread count.
+func recurrentRowChunk(B, G, H, T int) int {
+	if B*G*H*T < 1<<20 || B < 32 {
 		return B
 	}
 	return 16
 }
 
-// lstmCell finishes one LSTM step for B rows of pre-activation gates
-// [i f g o] (each H wide): it replaces them by their activations, sets the
-// new cell state cn from cp, tc to tanh(cn) and h to o·tc. The activations
-// run over whole gate rows with the vector kernels.
-func lstmCell(gates, cp, cn, tc, h []float32, B, H int) {
-	G := 4 * H
-	for b := range B {
-		g := gates[b*G : (b+1)*G]
-		kernels.Sigmoids(g[:2*H])
-		kernels.Tanhs(g[2*H : 3*H])
-		kernels.Sigmoids(g[3*H:])
-		i, f, gg := g[:H], g[H:2*H], g[2*H:3*H]
-		cpr, cnr, tcr := cp[b*H:(b+1)*H], cn[b*H:(b+1)*H], tc[b*H:(b+1)*H]
-		for j := range H {
-			c := f[j]*cpr[j] + i[j]*gg[j]
-			cnr[j], tcr[j] = c, c
-		}
+// gruCell finishes one row of a GRU step: g holds the input side's gate
+// pre-activations [r z n] (with bᵢₕ), u the hidden side's (with bₕₕ). It
+// replaces g by the activations, keeps the hidden side of the n gate in
+// un for the backward pass and sets the new hidden state h from hp.
+func gruCell(g, u, un, hp, h []float32) {
+	H := len(h)
+	for j := range 2 * H {
+		g[j] += u[j]
 	}
-	kernels.Tanhs(tc[:B*H])
-	for b := range B {
-		o := gates[b*G+3*H : (b+1)*G]
-		hr, tcr := h[b*H:(b+1)*H], tc[b*H:(b+1)*H]
-		for j := range H {
-			hr[j] = o[j] * tcr[j]
-		}
+	kernels.Sigmoids(g[:2*H])
+	for j := range H {
+		g[2*H+j] += g[j] * u[2*H+j]
+	}
+	kernels.Tanhs(g[2*H : 3*H])
+	copy(un, u[2*H:3*H])
+	for j := range H {
+		z, n := g[H+j], g[2*H+j]
+		h[j] = (1-z)*n + z*hp[j]
+	}
+}
+
+// gruCellBackward takes one row of a GRU step back: from the activations
+// a, the hidden side of the n gate un, the previous state hp and the two
+// parts of the new state's gradient gh and dh, it writes the gradients of
+// the input side's pre-activations d and of the hidden side's du, and
+// sets dh to the direct path's share of hp's gradient (the hidden
+// product's share is added after).
+func gruCellBackward(a, un, hp, gh, dh, d, du []float32) {
+	H := len(hp)
+	for j := range H {
+		r, z, n := a[j], a[H+j], a[2*H+j]
+		dht := gh[j] + dh[j]
+		dnp := dht * (1 - z) * (1 - n*n)
+		dr := dnp * un[j] * r * (1 - r)
+		dz := dht * (hp[j] - n) * z * (1 - z)
+		d[j], d[H+j], d[2*H+j] = dr, dz, dnp
+		du[j], du[H+j], du[2*H+j] = dr, dz, dnp*r
+		dh[j] = dht * z
 	}
 }

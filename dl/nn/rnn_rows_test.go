@@ -26,7 +26,7 @@ func TestRecurrentRowChunks(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dl.Seed(1)
 			layer := c.make(in, c.hidden)
-			if G := layer.Layers[0].WeightHH.Size(0); recurrentRowChunk(B, G, c.hidden) >= B {
+			if G := layer.Layers[0].WeightHH.Size(0); recurrentRowChunk(B, G, c.hidden, T) >= B {
 				t.Fatalf("B=%d, G=%d, H=%d is not split: the test misses the chunked path", B, G, c.hidden)
 			}
 			x := dl.Randn(T, B, in).RequiresGrad()

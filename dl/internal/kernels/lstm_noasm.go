@@ -1,0 +1,9 @@
+//go:build !amd64 || noasm
+
+package kernels
+
+func lstmCellAVX512(g, cp, cn, tc, h []float32) { lstmCellGo(g, cp, cn, tc, h) }
+
+func lstmCellBackwardAVX512(a, cp, tc, gh, dh, dc, d []float32) {
+	lstmCellBackwardGo(a, cp, tc, gh, dh, dc, d)
+}

@@ -1,0 +1,139 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// lstmImpls are the ways the LSTM cell kernels can run; each is forced in
+// turn.
+var lstmImpls = []struct {
+	name string
+	on   bool
+	skip bool
+}{{"go", false, false}, {"avx512", true, !haveAVX512}}
+
+func sigmoid64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// lstmClose reports whether got is within float32 rounding of want, the
+// float64 value of the reference loop (a few ulp, or absolute near 0).
+func lstmClose(got float32, want float64) bool {
+	return math.Abs(float64(got)-want) <= 4e-7*max(1, math.Abs(want))
+}
+
+// guardedRow is a guarded buffer of n values uniform in [-s, s).
+func guardedRow(rng *rand.Rand, n int, s float32) *guarded {
+	g := newGuarded(nil, 1, n, n, 0)
+	for i := range g.data {
+		g.data[i] = (rng.Float32()*2 - 1) * s
+	}
+	return g
+}
+
+// TestLSTMCell checks LSTMCell against its reference loop worked in
+// float64, at widths that cover whole vectors and masked tails, and that
+// nothing past the row is written.
+func TestLSTMCell(t *testing.T) {
+	defer func(a bool) { useActAVX512 = a }(useActAVX512)
+	for _, impl := range lstmImpls {
+		if impl.skip {
+			t.Logf("%s: not on this CPU", impl.name)
+			continue
+		}
+		useActAVX512 = impl.on
+		for _, H := range []int{1, 5, 15, 16, 17, 33, 64, 100} {
+			name := fmt.Sprintf("%s H=%d", impl.name, H)
+			rng := rand.New(rand.NewPCG(7, uint64(H)))
+			g, cp := guardedRow(rng, 4*H, 6), guardedRow(rng, H, 3)
+			cn, tc, h := guardedRow(rng, H, 0), guardedRow(rng, H, 0), guardedRow(rng, H, 0)
+			g0 := append([]float32(nil), g.data...)
+			LSTMCell(g.data, cp.data, cn.data, tc.data, h.data)
+			for _, b := range []*guarded{g, cp, cn, tc, h} {
+				b.checkGuards(t, name)
+			}
+			for j := range H {
+				i, f := sigmoid64(float64(g0[j])), sigmoid64(float64(g0[H+j]))
+				gg, o := math.Tanh(float64(g0[2*H+j])), sigmoid64(float64(g0[3*H+j]))
+				c := f*float64(cp.data[j]) + i*gg
+				for _, v := range []struct {
+					what string
+					got  float32
+					want float64
+				}{{"i", g.data[j], i}, {"f", g.data[H+j], f}, {"g", g.data[2*H+j], gg}, {"o", g.data[3*H+j], o},
+					{"c", cn.data[j], c}, {"tanh c", tc.data[j], math.Tanh(c)}, {"h", h.data[j], o * math.Tanh(c)}} {
+					if !lstmClose(v.got, v.want) {
+						t.Errorf("%s unit %d: %s = %v, want %v", name, j, v.what, v.got, v.want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestLSTMCellBackward checks LSTMCellBackward against its reference loop
+// worked in float64 from the same float32 inputs, and its gradients
+// against central differences of LSTMCell's float64 reference.
+func TestLSTMCellBackward(t *testing.T) {
+	defer func(a bool) { useActAVX512 = a }(useActAVX512)
+	for _, impl := range lstmImpls {
+		if impl.skip {
+			continue
+		}
+		useActAVX512 = impl.on
+		for _, H := range []int{1, 5, 16, 17, 64, 100} {
+			name := fmt.Sprintf("%s H=%d", impl.name, H)
+			rng := rand.New(rand.NewPCG(9, uint64(H)))
+			pre, cp := guardedRow(rng, 4*H, 3), guardedRow(rng, H, 2)
+			gh, dh, dc := guardedRow(rng, H, 1), guardedRow(rng, H, 1), guardedRow(rng, H, 1)
+			d := guardedRow(rng, 4*H, 0)
+			// The forward in float64 gives the activations the backward reads.
+			a, tc := guardedRow(rng, 4*H, 0), guardedRow(rng, H, 0)
+			fwd := func(p []float64, j int, cpj float64) (i, f, g, o, c float64) {
+				i, f = sigmoid64(p[j]), sigmoid64(p[H+j])
+				g, o = math.Tanh(p[2*H+j]), sigmoid64(p[3*H+j])
+				return i, f, g, o, f*cpj + i*g
+			}
+			p64 := make([]float64, 4*H)
+			for k, v := range pre.data {
+				p64[k] = float64(v)
+			}
+			for j := range H {
+				i, f, g, o, c := fwd(p64, j, float64(cp.data[j]))
+				a.data[j], a.data[H+j], a.data[2*H+j], a.data[3*H+j] = float32(i), float32(f), float32(g), float32(o)
+				tc.data[j] = float32(math.Tanh(c))
+			}
+			dc0 := append([]float32(nil), dc.data...)
+			LSTMCellBackward(a.data, cp.data, tc.data, gh.data, dh.data, dc.data, d.data)
+			for _, b := range []*guarded{a, cp, tc, gh, dh, dc, d} {
+				b.checkGuards(t, name)
+			}
+			for j := range H {
+				// The loss L = (gh+dh)·h + dc·c, whose gradients the kernel
+				// gives: by central differences in float64.
+				loss := func(p []float64, cpj float64) float64 {
+					_, _, _, o, c := fwd(p, j, cpj)
+					return float64(gh.data[j]+dh.data[j])*o*math.Tanh(c) + float64(dc0[j])*c
+				}
+				const eps = 1e-6
+				for q := range 4 {
+					k := q*H + j
+					p := append([]float64(nil), p64...)
+					p[k] += eps
+					up := loss(p, float64(cp.data[j]))
+					p[k] -= 2 * eps
+					want := (up - loss(p, float64(cp.data[j]))) / (2 * eps)
+					if math.Abs(float64(d.data[k])-want) > 2e-6*max(1, math.Abs(want)) {
+						t.Errorf("%s unit %d gate %d: d = %v, finite differences %v", name, j, q, d.data[k], want)
+					}
+				}
+				cpj := float64(cp.data[j])
+				want := (loss(p64, cpj+1e-6) - loss(p64, cpj-1e-6)) / 2e-6
+				if math.Abs(float64(dc.data[j])-want) > 2e-6*max(1, math.Abs(want)) {
+					t.Errorf("%s unit %d: dc = %v, finite differences %v", name, j, dc.data[j], want)
+				}
+			}
+		}
+	}
+}
