@@ -191,10 +191,10 @@ func (r *Recurrent) forward(x *dl.Tensor, state *State, batchFirst bool) (*dl.Te
 		}
 		dl.Panicf(op, "input %v does not fit: want "+layout+" (or [seq %d] unbatched)", xs, r.InputSize, r.InputSize)
 	}
-	if batchFirst {
-		x = x.Transpose(0, 1)
-	}
 	batch, L, H := x.Size(1), len(r.Layers), r.HiddenSize
+	if batchFirst {
+		batch = x.Size(0)
+	}
 	want := []int{L, batch, H}
 	if state != nil {
 		for _, s := range []*dl.Tensor{state.H, state.C} {
@@ -215,19 +215,15 @@ func (r *Recurrent) forward(x *dl.Tensor, state *State, batchFirst bool) (*dl.Te
 		if state != nil && state.C != nil {
 			c0 = state.C.Select(0, l)
 		}
-		packed := recurrentLayer(r.kind, x, h0, c0, w)
-		T := x.Size(0)
-		x = packed.Narrow(0, 0, T)
-		hs = append(hs, packed.Select(0, T-1))
-		if r.kind == cellLSTM {
-			cs = append(cs, packed.Select(0, T))
+		y, hT, cT := recurrentLayer(r.kind, x, h0, c0, w, batchFirst)
+		x = y
+		hs = append(hs, hT)
+		if cT != nil {
+			cs = append(cs, cT)
 		}
 		if l < L-1 && r.Training && r.Dropout > 0 {
 			x = DropoutOp(x, r.Dropout)
 		}
-	}
-	if batchFirst {
-		x = x.Transpose(0, 1)
 	}
 	out := &State{H: dl.Stack(0, hs...)}
 	if cs != nil {

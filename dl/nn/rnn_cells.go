@@ -5,10 +5,13 @@ import (
 	"github.com/godl-dev/godl/dl/internal/kernels"
 )
 
-// recurrentLayer runs one layer over x [T B in] from h0, c0 ([B H] or nil)
-// as a single recorded op. It returns [T B H] of outputs, with for an LSTM
-// one more row at index T holding the final cell state, so that h, c and
-// the outputs all reach autograd through views of one tensor.
+// recurrentLayer runs one layer over x, [T B in] or with batchFirst
+// [B T in], from h0, c0 ([B H] or nil) as a single recorded op. It returns
+// the outputs y in x's layout ([T B H] or [B T H]), the final hidden state
+// hT [B H] and for an LSTM the final cell state cT [B H] (else nil): views
+// of one recorded tensor, so that all of them reach autograd. Working in
+// x's layout spares a batch-first model the transposed copies of its
+// input and output, forward and backward.
 //
 // The input projection of all steps is one GEMM before the loop, the
 // weight gradients two GEMMs after the backward loop; only the hidden
@@ -16,9 +19,16 @@ import (
 // other through the whole sequence, so the batch is cut into chunks of
 // rows and each chunk runs every step, forward and backward, on one
 // thread: one hand-off per pass, not one per step.
-func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl.Tensor {
+func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights, batchFirst bool) (y, hT, cT *dl.Tensor) {
 	xs := x.Shape()
 	T, B, in := xs[0], xs[1], xs[2]
+	// Row b*sb + t*st of x (and of xw, y and their gradients) is step t of
+	// sequence b.
+	sb, st := 1, B
+	if batchFirst {
+		B, T = T, B
+		sb, st = T, 1
+	}
 	H := w.WeightHH.Size(1)
 	G := kind.gates() * H
 	x = x.Contiguous()
@@ -60,13 +70,31 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		}
 	}
 
-	// hs[t] is the hidden state before step t (hs[0] = h0), likewise cs.
-	hs := getScratch((T + 1) * BH)
-	if h0 != nil {
-		copy(hs[:BH], h0.Contiguous().RawData())
-	} else {
-		clear(hs[:BH])
+	// The packed output: y in x's layout, then for an LSTM the final cell
+	// state. Step t's hidden state is written straight into y, where step
+	// t+1 reads it; h0 is the state before step 0.
+	extra := 0
+	if kind == cellLSTM {
+		extra = BH
 	}
+	out := dl.Empty(TB*H + extra) // the steps write every element
+	yd := out.RawData()[:TB*H]
+	h0d := getScratch(BH)
+	if h0 != nil {
+		copy(h0d, h0.Contiguous().RawData())
+	} else {
+		clear(h0d)
+	}
+	// prevH is the hidden state before step t for rows lo.. and its row
+	// stride.
+	prevH := func(t, lo int) ([]float32, int) {
+		if t == 0 {
+			return h0d[lo*H:], H
+		}
+		return yd[(lo*sb+(t-1)*st)*H:], sb * H
+	}
+	// Per-step state the backward pass needs, [T(+1) B H] whatever the
+	// layout: cs[t] is the cell state before step t (cs[0] = c0).
 	var cs, tc, hwn, hw []float32
 	switch kind {
 	case cellLSTM:
@@ -80,62 +108,62 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		hwn, hw = getScratch(TB*H), getScratch(B*G)
 	}
 	rowsPer := recurrentRowChunk(B, G, H, T)
+	ldg := sb * G // row stride of one step's gates
 	kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
 		rb := hi - lo
 		for t := range T {
 			dl.CheckInterrupt()
-			gates := xw[(t*B+lo)*G : (t*B+hi)*G]
-			off := t*BH + lo*H
-			hp, hn := hs[off:off+rb*H], hs[off+BH:off+BH+rb*H]
+			r0 := lo*sb + t*st
+			gates := xw[r0*G : (r0+(rb-1)*sb)*G+G]
+			hp, ldp := prevH(t, lo)
+			hp = hp[:(rb-1)*ldp+H]
 			if bias != nil {
-				for b := range rb {
-					kernels.Add(gates[b*G:(b+1)*G], gates[b*G:(b+1)*G], bias)
+				for i := range rb {
+					row := gates[i*ldg : i*ldg+G]
+					kernels.Add(row, row, bias)
 				}
 			}
 			switch kind {
 			case cellLSTM:
-				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, H, whhT, ldT, 1, gates, G)
-				for b := range rb {
-					r := off + b*H
-					kernels.LSTMCell(gates[b*G:(b+1)*G], cs[r:r+H], cs[r+BH:r+BH+H], tc[r:r+H], hn[b*H:(b+1)*H])
+				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, ldp, whhT, ldT, 1, gates, ldg)
+				for i := range rb {
+					c, r := (t*B+lo+i)*H, (r0+i*sb)*H
+					kernels.LSTMCell(gates[i*ldg:i*ldg+G], cs[c:c+H], cs[c+BH:c+BH+H], tc[c:c+H], yd[r:r+H])
 				}
 			case cellGRU:
 				hwr := hw[lo*G : hi*G]
-				for b := range rb {
+				for i := range rb {
 					if bhh != nil {
-						copy(hwr[b*G:(b+1)*G], bhh)
+						copy(hwr[i*G:(i+1)*G], bhh)
 					} else {
-						clear(hwr[b*G : (b+1)*G])
+						clear(hwr[i*G : (i+1)*G])
 					}
 				}
-				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, H, whhT, ldT, 1, hwr, G)
-				for b := range rb {
-					gruCell(gates[b*G:(b+1)*G], hwr[b*G:(b+1)*G], hwn[off+b*H:off+(b+1)*H],
-						hp[b*H:(b+1)*H], hn[b*H:(b+1)*H])
+				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, ldp, whhT, ldT, 1, hwr, G)
+				for i := range rb {
+					c, r := (t*B+lo+i)*H, (r0+i*sb)*H
+					gruCell(gates[i*ldg:i*ldg+G], hwr[i*G:(i+1)*G], hwn[c:c+H], hp[i*ldp:i*ldp+H], yd[r:r+H])
 				}
 			default:
-				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, H, whhT, ldT, 1, gates, G)
-				if kind == cellTanh {
-					kernels.Tanhs(gates)
-				} else {
-					for j, v := range gates {
-						gates[j] = max(v, 0)
+				kernels.SgemmSerial(false, false, rb, G, H, 1, hp, ldp, whhT, ldT, 1, gates, ldg)
+				for i := range rb {
+					g := gates[i*ldg : i*ldg+G]
+					if kind == cellTanh {
+						kernels.Tanhs(g)
+					} else {
+						for j, v := range g {
+							g[j] = max(v, 0)
+						}
 					}
+					r := (r0 + i*sb) * H
+					copy(yd[r:r+H], g)
 				}
-				copy(hn, gates)
 			}
 		}
 	})
 	putScratch(whhT)
-	rows := T
 	if kind == cellLSTM {
-		rows = T + 1
-	}
-	out := dl.Empty(rows, B, H) // the copies below write every element
-	od := out.RawData()
-	copy(od, hs[BH:])
-	if kind == cellLSTM {
-		copy(od[TB*H:], cs[T*BH:])
+		copy(out.RawData()[TB*H:], cs[T*BH:])
 	}
 	inputs := []*dl.Tensor{x, h0, c0, w.WeightIH, w.WeightHH, w.BiasIH, w.BiasHH}
 	out = dl.Record(kind.String(), out, inputs, func(gout *dl.Tensor) []*dl.Tensor {
@@ -153,35 +181,32 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 		}
 		kernels.ForChunks(B, rowsPer, func(_, lo, hi int) {
 			rb := hi - lo
+			dhr := dh[lo*H : hi*H]
 			for t := T - 1; t >= 0; t-- {
-				off := t*BH + lo*H
-				gh := gd[off : off+rb*H]
-				dhr := dh[lo*H : hi*H]
-				acts := xw[(t*B+lo)*G : (t*B+hi)*G]
-				dx, dhw := dXW[(t*B+lo)*G:(t*B+hi)*G], dHW[(t*B+lo)*G:(t*B+hi)*G]
-				switch kind {
-				case cellLSTM:
-					for b := range rb {
-						r := off + b*H
-						kernels.LSTMCellBackward(acts[b*G:(b+1)*G], cs[r:r+H], tc[r:r+H],
-							gh[b*H:(b+1)*H], dhr[b*H:(b+1)*H], dc[lo*H+b*H:lo*H+(b+1)*H], dx[b*G:(b+1)*G])
-					}
-				case cellGRU:
-					hp := hs[off : off+rb*H]
-					for b := range rb {
-						gruCellBackward(acts[b*G:(b+1)*G], hwn[off+b*H:off+(b+1)*H], hp[b*H:(b+1)*H],
-							gh[b*H:(b+1)*H], dhr[b*H:(b+1)*H], dx[b*G:(b+1)*G], dhw[b*G:(b+1)*G])
-					}
-				case cellTanh:
-					for j, a := range acts {
-						dx[j] = (gh[j] + dhr[j]) * (1 - a*a)
-					}
-				case cellReLU:
-					for j, a := range acts {
-						if a > 0 {
-							dx[j] = gh[j] + dhr[j]
-						} else {
-							dx[j] = 0
+				r0 := lo*sb + t*st
+				for i := range rb {
+					r, a := (r0+i*sb)*H, (r0+i*sb)*G
+					gh, dhi := gd[r:r+H], dhr[i*H:(i+1)*H]
+					acts, dx, dhw := xw[a:a+G], dXW[a:a+G], dHW[a:a+G]
+					switch kind {
+					case cellLSTM:
+						c := (t*B + lo + i) * H
+						kernels.LSTMCellBackward(acts, cs[c:c+H], tc[c:c+H], gh, dhi, dc[(lo+i)*H:(lo+i+1)*H], dx)
+					case cellGRU:
+						c := (t*B + lo + i) * H
+						hp, ldp := prevH(t, lo)
+						gruCellBackward(acts, hwn[c:c+H], hp[i*ldp:i*ldp+H], gh, dhi, dx, dhw)
+					case cellTanh:
+						for j, v := range acts {
+							dx[j] = (gh[j] + dhi[j]) * (1 - v*v)
+						}
+					case cellReLU:
+						for j, v := range acts {
+							if v > 0 {
+								dx[j] = gh[j] + dhi[j]
+							} else {
+								dx[j] = 0
+							}
 						}
 					}
 				}
@@ -189,12 +214,13 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 				if kind == cellGRU {
 					beta = 1 // dh already holds the direct path
 				}
-				kernels.SgemmSerial(false, false, rb, H, G, 1, dhw, G, whh, H, beta, dhr, H)
+				a0 := r0 * G
+				kernels.SgemmSerial(false, false, rb, H, G, 1, dHW[a0:a0+(rb-1)*ldg+G], ldg, whh, H, beta, dhr, H)
 			}
 		})
 		grads := make([]*dl.Tensor, len(inputs))
 		if x.TracksGrad() {
-			gx := dl.Empty(T, B, in) // beta = 0: the GEMMs write every element
+			gx := dl.Empty(xs...) // beta = 0: the GEMMs write every element
 			kernels.Sgemm(false, false, TB, in, G, 1, dXW, G, wih, in, 0, gx.RawData(), in)
 			grads[0] = gx
 		}
@@ -210,9 +236,22 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 			grads[3] = g
 		}
 		if w.WeightHH.TracksGrad() {
+			// The states before each step, in x's row order: h0, then y
+			// one step behind.
+			hprev := getScratch(TB * H)
+			if batchFirst {
+				for b := range B {
+					copy(hprev[b*T*H:], h0d[b*H:(b+1)*H])
+					copy(hprev[b*T*H+H:(b+1)*T*H], yd[b*T*H:])
+				}
+			} else {
+				copy(hprev, h0d)
+				copy(hprev[BH:], yd)
+			}
 			g := dl.Empty(G, H)
-			kernels.Sgemm(true, false, G, H, TB, 1, dHW, G, hs, H, 0, g.RawData(), H)
+			kernels.Sgemm(true, false, G, H, TB, 1, dHW, G, hprev, H, 0, g.RawData(), H)
 			grads[4] = g
+			putScratch(hprev)
 		}
 		if bih != nil {
 			gb := dl.Empty(G)
@@ -225,16 +264,26 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights) *dl
 			}
 			grads[6] = gbh
 		}
-		putScratch(xw, hs, cs, tc, hwn, hw, dh, dc, dXW)
+		putScratch(xw, h0d, cs, tc, hwn, hw, dh, dc, dXW)
 		if kind == cellGRU {
 			putScratch(dHW)
 		}
 		return grads
 	})
 	if !out.TracksGrad() {
-		putScratch(xw, hs, cs, tc, hwn, hw)
+		putScratch(xw, h0d, cs, tc, hwn, hw)
 	}
-	return out
+	shape, timeDim := []int{T, B, H}, 0
+	if batchFirst {
+		shape, timeDim = []int{B, T, H}, 1
+	}
+	if kind == cellLSTM {
+		y = out.Narrow(0, 0, TB*H).View(shape...)
+		cT = out.Narrow(0, TB*H, BH).View(B, H)
+	} else {
+		y = out.View(shape...)
+	}
+	return y, y.Select(timeDim, T-1), cT
 }
 
 // recurrentRowChunk is how many batch rows one piece of a recurrent layer

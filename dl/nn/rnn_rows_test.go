@@ -76,3 +76,105 @@ func checkClose(t *testing.T, what string, got, want float32) {
 		t.Fatalf("%s: %v in the batch, %v on its own", what, got, want)
 	}
 }
+
+// TestRecurrentBatchFirst: a batch-first layer (which runs in that layout,
+// not through a transposed copy) gives what the same weights give the
+// time-major input, outputs, final state and every gradient, with the
+// batch in chunks (B = 40) and whole (B = 3); and its gradients with an
+// initial state pass finite differences.
+func TestRecurrentBatchFirst(t *testing.T) {
+	const T, in, H = 6, 7, 16
+	for _, kind := range []string{"LSTM", "GRU", "RNN", "RNNReLU"} {
+		for _, B := range []int{3, 40} {
+			t.Run(fmt.Sprintf("%s/B=%d", kind, B), func(t *testing.T) {
+				dl.Seed(3)
+				var tm *Recurrent
+				switch kind {
+				case "LSTM":
+					tm = NewLSTM(in, H, 2)
+				case "GRU":
+					tm = NewGRU(in, H, 2)
+				case "RNN":
+					tm = NewRNN(in, H, 2)
+				default:
+					tm = NewRNNReLU(in, H, 2)
+				}
+				bf := *tm
+				bf.BatchFirst = true
+				xt := dl.Randn(T, B, in)
+				h0 := dl.Randn(2, B, H)
+				var c0 *dl.Tensor
+				if kind == "LSTM" {
+					c0 = dl.Randn(2, B, H)
+				}
+				run := func(m *Recurrent, x *dl.Tensor, toTimeMajor func(*dl.Tensor) *dl.Tensor) [][]float32 {
+					x = x.Detach().RequiresGrad()
+					h := h0.Detach().RequiresGrad()
+					st := &State{H: h}
+					var c *dl.Tensor
+					if c0 != nil {
+						c = c0.Detach().RequiresGrad()
+						st.C = c
+					}
+					for _, p := range Parameters(m) {
+						p.ZeroGrad()
+					}
+					out, fin := m.ForwardState(x, st)
+					loss := out.Mul(out).Sum().Add(fin.H.Sum())
+					if fin.C != nil {
+						loss = loss.Add(fin.C.Mul(fin.C).Sum())
+					}
+					loss.Backward()
+					vals := [][]float32{toTimeMajor(out).Contiguous().Data(), fin.H.Data(),
+						toTimeMajor(x.Grad()).Contiguous().Data(), h.Grad().Data()}
+					if c != nil {
+						vals = append(vals, fin.C.Data(), c.Grad().Data())
+					}
+					for _, p := range Parameters(m) {
+						vals = append(vals, p.Grad().Data())
+					}
+					return vals
+				}
+				same := func(x *dl.Tensor) *dl.Tensor { return x }
+				swap := func(x *dl.Tensor) *dl.Tensor { return x.Transpose(0, 1) }
+				want := run(tm, xt, same)
+				got := run(&bf, xt.Transpose(0, 1).Contiguous(), swap)
+				// The weight gradients sum over all T·B rows, taken in
+				// another order: 1e-4 for them, else 1e-5.
+				nonParam := len(want) - len(Parameters(tm))
+				for k := range want {
+					tol := 1e-5
+					if k >= nonParam {
+						tol = 1e-4
+					}
+					for i, w := range want[k] {
+						if d := math.Abs(float64(got[k][i] - w)); d > tol*max(1, math.Abs(float64(w))) {
+							t.Fatalf("result %d element %d: %v batch-first, %v time-major", k, i, got[k][i], w)
+						}
+					}
+				}
+			})
+		}
+	}
+	dl.Seed(4)
+	x := dl.Randn(3, 4, 5).RequiresGrad() // [batch seq feature]
+	h0, c0 := dl.Randn(1, 3, 3).RequiresGrad(), dl.Randn(1, 3, 3).RequiresGrad()
+	for _, m := range []*Recurrent{NewLSTM(5, 3, 1, BatchFirst()), NewGRU(5, 3, 1, BatchFirst())} {
+		params := map[string]*dl.Tensor{"x": x, "h0": h0}
+		st := &State{H: h0}
+		if m.kind == cellLSTM {
+			params["c0"], st.C = c0, c0
+		}
+		for _, np := range NamedParameters(m) {
+			params[np.Name] = np.Param
+		}
+		gradCheck(t, m.String()+" batch-first", func() *dl.Tensor {
+			out, fin := m.ForwardState(x, st)
+			parts := []*dl.Tensor{out.Reshape(-1), fin.H.Reshape(-1)}
+			if fin.C != nil {
+				parts = append(parts, fin.C.Reshape(-1))
+			}
+			return dl.Cat(0, parts...)
+		}, params)
+	}
+}
