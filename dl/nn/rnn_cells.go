@@ -174,7 +174,9 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights, bat
 			dc = getScratch(BH)
 			copy(dc, gd[TB*H:])
 		}
-		dXW := getScratch(TB * G)
+		// The gradients of the gates' pre-activations replace the
+		// activations row by row: each row's are read once, just before.
+		dXW := xw
 		dHW := dXW // the same for LSTM and RNN: both sides enter one sum
 		if kind == cellGRU {
 			dHW = getScratch(TB * G)
@@ -264,7 +266,7 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights, bat
 			}
 			grads[6] = gbh
 		}
-		putScratch(xw, h0d, cs, tc, hwn, hw, dh, dc, dXW)
+		putScratch(xw, h0d, cs, tc, hwn, hw, dh, dc)
 		if kind == cellGRU {
 			putScratch(dHW)
 		}
@@ -327,17 +329,22 @@ func gruCell(g, u, un, hp, h []float32) {
 // parts of the new state's gradient gh and dh, it writes the gradients of
 // the input side's pre-activations d and of the hidden side's du, and
 // sets dh to the direct path's share of hp's gradient (the hidden
-// product's share is added after).
+// product's share is added after). d may be a itself.
 func gruCellBackward(a, un, hp, gh, dh, d, du []float32) {
 	H := len(hp)
+	// Gate by gate, each slice H long: the loop then needs no bounds checks.
+	ar, az, an := a[:H], a[H:2*H], a[2*H:3*H]
+	dr, dz, dn := d[:H], d[H:2*H], d[2*H:3*H]
+	ur, uz, un2 := du[:H], du[H:2*H], du[2*H:3*H]
+	un, gh, dh = un[:H], gh[:H], dh[:H]
 	for j := range H {
-		r, z, n := a[j], a[H+j], a[2*H+j]
+		r, z, n := ar[j], az[j], an[j]
 		dht := gh[j] + dh[j]
 		dnp := dht * (1 - z) * (1 - n*n)
-		dr := dnp * un[j] * r * (1 - r)
-		dz := dht * (hp[j] - n) * z * (1 - z)
-		d[j], d[H+j], d[2*H+j] = dr, dz, dnp
-		du[j], du[H+j], du[2*H+j] = dr, dz, dnp*r
+		drj := dnp * un[j] * r * (1 - r)
+		dzj := dht * (hp[j] - n) * z * (1 - z)
+		dr[j], dz[j], dn[j] = drj, dzj, dnp
+		ur[j], uz[j], un2[j] = drj, dzj, dnp*r
 		dh[j] = dht * z
 	}
 }

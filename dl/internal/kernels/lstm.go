@@ -57,7 +57,8 @@ func lstmCellGo(g, cp, cn, tc, h []float32) {
 // the new hidden state (from the output, and from the next step), dc its
 // gradient with respect to the new cell state. It writes d, the 4H
 // gradients of the gate pre-activations, and replaces dc by the gradient
-// with respect to cp. The reference loop (the AVX-512 kernel fuses the
+// with respect to cp. d may be a itself: each unit's gates are read before
+// its gradients are written. The reference loop (the AVX-512 kernel fuses the
 // multiply-adds, so its last bits may differ):
 //
 //	for j := range H {

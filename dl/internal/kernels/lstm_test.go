@@ -105,9 +105,19 @@ func TestLSTMCellBackward(t *testing.T) {
 				tc.data[j] = float32(math.Tanh(c))
 			}
 			dc0 := append([]float32(nil), dc.data...)
+			// In place (d = a), as the recurrent layer calls it, and apart:
+			// the same bits.
+			inPlace, dcIn := a.clone(), dc.clone()
 			LSTMCellBackward(a.data, cp.data, tc.data, gh.data, dh.data, dc.data, d.data)
 			for _, b := range []*guarded{a, cp, tc, gh, dh, dc, d} {
 				b.checkGuards(t, name)
+			}
+			LSTMCellBackward(inPlace.data, cp.data, tc.data, gh.data, dh.data, dcIn.data, inPlace.data)
+			inPlace.checkGuards(t, name+" in place")
+			for k, v := range d.data {
+				if math.Float32bits(v) != math.Float32bits(inPlace.data[k]) {
+					t.Fatalf("%s: in place, d[%d] = %v, apart %v", name, k, inPlace.data[k], v)
+				}
 			}
 			for j := range H {
 				// The loss L = (gh+dh)·h + dc·c, whose gradients the kernel
