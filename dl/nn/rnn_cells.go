@@ -186,6 +186,16 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights, bat
 			dhr := dh[lo*H : hi*H]
 			for t := T - 1; t >= 0; t-- {
 				r0 := lo*sb + t*st
+				if t > 0 {
+					for i := range rb {
+						r := r0 - st + i*sb
+						kernels.Prefetch(xw[r*G : (r+1)*G])
+						kernels.Prefetch(gd[r*H : (r+1)*H])
+						if kind == cellGRU {
+							kernels.Prefetch(dHW[r*G : (r+1)*G])
+						}
+					}
+				}
 				for i := range rb {
 					r, a := (r0+i*sb)*H, (r0+i*sb)*G
 					gh, dhi := gd[r:r+H], dhr[i*H:(i+1)*H]
@@ -197,7 +207,7 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights, bat
 					case cellGRU:
 						c := (t*B + lo + i) * H
 						hp, ldp := prevH(t, lo)
-						gruCellBackward(acts, hwn[c:c+H], hp[i*ldp:i*ldp+H], gh, dhi, dx, dhw)
+						kernels.GRUCellBackward(acts, hwn[c:c+H], hp[i*ldp:i*ldp+H], gh, dhi, dx, dhw)
 					case cellTanh:
 						for j, v := range acts {
 							dx[j] = (gh[j] + dhi[j]) * (1 - v*v)
@@ -321,30 +331,5 @@ func gruCell(g, u, un, hp, h []float32) {
 	for j := range H {
 		z, n := g[H+j], g[2*H+j]
 		h[j] = (1-z)*n + z*hp[j]
-	}
-}
-
-// gruCellBackward takes one row of a GRU step back: from the activations
-// a, the hidden side of the n gate un, the previous state hp and the two
-// parts of the new state's gradient gh and dh, it writes the gradients of
-// the input side's pre-activations d and of the hidden side's du, and
-// sets dh to the direct path's share of hp's gradient (the hidden
-// product's share is added after). d may be a itself.
-func gruCellBackward(a, un, hp, gh, dh, d, du []float32) {
-	H := len(hp)
-	// Gate by gate, each slice H long: the loop then needs no bounds checks.
-	ar, az, an := a[:H], a[H:2*H], a[2*H:3*H]
-	dr, dz, dn := d[:H], d[H:2*H], d[2*H:3*H]
-	ur, uz, un2 := du[:H], du[H:2*H], du[2*H:3*H]
-	un, gh, dh = un[:H], gh[:H], dh[:H]
-	for j := range H {
-		r, z, n := ar[j], az[j], an[j]
-		dht := gh[j] + dh[j]
-		dnp := dht * (1 - z) * (1 - n*n)
-		drj := dnp * un[j] * r * (1 - r)
-		dzj := dht * (hp[j] - n) * z * (1 - z)
-		dr[j], dz[j], dn[j] = drj, dzj, dnp
-		ur[j], uz[j], un2[j] = drj, dzj, dnp*r
-		dh[j] = dht * z
 	}
 }

@@ -1,5 +1,5 @@
 // The AVX-512 sigmoid, tanh and exp of act_amd64.s, as macros that other
-// kernels (lstm_amd64.s) apply to registers of their own: the constants
+// kernels (rnncell_amd64.s) apply to registers of their own: the constants
 // (a file-local copy in each file that includes this), LOADCONSTS, which
 // keeps them in Z10-Z14 and Z16-Z31, and EXP, SIGMOID and TANH.
 

@@ -147,3 +147,78 @@ func TestLSTMCellBackward(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUCellBackward checks GRUCellBackward, in place and apart, against
+// central differences of a GRU step worked in float64: h = (1-z)·n + z·hp
+// with r, z = σ(x + u), n = tanh(xₙ + r·uₙ), the loss (gh+dh)·h.
+func TestGRUCellBackward(t *testing.T) {
+	defer func(a bool) { useActAVX512 = a }(useActAVX512)
+	for _, impl := range lstmImpls {
+		if impl.skip {
+			continue
+		}
+		useActAVX512 = impl.on
+		for _, H := range []int{1, 5, 16, 17, 64, 100} {
+			name := fmt.Sprintf("%s H=%d", impl.name, H)
+			rng := rand.New(rand.NewPCG(5, uint64(H)))
+			xs, us, hp := guardedRow(rng, 3*H, 2), guardedRow(rng, 3*H, 2), guardedRow(rng, H, 1)
+			gh, dh := guardedRow(rng, H, 1), guardedRow(rng, H, 1)
+			a, un := guardedRow(rng, 3*H, 0), guardedRow(rng, H, 0)
+			d, du := guardedRow(rng, 3*H, 0), guardedRow(rng, 3*H, 0)
+			// step gives unit j's new state from the pre-activations.
+			step := func(x, u []float64, hpj float64, j int) (r, z, n, h float64) {
+				r, z = sigmoid64(x[j]+u[j]), sigmoid64(x[H+j]+u[H+j])
+				n = math.Tanh(x[2*H+j] + r*u[2*H+j])
+				return r, z, n, (1-z)*n + z*hpj
+			}
+			x64, u64 := make([]float64, 3*H), make([]float64, 3*H)
+			for k := range x64 {
+				x64[k], u64[k] = float64(xs.data[k]), float64(us.data[k])
+			}
+			for j := range H {
+				r, z, n, _ := step(x64, u64, float64(hp.data[j]), j)
+				a.data[j], a.data[H+j], a.data[2*H+j] = float32(r), float32(z), float32(n)
+				un.data[j] = us.data[2*H+j]
+			}
+			dh0 := append([]float32(nil), dh.data...)
+			inPlace, dhIn := a.clone(), dh.clone()
+			GRUCellBackward(a.data, un.data, hp.data, gh.data, dh.data, d.data, du.data)
+			for _, b := range []*guarded{a, un, hp, gh, dh, d, du} {
+				b.checkGuards(t, name)
+			}
+			du2 := du.clone()
+			GRUCellBackward(inPlace.data, un.data, hp.data, gh.data, dhIn.data, inPlace.data, du2.data)
+			for k, v := range d.data {
+				if math.Float32bits(v) != math.Float32bits(inPlace.data[k]) {
+					t.Fatalf("%s: in place, d[%d] = %v, apart %v", name, k, inPlace.data[k], v)
+				}
+			}
+			const eps = 1e-6
+			near := func(what string, got float32, want float64) {
+				if math.Abs(float64(got)-want) > 2e-6*max(1, math.Abs(want)) {
+					t.Errorf("%s: %s = %v, finite differences %v", name, what, got, want)
+				}
+			}
+			for j := range H {
+				loss := func(x, u []float64, hpj float64) float64 {
+					_, _, _, h := step(x, u, hpj, j)
+					return float64(gh.data[j]+dh0[j]) * h
+				}
+				hpj := float64(hp.data[j])
+				for q := range 3 {
+					k := q*H + j
+					x, u := append([]float64(nil), x64...), append([]float64(nil), u64...)
+					x[k] += eps
+					up := loss(x, u64, hpj)
+					x[k] -= 2 * eps
+					near(fmt.Sprintf("d[%d]", k), d.data[k], (up-loss(x, u64, hpj))/(2*eps))
+					u[k] += eps
+					up = loss(x64, u, hpj)
+					u[k] -= 2 * eps
+					near(fmt.Sprintf("du[%d]", k), du.data[k], (up-loss(x64, u, hpj))/(2*eps))
+				}
+				near(fmt.Sprintf("dh[%d]", j), dh.data[j], (loss(x64, u64, hpj+eps)-loss(x64, u64, hpj-eps))/(2*eps))
+			}
+		}
+	}
+}

@@ -2,8 +2,9 @@ package kernels
 
 import "github.com/godl-dev/godl/dl/internal/mathf"
 
-// The pointwise part of an LSTM step, forward and backward, for one row of
-// the batch: H hidden units, gates laid out [i f g o], each H wide. The
+// The pointwise part of an LSTM step, forward and backward, and of a GRU
+// step's backward, for one row of the batch: H hidden units, gates laid
+// out [i f g o] (LSTM) or [r z n] (GRU), each H wide. The
 // recurrent layer calls them once per row and step, between the hidden
 // products; fused, each reads and writes its row once, where separate
 // passes per activation and product would bring it through the caches
@@ -26,7 +27,7 @@ import "github.com/godl-dev/godl/dl/internal/mathf"
 //	}
 func LSTMCell(g, cp, cn, tc, h []float32) {
 	H := len(cp)
-	checkLSTM("LSTMCell", H, g, cn, tc, h)
+	checkRNN("LSTMCell", 4*H, H, g, cn, tc, h)
 	if H == 0 {
 		return
 	}
@@ -73,7 +74,7 @@ func lstmCellGo(g, cp, cn, tc, h []float32) {
 //	}
 func LSTMCellBackward(a, cp, tc, gh, dh, dc, d []float32) {
 	H := len(cp)
-	checkLSTM("LSTMCellBackward", H, a, tc, gh, dh, dc)
+	checkRNN("LSTMCellBackward", 4*H, H, a, tc, gh, dh, dc)
 	if len(d) < 4*H {
 		panic("kernels: LSTMCellBackward: d is shorter than 4H")
 	}
@@ -105,14 +106,79 @@ func lstmCellBackwardGo(a, cp, tc, gh, dh, dc, d []float32) {
 	}
 }
 
-// checkLSTM checks that g (the gates) is 4H long at least and the others H.
-func checkLSTM(op string, H int, g []float32, rows ...[]float32) {
-	if len(g) < 4*H {
-		panic("kernels: " + op + ": the gates are shorter than 4H")
+// GRUCellBackward takes one row of a GRU step back. a holds the 3H gate
+// activations [r z n], un the hidden side of the n gate's pre-activation
+// (Wₕₙh + bₕₙ), hp the previous hidden state; gh and dh are two parts of
+// the loss's gradient with respect to the new hidden state. It writes d,
+// the 3H gradients of the input side's pre-activations, and du, those of
+// the hidden side's, and replaces dh by the direct path's share of hp's
+// gradient (the hidden product's share is added after). d may be a
+// itself. The reference loop (the AVX-512 kernel fuses 1 - n², so its
+// last bits may differ):
+//
+//	for j := range H {
+//		r, z, n := a[j], a[H+j], a[2H+j]
+//		dht := gh[j] + dh[j]
+//		dn := dht * (1 - z) * (1 - n*n)
+//		dr := dn * un[j] * r * (1 - r)
+//		dz := dht * (hp[j] - n) * z * (1 - z)
+//		d[j], d[H+j], d[2H+j] = dr, dz, dn
+//		du[j], du[H+j], du[2H+j] = dr, dz, dn*r
+//		dh[j] = dht * z
+//	}
+func GRUCellBackward(a, un, hp, gh, dh, d, du []float32) {
+	H := len(hp)
+	checkRNN("GRUCellBackward", 3*H, H, a, un, gh, dh)
+	if len(d) < 3*H || len(du) < 3*H {
+		panic("kernels: GRUCellBackward: d or du is shorter than 3H")
+	}
+	if H == 0 {
+		return
+	}
+	if useActAVX512 {
+		gruCellBackwardAVX512(a, un, hp, gh, dh, d, du)
+		return
+	}
+	gruCellBackwardGo(a, un, hp, gh, dh, d, du)
+}
+
+func gruCellBackwardGo(a, un, hp, gh, dh, d, du []float32) {
+	H := len(hp)
+	// Gate by gate, each slice H long: the loop then needs no bounds checks.
+	ar, az, an := a[:H], a[H:2*H], a[2*H:3*H]
+	dr, dz, dn := d[:H], d[H:2*H], d[2*H:3*H]
+	ur, uz, un2 := du[:H], du[H:2*H], du[2*H:3*H]
+	un, gh, dh = un[:H], gh[:H], dh[:H]
+	for j := range H {
+		r, z, n := ar[j], az[j], an[j]
+		dht := gh[j] + dh[j]
+		dnp := dht * (1 - z) * (1 - n*n)
+		drj := dnp * un[j] * r * (1 - r)
+		dzj := dht * (hp[j] - n) * z * (1 - z)
+		dr[j], dz[j], dn[j] = drj, dzj, dnp
+		ur[j], uz[j], un2[j] = drj, dzj, dnp*r
+		dh[j] = dht * z
+	}
+}
+
+// checkRNN checks that g (the gates) is gates long at least and the
+// others H.
+func checkRNN(op string, gates, H int, g []float32, rows ...[]float32) {
+	if len(g) < gates {
+		panic("kernels: " + op + ": the gates are too short")
 	}
 	for _, r := range rows {
 		if len(r) < H {
 			panic("kernels: " + op + ": a row is shorter than H")
 		}
 	}
+}
+
+// Prefetch asks the CPU to bring s into the L1 cache ahead of its use,
+// without waiting for it (nothing without assembly). For the rows of the
+// next step of a recurrent layer: several rows far apart, read one step
+// after another backwards in time, are more streams than the hardware's
+// prefetchers follow.
+func Prefetch(s []float32) {
+	prefetchAsm(s)
 }

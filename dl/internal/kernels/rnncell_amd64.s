@@ -4,7 +4,8 @@
 
 #include "act_amd64.h"
 
-// The LSTM cell's pointwise steps (lstm.go), 16 hidden units at a time. A
+// The LSTM and GRU cells' pointwise steps (rnncell.go), 16 hidden units at
+// a time. A
 // mask in K1 covers the units left (all 16 but on the last pass), so a
 // row of any width runs through the same body.
 
@@ -144,3 +145,88 @@ loop:
 
 DATA one<>+0(SB)/4, $1.0
 GLOBL one<>(SB), RODATA|NOPTR, $4
+
+// func gruCellBackwardAVX512(a, un, hp, gh, dh, d, du []float32)
+//
+// SI: a (r; z and n are R8 and 2·R8 bytes on), DI: un, R9: hp, R10: gh,
+// R11: dh, R13: d, R14: du (both laid out as a); CX: units left. Z31
+// holds 1.
+TEXT ·gruCellBackwardAVX512(SB), NOSPLIT, $0-168
+	MOVQ a_base+0(FP), SI
+	MOVQ un_base+24(FP), DI
+	MOVQ hp_base+48(FP), R9
+	MOVQ hp_len+56(FP), CX
+	MOVQ gh_base+72(FP), R10
+	MOVQ dh_base+96(FP), R11
+	MOVQ d_base+120(FP), R13
+	MOVQ du_base+144(FP), R14
+	MOVQ CX, R8
+	SHLQ $2, R8
+	VBROADCASTSS one<>(SB), Z31
+
+gloop:
+	SETMASK
+	VMOVUPS.Z (SI), K1, Z0         // r
+	VMOVUPS.Z (SI)(R8*1), K1, Z1   // z
+	VMOVUPS.Z (SI)(R8*2), K1, Z2   // n
+	VMOVUPS.Z (R10), K1, Z3
+	VADDPS.Z (R11), Z3, K1, Z3     // dht = gh + dh
+
+	VSUBPS Z1, Z31, Z4             // dnp = dht·(1 - z)·(1 - n²)
+	VMULPS Z4, Z3, Z4
+	VMOVAPS Z31, Z5
+	VFNMADD231PS Z2, Z2, Z5
+	VMULPS Z5, Z4, Z4
+
+	VMOVUPS.Z (DI), K1, Z5         // dr = dnp·un·r·(1 - r)
+	VMULPS Z5, Z4, Z5
+	VMULPS Z0, Z5, Z5
+	VSUBPS Z0, Z31, Z6
+	VMULPS Z6, Z5, Z5
+
+	VMOVUPS.Z (R9), K1, Z6         // dz = dht·(hp - n)·z·(1 - z)
+	VSUBPS Z2, Z6, Z6
+	VMULPS Z6, Z3, Z6
+	VMULPS Z1, Z6, Z6
+	VSUBPS Z1, Z31, Z7
+	VMULPS Z7, Z6, Z6
+
+	VMOVUPS Z5, K1, (R13)
+	VMOVUPS Z6, K1, (R13)(R8*1)
+	VMOVUPS Z4, K1, (R13)(R8*2)
+	VMOVUPS Z5, K1, (R14)
+	VMOVUPS Z6, K1, (R14)(R8*1)
+	VMULPS Z0, Z4, Z7              // dnp·r
+	VMOVUPS Z7, K1, (R14)(R8*2)
+	VMULPS Z1, Z3, Z3              // dh = dht·z
+	VMOVUPS Z3, K1, (R11)
+
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R13
+	ADDQ $64, R14
+	SUBQ $16, CX
+	JGT gloop
+
+	VZEROUPPER
+	RET
+
+// func prefetchAsm(s []float32)
+TEXT ·prefetchAsm(SB), NOSPLIT, $0-24
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), CX
+	SHLQ $2, CX
+	JEQ done
+	ADDQ SI, CX
+
+next:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	CMPQ SI, CX
+	JLT next
+
+done:
+	RET
