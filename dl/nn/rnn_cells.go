@@ -186,16 +186,6 @@ func recurrentLayer(kind cellKind, x, h0, c0 *dl.Tensor, w RecurrentWeights, bat
 			dhr := dh[lo*H : hi*H]
 			for t := T - 1; t >= 0; t-- {
 				r0 := lo*sb + t*st
-				if t > 0 {
-					for i := range rb {
-						r := r0 - st + i*sb
-						kernels.Prefetch(xw[r*G : (r+1)*G])
-						kernels.Prefetch(gd[r*H : (r+1)*H])
-						if kind == cellGRU {
-							kernels.Prefetch(dHW[r*G : (r+1)*G])
-						}
-					}
-				}
 				for i := range rb {
 					r, a := (r0+i*sb)*H, (r0+i*sb)*G
 					gh, dhi := gd[r:r+H], dhr[i*H:(i+1)*H]

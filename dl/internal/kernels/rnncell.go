@@ -173,12 +173,3 @@ func checkRNN(op string, gates, H int, g []float32, rows ...[]float32) {
 		}
 	}
 }
-
-// Prefetch asks the CPU to bring s into the L1 cache ahead of its use,
-// without waiting for it (nothing without assembly). For the rows of the
-// next step of a recurrent layer: several rows far apart, read one step
-// after another backwards in time, are more streams than the hardware's
-// prefetchers follow.
-func Prefetch(s []float32) {
-	prefetchAsm(s)
-}

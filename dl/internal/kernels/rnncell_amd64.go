@@ -22,9 +22,3 @@ func lstmCellBackwardAVX512(a, cp, tc, gh, dh, dc, d []float32)
 //
 //go:noescape
 func gruCellBackwardAVX512(a, un, hp, gh, dh, d, du []float32)
-
-// prefetchAsm asks for every cache line of s to be brought into L1; it
-// reads and writes nothing.
-//
-//go:noescape
-func prefetchAsm(s []float32)

@@ -213,20 +213,3 @@ gloop:
 
 	VZEROUPPER
 	RET
-
-// func prefetchAsm(s []float32)
-TEXT ·prefetchAsm(SB), NOSPLIT, $0-24
-	MOVQ s_base+0(FP), SI
-	MOVQ s_len+8(FP), CX
-	SHLQ $2, CX
-	JEQ done
-	ADDQ SI, CX
-
-next:
-	PREFETCHT0 (SI)
-	ADDQ $64, SI
-	CMPQ SI, CX
-	JLT next
-
-done:
-	RET

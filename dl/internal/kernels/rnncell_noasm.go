@@ -11,5 +11,3 @@ func lstmCellBackwardAVX512(a, cp, tc, gh, dh, dc, d []float32) {
 func gruCellBackwardAVX512(a, un, hp, gh, dh, d, du []float32) {
 	gruCellBackwardGo(a, un, hp, gh, dh, d, du)
 }
-
-func prefetchAsm(s []float32) {}
