@@ -63,7 +63,7 @@ func (r *cellRewrite) emit() []string {
 		return []string{"internal error in the godl engine: the rewritten cell has no run function"}
 	}
 	inRun := func(p token.Pos) bool { return run.Pos() <= p && p < run.End() }
-	ownUsed := ed.qualifyOwn(run, info, pkg, r.cell.Alias, cellUses)
+	r.ownUsed = ed.qualifyOwn(run, info, pkg, r.cell.Alias, cellUses)
 	used := ed.imports(f, info, inRun)
 	r.runImports = ed.runImports(f, run, info)
 	// The run function moves to the plugin's main package (see Result.Main).
@@ -90,7 +90,6 @@ func (r *cellRewrite) emit() []string {
 			final[c.Path] = c.Alias
 		}
 	}
-	r.ownUsed = ownUsed
 	decls := strings.TrimSuffix(parts[0][len(header)+len(imports):], "//line "+genFile+":1\n")
 	r.src = generatedHeader + header + em.importBlock(final) + decls + strings.TrimPrefix(parts[2], "\n") +
 		"\nvar _ = " + runtimeAlias + ".Check\n"
