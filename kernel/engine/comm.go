@@ -2,10 +2,7 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"go/types"
 	"maps"
-	"strings"
 	"sync"
 
 	"github.com/godl-dev/godl/kernel"
@@ -269,20 +266,4 @@ func (c *cellOutputs) get(seq int) kernel.Output {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.outs[seq]
-}
-
-// varsFunc is the plugin's VarsSymbol function for the variables a cell
-// defines, "" when it defines none: %whos reads them through it.
-func varsFunc(c *rewrite.Result) string {
-	var entries []string
-	for _, sym := range c.Defines {
-		if _, ok := sym.Obj.(*types.Var); !ok || sym.FuncVar {
-			continue
-		}
-		entries = append(entries, fmt.Sprintf("%q: &c.%s", sym.Obj.Name(), sym.Obj.Name()))
-	}
-	if len(entries) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("\nfunc %s() map[string]any { return map[string]any{%s} }\n", wp.VarsSymbol, strings.Join(entries, ", "))
 }

@@ -26,13 +26,14 @@ func (r *cellRewrite) checkAsWritten() []string {
 		return msgs
 	}
 	r.keys = map[string]bool{}
+	r.mentioned = mentionedSyms(r.fA, r.sess)
 	for try := 0; try < 2; try++ {
 		if try == 1 {
 			r.fA, _ = parseCell(r.cfg.Fset, r.file+".a.go", r.srcA)
 		}
 		syntaxMangle(r.cfg.Fset, r.fA, r.keys)
 		r.pkgA = types.NewPackage(r.cell.Path, r.file)
-		for name, s := range r.sess.syms {
+		for name, s := range r.mentioned {
 			if !r.declared[name] {
 				r.pkgA.Scope().Insert(s.proxy(r.pkgA))
 			}
@@ -45,6 +46,23 @@ func (r *cellRewrite) checkAsWritten() []string {
 		}
 	}
 	return nil
+}
+
+// mentionedSyms are the earlier cells' names that f spells as
+// identifiers: only they need proxies. A long session holds thousands of
+// names and a cell uses a few; a proxy for each would make every cell's
+// checks slower as the session grows.
+func mentionedSyms(f *ast.File, sess *Session) map[string]*Sym {
+	syms := map[string]*Sym{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if s := sess.syms[id.Name]; s != nil {
+				syms[id.Name] = s
+			}
+		}
+		return true
+	})
+	return syms
 }
 
 // asWrittenErrors are the errors of the as-written check that are the
@@ -145,15 +163,21 @@ func (r *cellRewrite) fileOff(pos token.Pos) int { return r.cfg.Fset.File(pos).O
 
 // check type-checks f as package pkg; it returns the errors.
 func (r *cellRewrite) check(pkg *types.Package, f *ast.File, info *types.Info) errList {
+	return checkWith(r.imp, r.cfg.Fset, pkg, f, info)
+}
+
+// checkWith type-checks f as pkg, importing through imp, recording in
+// info (which may be nil).
+func checkWith(imp types.ImporterFrom, fset *token.FileSet, pkg *types.Package, f *ast.File, info *types.Info) errList {
 	var errs errList
-	conf := types.Config{Importer: r.imp, Error: func(err error) {
+	conf := types.Config{Importer: imp, Error: func(err error) {
 		if te, ok := err.(types.Error); ok {
 			errs = append(errs, te)
 		} else {
 			errs = append(errs, types.Error{Msg: err.Error()})
 		}
 	}}
-	types.NewChecker(&conf, r.cfg.Fset, pkg, info).Files([]*ast.File{f})
+	types.NewChecker(&conf, fset, pkg, info).Files([]*ast.File{f})
 	return errs
 }
 

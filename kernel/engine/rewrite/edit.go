@@ -81,16 +81,16 @@ var rtNames = map[string]bool{
 
 // rename makes the text say what the compiler must see: package-level
 // names exported, earlier cells' names qualified, stdin and sleeps routed
-// through the runtime. It returns the earlier cells used.
-func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxies map[types.Object]*Sym) map[*Cell]bool {
-	used := map[*Cell]bool{}
+// through the runtime. It returns the uses of earlier cells' names.
+func (e *editor) rename(f *ast.File, info *types.Info, pkg *types.Package, proxies map[types.Object]*Sym) map[*ast.Ident]*Cell {
+	used := map[*ast.Ident]*Cell{}
 	fix := func(id *ast.Ident, obj types.Object) {
 		if obj == nil {
 			return
 		}
 		if s, ok := proxies[obj]; ok {
 			id.Name = s.ref()
-			used[s.Cell] = true
+			used[id] = s.Cell
 			return
 		}
 		if v, ok := obj.(*types.Var); ok && v.IsField() && v.Embedded() && obj.Pkg() == pkg {
@@ -257,12 +257,71 @@ func (e *editor) callsGonbui(st ast.Stmt, info *types.Info) bool {
 	return p == gonbuiPath || strings.HasPrefix(p, gonbuiPath+"/")
 }
 
-// imports reports which import paths are still used, and blanks the
-// user's imports that are not (Go would refuse them; a notebook should not).
-func (e *editor) imports(f *ast.File, info *types.Info) map[string]bool {
+// qualifyOwn names the cell's own package-level names in the run
+// function through the cell's package, which the run function's package
+// (the plugin's main) imports as alias; earlier cells' names (renamed
+// already) are left alone. It reports whether there were any.
+func (e *editor) qualifyOwn(run *ast.FuncDecl, info *types.Info, pkg *types.Package, alias string, earlier map[*ast.Ident]*Cell) bool {
+	any := false
+	ast.Inspect(run.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || earlier[id] != nil {
+			return true
+		}
+		if obj := info.Uses[id]; obj != nil && obj.Pkg() == pkg && obj.Parent() == pkg.Scope() {
+			e.replace(e.off(id.Pos()), 0, alias+".")
+			any = true
+		}
+		return true
+	})
+	return any
+}
+
+// runImports are the import specs ("name \"path\"") the run function's
+// own uses need in the package it moves to.
+func (e *editor) runImports(f *ast.File, run *ast.FuncDecl, info *types.Info) map[string]bool {
+	specs := map[string]bool{}
+	dotted := map[*types.Package]string{} // dot-imported packages → path
+	for _, is := range f.Imports {
+		if is.Name != nil && is.Name.Name == "." {
+			if pn, ok := info.Defs[is.Name].(*types.PkgName); ok {
+				dotted[pn.Imported()] = pn.Imported().Path()
+			}
+		}
+	}
+	sels := map[*ast.Ident]bool{}
+	ast.Inspect(run.Body, func(n ast.Node) bool {
+		if se, ok := n.(*ast.SelectorExpr); ok {
+			sels[se.Sel] = true
+		}
+		return true
+	})
+	ast.Inspect(run.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || e.rtUses[id] {
+			return true
+		}
+		switch obj := info.Uses[id].(type) {
+		case nil:
+		case *types.PkgName:
+			specs[obj.Name()+" "+strconv.Quote(obj.Imported().Path())] = true
+		default:
+			if p, ok := dotted[obj.Pkg()]; ok && !sels[id] {
+				specs[". "+strconv.Quote(p)] = true
+			}
+		}
+		return true
+	})
+	return specs
+}
+
+// imports reports which import paths are still used outside the run
+// function (which moves to a package of its own), and blanks the user's
+// imports that are not (Go would refuse them; a notebook should not).
+func (e *editor) imports(f *ast.File, info *types.Info, inRun func(token.Pos) bool) map[string]bool {
 	uses := map[*types.PkgName]int{}
 	for id, obj := range info.Uses {
-		if pn, ok := obj.(*types.PkgName); ok && !e.rtUses[id] {
+		if pn, ok := obj.(*types.PkgName); ok && !e.rtUses[id] && !inRun(id.Pos()) {
 			uses[pn]++
 		}
 	}

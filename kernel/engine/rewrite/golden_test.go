@@ -21,7 +21,8 @@ import (
 // in order, each followed by what rewriting it gives.
 //
 //	-- cell --       the code of a cell
-//	-- out --        the generated Go source, after "// NOTE" lines for
+//	-- out --        the generated Go source (the cell's package, then its
+//	                 plugin's main package), after "// NOTE" lines for
 //	                 what the user is told before the cell runs; or the
 //	                 cell's errors, one "// ERROR" line each (a message's
 //	                 further lines follow as "//" lines)
@@ -108,6 +109,8 @@ func render(res *Result, msgs []string) string {
 		b.WriteString("// NOTE " + strings.TrimSuffix(n, "\n") + "\n")
 	}
 	b.WriteString(res.Source)
+	b.WriteString("// ---- the plugin's main package ----\n")
+	b.WriteString(strings.TrimPrefix(res.Main, generatedHeader))
 	return b.String()
 }
 

@@ -34,8 +34,10 @@ func mangle(name string) string {
 }
 
 // cellQualifier is a cell package's path or name as it appears in
-// messages and traces: "<module>/cells/<session>/c3." or "cell3.".
-var cellQualifier = regexp.MustCompile(`((?:[\w.-]+/)+cells/[a-z0-9]+/c[0-9]+\.)|\bcell[0-9]+\.`)
+// messages and traces: "<module>/cells/<session>/c3.", its plugin's main
+// package "<module>/cells/<session>/c3/main." (the run function's), or
+// "cell3.".
+var cellQualifier = regexp.MustCompile(`((?:[\w.-]+/)+cells/[a-z0-9]+/c[0-9]+(?:/main)?\.)|\bcell[0-9]+\.`)
 
 // Unmangle rewrites generated spellings in a message, a trace or output
 // back to the user's.

@@ -21,7 +21,8 @@
 //     into their packages, put interrupt checks in loops, and write the
 //     import block last, from the imports the text really uses.
 //   - verify (verify.go): parse and type-check the final text; its package
-//     is what later cells are checked against.
+//     is what later cells are checked against. The run function goes to
+//     the plugin's main package (Result.Main), checked too.
 //
 // Every piece of the user's text is preceded by a //line directive naming
 // its place in the cell, so errors, compiler messages and runtime traces
@@ -37,8 +38,17 @@ import (
 
 // Result is a rewritten cell, ready to build.
 type Result struct {
-	Cell    *Cell
-	Source  string // the package's Go source
+	Cell   *Cell
+	Source string // the package's Go source: the cell's declarations
+	// Main is the source of the plugin's main package: the run function
+	// (the cell's statements) and the function that lists the cell's
+	// variables. The statements live apart from the declarations so that
+	// a cell's package imports only what its declarations use: a later
+	// cell that reads a variable imports that cell's package, not every
+	// cell whose variables its statements read (a notebook's cells would
+	// otherwise form a chain, and each cell's export data, which lists
+	// every package below it, would grow with the session).
+	Main    string
 	Defines []*Sym // names the cell defines for later cells
 	Notes   []string
 }
@@ -59,15 +69,19 @@ type cellRewrite struct {
 	startsA map[int]int // segment → offset of its text in srcA
 	fA      *ast.File
 	// check as written
-	declared map[string]bool // names the cell declares at package level
-	keys     map[string]bool // composite-literal keys that are struct fields
-	pkgA     *types.Package
-	infoA    *types.Info
-	errsA    errList
+	declared  map[string]bool // names the cell declares at package level
+	mentioned map[string]*Sym // earlier cells' names the cell spells
+	keys      map[string]bool // composite-literal keys that are struct fields
+	pkgA      *types.Package
+	infoA     *types.Info
+	errsA     errList
 	// plan
 	plan *plan
 	// emit
-	src string
+	src        string          // the cell's package
+	runSrc     string          // the run function, for the plugin's main
+	runImports map[string]bool // import specs the run function needs
+	ownUsed    bool            // the run function uses the cell's own names
 }
 
 func newCellRewrite(cfg *Config, sess *Session, code string, seq, count int) *cellRewrite {
