@@ -23,8 +23,12 @@ type ConvGeom struct {
 // kernel tap.
 func (g *ConvGeom) ColRows() int { return g.C * g.KH * g.KW }
 
-// useConvAVX512 picks the assembly row copies; tests switch it off.
-var useConvAVX512 = haveAVX512
+// useConvAVX512 and useConvAVX2 pick the assembly row copies; tests
+// switch them off.
+var (
+	useConvAVX512 = haveAVX512
+	useConvAVX2   = haveAVX2
+)
 
 // Im2col writes the column matrix of output rows [oy0, oy1) of the image x
 // (C planes of H×W) into col, [C·KH·KW, (oy1-oy0)·OW] row-major: row
@@ -142,6 +146,10 @@ func im2colRows(dst, src []float32, rows, n, ss, lo, hi int) {
 		im2colRowsAVX512(dst, src, rows, n, ss, lo, hi)
 		return
 	}
+	if useConvAVX2 {
+		im2colRowsAVX2(dst, src, rows, n, ss, lo, hi)
+		return
+	}
 	im2colRowsGo(dst, src, rows, n, ss, lo, hi)
 }
 
@@ -152,6 +160,10 @@ func col2imTaps(img, col []float32, rows, n, ss, w, ow, kw, dw, pw int) {
 	_ = col[(kw-1)*n+rows*ow-1]
 	if useConvAVX512 {
 		col2imTapsAVX512(img, col, rows, n, ss, w, ow, kw, dw, pw)
+		return
+	}
+	if useConvAVX2 {
+		col2imTapsAVX2(img, col, rows, n, ss, w, ow, kw, dw, pw)
 		return
 	}
 	col2imTapsGo(img, col, rows, n, ss, w, ow, kw, dw, pw)

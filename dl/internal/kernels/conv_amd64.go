@@ -39,3 +39,16 @@ func im2colRowsAVX512(dst, src []float32, rows, n, ss, lo, hi int)
 //
 //go:noescape
 func col2imTapsAVX512(img, col []float32, rows, n, ss, w, ow, kw, dw, pw int)
+
+// im2colRowsAVX2 is im2colRowsAVX512 (the same reference loop and
+// bounds) 8 lanes at a time, for CPUs with AVX2 but not AVX-512.
+//
+//go:noescape
+func im2colRowsAVX2(dst, src []float32, rows, n, ss, lo, hi int)
+
+// col2imTapsAVX2 is col2imTapsAVX512 (the same reference loop, order of
+// sums and bounds) 8 lanes at a time: its results are the AVX-512
+// kernel's, bit for bit.
+//
+//go:noescape
+func col2imTapsAVX2(img, col []float32, rows, n, ss, w, ow, kw, dw, pw int)

@@ -7,12 +7,13 @@ import (
 	"testing"
 )
 
-// convImpls are the ways the row copies can run; each is forced in turn.
+// convImpls are the ways the row copies and pooling kernels can run; each
+// is forced in turn.
 var convImpls = []struct {
-	name   string
-	avx512 bool
-	skip   bool
-}{{"go", false, false}, {"avx512", true, !haveAVX512}}
+	name         string
+	avx512, avx2 bool
+	skip         bool
+}{{"go", false, false, false}, {"avx2", false, true, !haveAVX2}, {"avx512", true, false, !haveAVX512}}
 
 // im2colRef is Im2col's definition, one element at a time.
 func im2colRef(x []float32, g *ConvGeom, oy0, oy1 int) []float32 {
@@ -66,8 +67,9 @@ func geom(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw int) *ConvGeom {
 }
 
 // convGeoms cover the recipe's layers, wide rows (several 16-lane chunks),
-// padding wider than a chunk, strides, dilation, 1×1 and kernels larger
-// than the image.
+// padding wider than a chunk, strides, dilation, 1×1, kernels larger
+// than the image, and rows of 1, 7, 8, 9 and 12 outputs around the AVX2
+// kernels' 8 lanes.
 var convGeoms = []*ConvGeom{
 	geom(1, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1),
 	geom(3, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1),
@@ -79,17 +81,24 @@ var convGeoms = []*ConvGeom{
 	geom(1, 4, 4, 5, 5, 1, 1, 3, 3, 1, 1),
 	geom(2, 11, 19, 3, 4, 3, 1, 1, 0, 2, 3),
 	geom(1, 3, 70, 2, 7, 1, 1, 1, 17, 1, 2),
+	geom(2, 3, 1, 1, 1, 1, 1, 0, 0, 1, 1),
+	geom(1, 4, 7, 3, 3, 1, 1, 1, 1, 1, 1),
+	geom(1, 3, 8, 3, 3, 1, 1, 1, 1, 1, 1),
+	geom(2, 5, 9, 3, 3, 1, 1, 1, 1, 1, 1),
+	geom(1, 4, 4, 3, 3, 1, 1, 3, 4, 1, 1),
+	geom(1, 3, 12, 1, 3, 1, 1, 0, 5, 1, 1),
+	geom(1, 4, 10, 2, 4, 1, 1, 1, 2, 1, 3),
 }
 
 func TestIm2colCol2im(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	defer func(a bool) { useConvAVX512 = a }(useConvAVX512)
+	defer func(a, a2 bool) { useConvAVX512, useConvAVX2 = a, a2 }(useConvAVX512, useConvAVX2)
 	for _, impl := range convImpls {
 		if impl.skip {
 			t.Logf("%s: not on this CPU", impl.name)
 			continue
 		}
-		useConvAVX512 = impl.avx512
+		useConvAVX512, useConvAVX2 = impl.avx512, impl.avx2
 		for _, g := range convGeoms {
 			x := make([]float32, g.C*g.H*g.W)
 			for i := range x {
@@ -131,13 +140,26 @@ func TestIm2colCol2im(t *testing.T) {
 						t.Fatalf("%s: Col2im pixel %d = %v, want %v", name, i, v, ref[i])
 					}
 				}
+				// The AVX2 kernel sums in the AVX-512 kernel's order: the
+				// same bits.
+				if impl.avx2 && haveAVX512 {
+					useConvAVX512 = true
+					img512 := append([]float32(nil), base...)
+					Col2im(img512, src, g, oy0, oy1)
+					useConvAVX512 = false
+					for i, v := range img.data {
+						if math.Float32bits(v) != math.Float32bits(img512[i]) {
+							t.Fatalf("%s: Col2im pixel %d = %v, AVX-512 %v", name, i, v, img512[i])
+						}
+					}
+				}
 			}
 		}
 	}
 }
 
 func BenchmarkIm2col(b *testing.B) {
-	defer func(a bool) { useConvAVX512 = a }(useConvAVX512)
+	defer func(a, a2 bool) { useConvAVX512, useConvAVX2 = a, a2 }(useConvAVX512, useConvAVX2)
 	for _, impl := range convImpls {
 		if impl.skip {
 			continue
@@ -146,13 +168,13 @@ func BenchmarkIm2col(b *testing.B) {
 			x := make([]float32, g.C*g.H*g.W)
 			col := make([]float32, g.ColRows()*g.OH*g.OW)
 			b.Run(fmt.Sprintf("%s/c%dh%d/im2col", impl.name, g.C, g.H), func(b *testing.B) {
-				useConvAVX512 = impl.avx512
+				useConvAVX512, useConvAVX2 = impl.avx512, impl.avx2
 				for b.Loop() {
 					Im2col(col, x, g, 0, g.OH)
 				}
 			})
 			b.Run(fmt.Sprintf("%s/c%dh%d/col2im", impl.name, g.C, g.H), func(b *testing.B) {
-				useConvAVX512 = impl.avx512
+				useConvAVX512, useConvAVX2 = impl.avx512, impl.avx2
 				for b.Loop() {
 					Col2im(x, col, g, 0, g.OH)
 				}
