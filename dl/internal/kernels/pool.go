@@ -4,8 +4,12 @@ package kernels
 // planes whose height and width are even run on as one tall plane, so a
 // caller may pass any number of whole row pairs.
 
-// usePoolAVX512 picks the assembly kernels; tests switch it off.
-var usePoolAVX512 = haveAVX512
+// usePoolAVX512 and usePoolAVX2 pick the assembly kernels; tests switch
+// them off.
+var (
+	usePoolAVX512 = haveAVX512
+	usePoolAVX2   = haveAVX2
+)
 
 // MaxPool2x2 sets y[r][c] to the maximum of x's block rows 2r, 2r+1 and
 // columns 2c, 2c+1, for r < rows and c < ow; x has rows of w ≥ 2·ow floats
@@ -18,6 +22,10 @@ func MaxPool2x2(y, x []float32, w, rows, ow int) {
 	_ = x[(2*rows-1)*w+2*ow-1]
 	if usePoolAVX512 {
 		maxPool2x2AVX512(y, x, w, rows, ow)
+		return
+	}
+	if usePoolAVX2 {
+		maxPool2x2AVX2(y, x, w, rows, ow)
 		return
 	}
 	maxPool2x2Go(y, x, w, rows, ow)
@@ -39,6 +47,10 @@ func MaxPool2x2Argmax(y []float32, idx []uint8, x []float32, w, rows, ow int) {
 		maxPool2x2ArgmaxAVX512(y, idx, x, w, rows, ow)
 		return
 	}
+	if usePoolAVX2 {
+		maxPool2x2ArgmaxAVX2(y, idx, x, w, rows, ow)
+		return
+	}
 	maxPool2x2ArgmaxGo(y, idx, x, w, rows, ow)
 }
 
@@ -55,6 +67,10 @@ func MaxPool2x2Scatter(gx, gy []float32, idx []uint8, w, rows, ow int) {
 	_ = gx[(2*rows-1)*w+2*ow-1]
 	if usePoolAVX512 {
 		maxPool2x2ScatterAVX512(gx, gy, idx, w, rows, ow)
+		return
+	}
+	if usePoolAVX2 {
+		maxPool2x2ScatterAVX2(gx, gy, idx, w, rows, ow)
 		return
 	}
 	maxPool2x2ScatterGo(gx, gy, idx, w, rows, ow)
@@ -113,6 +129,10 @@ func AvgPool2x2(y, x []float32, w, rows, ow int) {
 		avgPool2x2AVX512(y, x, w, rows, ow)
 		return
 	}
+	if usePoolAVX2 {
+		avgPool2x2AVX2(y, x, w, rows, ow)
+		return
+	}
 	avgPool2x2Go(y, x, w, rows, ow)
 }
 
@@ -127,6 +147,10 @@ func AvgPool2x2Backward(gx, gy []float32, w, rows, ow int) {
 	_ = gx[(2*rows-1)*w+2*ow-1]
 	if usePoolAVX512 {
 		avgPool2x2BackwardAVX512(gx, gy, w, rows, ow)
+		return
+	}
+	if usePoolAVX2 {
+		avgPool2x2BackwardAVX2(gx, gy, w, rows, ow)
 		return
 	}
 	avgPool2x2BackwardGo(gx, gy, w, rows, ow)

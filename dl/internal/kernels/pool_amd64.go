@@ -72,3 +72,23 @@ func avgPool2x2AVX512(y, x []float32, w, rows, ow int)
 //
 //go:noescape
 func avgPool2x2BackwardAVX512(gx, gy []float32, w, rows, ow int)
+
+// The AVX2 kernels are their AVX-512 siblings above (the same reference
+// loops and bounds) 8 windows at a time, for CPUs with AVX2 but not
+// AVX-512. They compute in the same order, so their results are the
+// AVX-512 kernels' bit for bit (signed zeros and NaN payloads included).
+
+//go:noescape
+func maxPool2x2AVX2(y, x []float32, w, rows, ow int)
+
+//go:noescape
+func maxPool2x2ArgmaxAVX2(y []float32, idx []uint8, x []float32, w, rows, ow int)
+
+//go:noescape
+func maxPool2x2ScatterAVX2(gx, gy []float32, idx []uint8, w, rows, ow int)
+
+//go:noescape
+func avgPool2x2AVX2(y, x []float32, w, rows, ow int)
+
+//go:noescape
+func avgPool2x2BackwardAVX2(gx, gy []float32, w, rows, ow int)

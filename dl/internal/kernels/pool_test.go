@@ -20,21 +20,65 @@ func maxPoolRef(v [4]float32) (float32, int) {
 	return best, at
 }
 
+// poolOut is what the max-pooling kernels write for one input.
+type poolOut struct {
+	y, y2, gx *guarded
+	idx       []uint8
+}
+
+// maxPoolRun runs MaxPool2x2, MaxPool2x2Argmax and MaxPool2x2Scatter on
+// guarded outputs and checks that nothing is written outside them.
+func maxPoolRun(t *testing.T, name string, x, gy []float32, w, rows, ow int) poolOut {
+	nan := float32(math.NaN())
+	y := newGuarded(nil, 1, rows*ow, rows*ow, nan)
+	MaxPool2x2(y.data, x, w, rows, ow)
+	y.checkGuards(t, name)
+	y2 := newGuarded(nil, 1, rows*ow, rows*ow, nan)
+	idxBuf := make([]uint8, rows*ow+64)
+	for i := range idxBuf {
+		idxBuf[i] = 0xee
+	}
+	idx := idxBuf[32 : 32+rows*ow]
+	MaxPool2x2Argmax(y2.data, idx, x, w, rows, ow)
+	y2.checkGuards(t, name+" argmax")
+	for i, b := range idxBuf {
+		if (i < 32 || i >= 32+rows*ow) && b != 0xee {
+			t.Fatalf("%s: stray index store at %d", name, i-32)
+		}
+	}
+	gx := newGuarded(nil, 2*rows, 2*ow, w, nan)
+	MaxPool2x2Scatter(gx.data, gy, idx, w, rows, ow)
+	gx.checkGuards(t, name+" scatter")
+	return poolOut{y, y2, gx, idx}
+}
+
+// firstBitDiff reports the first element where a and b differ in their
+// bits.
+func firstBitDiff(a, b []float32) (int, bool) {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 func TestMaxPool2x2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	nan := float32(math.NaN())
 	// Few distinct values, so windows tie often; ±0 and NaN included.
 	vals := []float32{-1, 0, float32(math.Copysign(0, -1)), 0.5, 2, nan}
-	defer func(a bool) { usePoolAVX512 = a }(usePoolAVX512)
+	defer func(a, a2 bool) { usePoolAVX512, usePoolAVX2 = a, a2 }(usePoolAVX512, usePoolAVX2)
 	for _, impl := range convImpls {
 		if impl.skip {
 			continue
 		}
-		usePoolAVX512 = impl.avx512
-		for _, ow := range []int{1, 2, 7, 14, 15, 16, 17, 31, 32, 33, 50} {
+		// Widths around the 8 windows of an AVX2 step and the 16 of an
+		// AVX-512 one.
+		for _, ow := range []int{1, 2, 3, 7, 8, 9, 14, 15, 16, 17, 23, 31, 32, 33, 50} {
 			for _, extra := range []int{0, 1, 3} {
-				w, rows := 2*ow+extra, 3
-				name := fmt.Sprintf("%s ow=%d w=%d", impl.name, ow, w)
+				w, rows := 2*ow+extra, 3-extra%2*2
+				name := fmt.Sprintf("%s ow=%d w=%d rows=%d", impl.name, ow, w, rows)
 				x := make([]float32, 2*rows*w)
 				for i := range x {
 					if rng.IntN(3) == 0 {
@@ -47,25 +91,9 @@ func TestMaxPool2x2(t *testing.T) {
 				for i := range gy {
 					gy[i] = rng.Float32() + 1
 				}
-				y := newGuarded(nil, 1, rows*ow, rows*ow, nan)
-				MaxPool2x2(y.data, x, w, rows, ow)
-				y.checkGuards(t, name)
-				y2 := newGuarded(nil, 1, rows*ow, rows*ow, nan)
-				idxBuf := make([]uint8, rows*ow+64)
-				for i := range idxBuf {
-					idxBuf[i] = 0xee
-				}
-				idx := idxBuf[32 : 32+rows*ow]
-				MaxPool2x2Argmax(y2.data, idx, x, w, rows, ow)
-				y2.checkGuards(t, name+" argmax")
-				for i, b := range idxBuf {
-					if (i < 32 || i >= 32+rows*ow) && b != 0xee {
-						t.Fatalf("%s: stray index store at %d", name, i-32)
-					}
-				}
-				gx := newGuarded(nil, 2*rows, 2*ow, w, nan)
-				MaxPool2x2Scatter(gx.data, gy, idx, w, rows, ow)
-				gx.checkGuards(t, name+" scatter")
+				usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
+				out := maxPoolRun(t, name, x, gy, w, rows, ow)
+				y, y2, idx, gx := out.y, out.y2, out.idx, out.gx
 				for r := range rows {
 					for c := range ow {
 						at := []int{2*r*w + 2*c, 2*r*w + 2*c + 1, (2*r+1)*w + 2*c, (2*r+1)*w + 2*c + 1}
@@ -87,6 +115,22 @@ func TestMaxPool2x2(t *testing.T) {
 						}
 					}
 				}
+				// The AVX2 kernels compute as the AVX-512 ones: the same
+				// bits, down to the sign of a zero maximum and the NaN
+				// passed on.
+				if impl.avx2 && haveAVX512 {
+					usePoolAVX512 = true
+					o512 := maxPoolRun(t, name+" (avx512)", x, gy, w, rows, ow)
+					for _, c := range []struct {
+						what string
+						a, b []float32
+					}{{"max", y.data, o512.y.data}, {"argmax max", y2.data, o512.y2.data}, {"scatter", gx.data, o512.gx.data}} {
+						if i, differ := firstBitDiff(c.a, c.b); differ {
+							t.Fatalf("%s: %s element %d = %v (%#x), AVX-512 %v (%#x)", name, c.what, i,
+								c.a[i], math.Float32bits(c.a[i]), c.b[i], math.Float32bits(c.b[i]))
+						}
+					}
+				}
 			}
 		}
 	}
@@ -95,15 +139,15 @@ func TestMaxPool2x2(t *testing.T) {
 func TestAvgPool2x2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	nan := float32(math.NaN())
-	defer func(a bool) { usePoolAVX512 = a }(usePoolAVX512)
+	defer func(a, a2 bool) { usePoolAVX512, usePoolAVX2 = a, a2 }(usePoolAVX512, usePoolAVX2)
 	for _, impl := range convImpls {
 		if impl.skip {
 			continue
 		}
-		usePoolAVX512 = impl.avx512
-		for _, ow := range []int{1, 7, 15, 16, 17, 33} {
+		usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
+		for _, ow := range []int{1, 3, 7, 8, 9, 15, 16, 17, 33} {
 			for _, extra := range []int{0, 1} {
-				w, rows := 2*ow+extra, 3
+				w, rows := 2*ow+extra, 3-2*extra
 				name := fmt.Sprintf("%s ow=%d w=%d", impl.name, ow, w)
 				x := make([]float32, 2*rows*w)
 				for i := range x {
@@ -139,7 +183,7 @@ func TestAvgPool2x2(t *testing.T) {
 }
 
 func BenchmarkMaxPool2x2(b *testing.B) {
-	defer func(a bool) { usePoolAVX512 = a }(usePoolAVX512)
+	defer func(a, a2 bool) { usePoolAVX512, usePoolAVX2 = a, a2 }(usePoolAVX512, usePoolAVX2)
 	const w, rows = 28, 32 * 14 // 32 channels of 28×28
 	x := make([]float32, 2*rows*w)
 	for i := range x {
@@ -152,19 +196,19 @@ func BenchmarkMaxPool2x2(b *testing.B) {
 			continue
 		}
 		b.Run(impl.name+"/forward", func(b *testing.B) {
-			usePoolAVX512 = impl.avx512
+			usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
 			for b.Loop() {
 				MaxPool2x2(y, x, w, rows, w/2)
 			}
 		})
 		b.Run(impl.name+"/argmax", func(b *testing.B) {
-			usePoolAVX512 = impl.avx512
+			usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
 			for b.Loop() {
 				MaxPool2x2Argmax(y, idx, x, w, rows, w/2)
 			}
 		})
 		b.Run(impl.name+"/scatter", func(b *testing.B) {
-			usePoolAVX512 = impl.avx512
+			usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
 			for b.Loop() {
 				MaxPool2x2Scatter(gx, gy, idx, w, rows, w/2)
 			}
