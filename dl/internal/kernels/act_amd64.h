@@ -1,7 +1,9 @@
-// The AVX-512 sigmoid, tanh and exp of act_amd64.s, as macros that other
-// kernels (rnncell_amd64.s) apply to registers of their own: the constants
-// (a file-local copy in each file that includes this), LOADCONSTS, which
-// keeps them in Z10-Z14 and Z16-Z31, and EXP, SIGMOID and TANH.
+// The sigmoid, tanh and exp of act_amd64.s, as macros that other kernels
+// (rnncell_amd64.s, rnncell_avx2_amd64.s) apply to registers of their own:
+// the constants (a file-local copy in each file that includes this); for
+// AVX-512 LOADCONSTS, which keeps them in Z10-Z14 and Z16-Z31, and EXP,
+// SIGMOID and TANH; for AVX2 LOADCONSTS2 (Y9-Y15), EXP2, SIGMOID2 and
+// TANH2.
 
 // Vector sigmoid and tanh, 16 lanes at a time, following mathf's Cephes
 // expf and tanhf (same range reduction and polynomials, with FMA), so they
@@ -104,3 +106,88 @@ GLOBL expConsts<>(SB), RODATA|NOPTR, $84
 	VPORD S, A, X; \
 	VMOVAPS Y, K2, X
 
+
+// The AVX2 versions: 8 lanes, the constants LOADCONSTS2 keeps in Y9-Y15
+// and the others broadcast from expConsts as they are needed (16 registers
+// are too few to keep them all). Without VSCALEFPS, 2^n is built in the
+// exponent bits, so the argument is clamped to where that stays a normal
+// float; sigmoid and tanh saturate well inside those bounds.
+
+DATA avx2Consts<>+0(SB)/4, $88.3
+DATA avx2Consts<>+4(SB)/4, $-87.3
+DATA avx2Consts<>+8(SB)/4, $127
+GLOBL avx2Consts<>(SB), RODATA|NOPTR, $12
+
+#define LOADCONSTS2 \
+	VBROADCASTSS expConsts<>+0(SB), Y15; \
+	VBROADCASTSS expConsts<>+4(SB), Y14; \
+	VBROADCASTSS expConsts<>+8(SB), Y13; \
+	VBROADCASTSS expConsts<>+36(SB), Y12; \
+	VBROADCASTSS avx2Consts<>+0(SB), Y11; \
+	VBROADCASTSS avx2Consts<>+4(SB), Y10; \
+	VPBROADCASTD avx2Consts<>+8(SB), Y9
+
+// EXP2 sets X = e^X using N, P, T as scratch.
+#define EXP2(X, N, P, T) \
+	VMINPS X, Y11, X; \
+	VMAXPS X, Y10, X; \
+	VMULPS Y15, X, N; \
+	VROUNDPS $0, N, N; \
+	VFNMADD231PS Y14, N, X; \
+	VFNMADD231PS Y13, N, X; \
+	VBROADCASTSS expConsts<>+12(SB), P; \
+	VBROADCASTSS expConsts<>+16(SB), T; \
+	VFMADD213PS T, X, P; \
+	VBROADCASTSS expConsts<>+20(SB), T; \
+	VFMADD213PS T, X, P; \
+	VBROADCASTSS expConsts<>+24(SB), T; \
+	VFMADD213PS T, X, P; \
+	VBROADCASTSS expConsts<>+28(SB), T; \
+	VFMADD213PS T, X, P; \
+	VBROADCASTSS expConsts<>+32(SB), T; \
+	VFMADD213PS T, X, P; \
+	VMULPS X, X, T; \
+	VFMADD213PS X, T, P; \
+	VADDPS Y12, P, P; \
+	VCVTPS2DQ N, N; \
+	VPADDD Y9, N, N; \
+	VPSLLD $23, N, N; \
+	VMULPS N, P, X
+
+// SIGMOID2 sets X = 1/(1+e^-X).
+#define SIGMOID2(X, N, P, T) \
+	VBROADCASTSS expConsts<>+56(SB), N; \
+	VXORPS N, X, X; \
+	EXP2(X, N, P, T); \
+	VADDPS Y12, X, X; \
+	VDIVPS X, Y12, X
+
+// TANH2 sets X = tanh(X) as TANH does, with A, S, M, Y, N, P, T as
+// scratch: Y the odd polynomial, A the exp form, M where the polynomial is
+// taken.
+#define TANH2(X, A, S, M, Y, N, P, T) \
+	VBROADCASTSS expConsts<>+52(SB), N; \
+	VANDPS N, X, A; \
+	VANDNPS X, N, S; \
+	VBROADCASTSS expConsts<>+48(SB), N; \
+	VCMPPS $1, N, A, M; \
+	VMULPS X, X, T; \
+	VBROADCASTSS expConsts<>+64(SB), Y; \
+	VBROADCASTSS expConsts<>+68(SB), N; \
+	VFMADD213PS N, T, Y; \
+	VBROADCASTSS expConsts<>+72(SB), N; \
+	VFMADD213PS N, T, Y; \
+	VBROADCASTSS expConsts<>+76(SB), N; \
+	VFMADD213PS N, T, Y; \
+	VBROADCASTSS expConsts<>+80(SB), N; \
+	VFMADD213PS N, T, Y; \
+	VMULPS T, X, T; \
+	VFMADD213PS X, T, Y; \
+	VADDPS A, A, A; \
+	EXP2(A, N, P, T); \
+	VADDPS Y12, A, A; \
+	VBROADCASTSS expConsts<>+60(SB), N; \
+	VDIVPS A, N, A; \
+	VSUBPS A, Y12, A; \
+	VORPS S, A, A; \
+	VBLENDVPS M, Y, A, X

@@ -14,7 +14,7 @@ import "github.com/godl-dev/godl/dl/internal/mathf"
 // pre-activations and is overwritten by their activations (sigmoid for i,
 // f, o; tanh for g); cp is the previous cell state. It sets the new cell
 // state cn = f·cp + i·g, tc = tanh(cn) and h = o·tc. Every slice but g is
-// H long. The reference loop (the AVX-512 kernel agrees with it to within
+// H long. The reference loop (the assembly kernels agree with it to within
 // the activations' error bound):
 //
 //	for j := range H {
@@ -33,6 +33,10 @@ func LSTMCell(g, cp, cn, tc, h []float32) {
 	}
 	if useActAVX512 {
 		lstmCellAVX512(g, cp, cn, tc, h)
+		return
+	}
+	if useActAVX2 {
+		lstmCellAVX2(g, cp, cn, tc, h)
 		return
 	}
 	lstmCellGo(g, cp, cn, tc, h)
@@ -59,8 +63,8 @@ func lstmCellGo(g, cp, cn, tc, h []float32) {
 // gradient with respect to the new cell state. It writes d, the 4H
 // gradients of the gate pre-activations, and replaces dc by the gradient
 // with respect to cp. d may be a itself: each unit's gates are read before
-// its gradients are written. The reference loop (the AVX-512 kernel fuses the
-// multiply-adds, so its last bits may differ):
+// its gradients are written. The reference loop (the assembly kernels fuse
+// the multiply-adds, so their last bits may differ):
 //
 //	for j := range H {
 //		i, f, g, o := a[j], a[H+j], a[2H+j], a[3H+j]
@@ -83,6 +87,10 @@ func LSTMCellBackward(a, cp, tc, gh, dh, dc, d []float32) {
 	}
 	if useActAVX512 {
 		lstmCellBackwardAVX512(a, cp, tc, gh, dh, dc, d)
+		return
+	}
+	if useActAVX2 {
+		lstmCellBackwardAVX2(a, cp, tc, gh, dh, dc, d)
 		return
 	}
 	lstmCellBackwardGo(a, cp, tc, gh, dh, dc, d)
@@ -113,7 +121,7 @@ func lstmCellBackwardGo(a, cp, tc, gh, dh, dc, d []float32) {
 // the 3H gradients of the input side's pre-activations, and du, those of
 // the hidden side's, and replaces dh by the direct path's share of hp's
 // gradient (the hidden product's share is added after). d may be a
-// itself. The reference loop (the AVX-512 kernel fuses 1 - n², so its
+// itself. The reference loop (the assembly kernels fuse 1 - n², so their
 // last bits may differ):
 //
 //	for j := range H {
@@ -137,6 +145,10 @@ func GRUCellBackward(a, un, hp, gh, dh, d, du []float32) {
 	}
 	if useActAVX512 {
 		gruCellBackwardAVX512(a, un, hp, gh, dh, d, du)
+		return
+	}
+	if useActAVX2 {
+		gruCellBackwardAVX2(a, un, hp, gh, dh, d, du)
 		return
 	}
 	gruCellBackwardGo(a, un, hp, gh, dh, d, du)

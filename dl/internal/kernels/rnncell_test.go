@@ -10,10 +10,10 @@ import (
 // lstmImpls are the ways the LSTM cell kernels can run; each is forced in
 // turn.
 var lstmImpls = []struct {
-	name string
-	on   bool
-	skip bool
-}{{"go", false, false}, {"avx512", true, !haveAVX512}}
+	name         string
+	avx512, avx2 bool
+	skip         bool
+}{{"go", false, false, false}, {"avx2", false, true, !haveAVX2}, {"avx512", true, false, !haveAVX512}}
 
 func sigmoid64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
@@ -36,14 +36,14 @@ func guardedRow(rng *rand.Rand, n int, s float32) *guarded {
 // float64, at widths that cover whole vectors and masked tails, and that
 // nothing past the row is written.
 func TestLSTMCell(t *testing.T) {
-	defer func(a bool) { useActAVX512 = a }(useActAVX512)
+	defer func(a, a2 bool) { useActAVX512, useActAVX2 = a, a2 }(useActAVX512, useActAVX2)
 	for _, impl := range lstmImpls {
 		if impl.skip {
 			t.Logf("%s: not on this CPU", impl.name)
 			continue
 		}
-		useActAVX512 = impl.on
-		for _, H := range []int{1, 5, 15, 16, 17, 33, 64, 100} {
+		useActAVX512, useActAVX2 = impl.avx512, impl.avx2
+		for _, H := range []int{1, 5, 7, 8, 9, 15, 16, 17, 33, 64, 100} {
 			name := fmt.Sprintf("%s H=%d", impl.name, H)
 			rng := rand.New(rand.NewPCG(7, uint64(H)))
 			g, cp := guardedRow(rng, 4*H, 6), guardedRow(rng, H, 3)
@@ -76,13 +76,13 @@ func TestLSTMCell(t *testing.T) {
 // worked in float64 from the same float32 inputs, and its gradients
 // against central differences of LSTMCell's float64 reference.
 func TestLSTMCellBackward(t *testing.T) {
-	defer func(a bool) { useActAVX512 = a }(useActAVX512)
+	defer func(a, a2 bool) { useActAVX512, useActAVX2 = a, a2 }(useActAVX512, useActAVX2)
 	for _, impl := range lstmImpls {
 		if impl.skip {
 			continue
 		}
-		useActAVX512 = impl.on
-		for _, H := range []int{1, 5, 16, 17, 64, 100} {
+		useActAVX512, useActAVX2 = impl.avx512, impl.avx2
+		for _, H := range []int{1, 5, 7, 8, 9, 16, 17, 23, 64, 100} {
 			name := fmt.Sprintf("%s H=%d", impl.name, H)
 			rng := rand.New(rand.NewPCG(9, uint64(H)))
 			pre, cp := guardedRow(rng, 4*H, 3), guardedRow(rng, H, 2)
@@ -119,6 +119,19 @@ func TestLSTMCellBackward(t *testing.T) {
 					t.Fatalf("%s: in place, d[%d] = %v, apart %v", name, k, inPlace.data[k], v)
 				}
 			}
+			// The AVX2 kernel computes as the AVX-512 one: the same bits.
+			if impl.avx2 && haveAVX512 {
+				useActAVX512 = true
+				d512, dc512 := d.clone(), dc.clone()
+				copy(dc512.data, dc0)
+				LSTMCellBackward(a.data, cp.data, tc.data, gh.data, dh.data, dc512.data, d512.data)
+				useActAVX512 = false
+				for _, c := range [][2][]float32{{d.data, d512.data}, {dc.data, dc512.data}} {
+					if k, differ := firstBitDiff(c[0], c[1]); differ {
+						t.Fatalf("%s: element %d = %v, AVX-512 %v", name, k, c[0][k], c[1][k])
+					}
+				}
+			}
 			for j := range H {
 				// The loss L = (gh+dh)·h + dc·c, whose gradients the kernel
 				// gives: by central differences in float64.
@@ -152,13 +165,13 @@ func TestLSTMCellBackward(t *testing.T) {
 // central differences of a GRU step worked in float64: h = (1-z)·n + z·hp
 // with r, z = σ(x + u), n = tanh(xₙ + r·uₙ), the loss (gh+dh)·h.
 func TestGRUCellBackward(t *testing.T) {
-	defer func(a bool) { useActAVX512 = a }(useActAVX512)
+	defer func(a, a2 bool) { useActAVX512, useActAVX2 = a, a2 }(useActAVX512, useActAVX2)
 	for _, impl := range lstmImpls {
 		if impl.skip {
 			continue
 		}
-		useActAVX512 = impl.on
-		for _, H := range []int{1, 5, 16, 17, 64, 100} {
+		useActAVX512, useActAVX2 = impl.avx512, impl.avx2
+		for _, H := range []int{1, 5, 7, 8, 9, 16, 17, 23, 64, 100} {
 			name := fmt.Sprintf("%s H=%d", impl.name, H)
 			rng := rand.New(rand.NewPCG(5, uint64(H)))
 			xs, us, hp := guardedRow(rng, 3*H, 2), guardedRow(rng, 3*H, 2), guardedRow(rng, H, 1)
@@ -191,6 +204,18 @@ func TestGRUCellBackward(t *testing.T) {
 			for k, v := range d.data {
 				if math.Float32bits(v) != math.Float32bits(inPlace.data[k]) {
 					t.Fatalf("%s: in place, d[%d] = %v, apart %v", name, k, inPlace.data[k], v)
+				}
+			}
+			if impl.avx2 && haveAVX512 {
+				useActAVX512 = true
+				d512, du512, dh512 := d.clone(), du.clone(), dh.clone()
+				copy(dh512.data, dh0)
+				GRUCellBackward(a.data, un.data, hp.data, gh.data, dh512.data, d512.data, du512.data)
+				useActAVX512 = false
+				for _, c := range [][2][]float32{{d.data, d512.data}, {du.data, du512.data}, {dh.data, dh512.data}} {
+					if k, differ := firstBitDiff(c[0], c[1]); differ {
+						t.Fatalf("%s: element %d = %v, AVX-512 %v", name, k, c[0][k], c[1][k])
+					}
 				}
 			}
 			const eps = 1e-6
