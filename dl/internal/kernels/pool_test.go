@@ -75,9 +75,11 @@ func TestMaxPool2x2(t *testing.T) {
 		}
 		// Widths around the 8 windows of an AVX2 step and the 16 of an
 		// AVX-512 one.
-		for _, ow := range []int{1, 2, 3, 7, 8, 9, 14, 15, 16, 17, 23, 31, 32, 33, 50} {
+		for _, ow := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 16, 17, 23, 31, 32, 33, 50} {
 			for _, extra := range []int{0, 1, 3} {
-				w, rows := 2*ow+extra, 3-extra%2*2
+				// Rows: one, a few, and enough for rows of 1 to 7
+				// outputs to fill 8.
+				w, rows := 2*ow+extra, []int{3, 1, 10}[(ow+extra)%3]
 				name := fmt.Sprintf("%s ow=%d w=%d rows=%d", impl.name, ow, w, rows)
 				x := make([]float32, 2*rows*w)
 				for i := range x {
@@ -145,9 +147,9 @@ func TestAvgPool2x2(t *testing.T) {
 			continue
 		}
 		usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
-		for _, ow := range []int{1, 3, 7, 8, 9, 15, 16, 17, 33} {
+		for _, ow := range []int{1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33} {
 			for _, extra := range []int{0, 1} {
-				w, rows := 2*ow+extra, 3-2*extra
+				w, rows := 2*ow+extra, []int{3, 1, 10}[(ow+extra)%3]
 				name := fmt.Sprintf("%s ow=%d w=%d", impl.name, ow, w)
 				x := make([]float32, 2*rows*w)
 				for i := range x {
@@ -182,36 +184,40 @@ func TestAvgPool2x2(t *testing.T) {
 	}
 }
 
-func BenchmarkMaxPool2x2(b *testing.B) {
+// BenchmarkPool2x2 times the pooling kernels over the recipe CNN's two
+// pooled layers for one image: 32 planes of 28×28 (rows of 14 windows)
+// and 64 of 14×14 (7 windows, narrower than an AVX2 step).
+func BenchmarkPool2x2(b *testing.B) {
 	defer func(a, a2 bool) { usePoolAVX512, usePoolAVX2 = a, a2 }(usePoolAVX512, usePoolAVX2)
-	const w, rows = 28, 32 * 14 // 32 channels of 28×28
-	x := make([]float32, 2*rows*w)
-	for i := range x {
-		x[i] = float32(i*7919%1000) / 1000
-	}
-	y, gy, gx := make([]float32, rows*w/2), make([]float32, rows*w/2), make([]float32, len(x))
-	idx := make([]uint8, rows*w/2)
-	for _, impl := range convImpls {
-		if impl.skip {
-			continue
+	for _, plane := range []struct{ c, w int }{{32, 28}, {64, 14}} {
+		w, rows, ow := plane.w, plane.c*plane.w/2, plane.w/2
+		x := make([]float32, 2*rows*w)
+		for i := range x {
+			x[i] = float32(i*7919%1000) / 1000
 		}
-		b.Run(impl.name+"/forward", func(b *testing.B) {
-			usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
-			for b.Loop() {
-				MaxPool2x2(y, x, w, rows, w/2)
+		y, gy, gx := make([]float32, rows*ow), make([]float32, rows*ow), make([]float32, len(x))
+		idx := make([]uint8, rows*ow)
+		for _, impl := range convImpls {
+			if impl.skip {
+				continue
 			}
-		})
-		b.Run(impl.name+"/argmax", func(b *testing.B) {
-			usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
-			for b.Loop() {
-				MaxPool2x2Argmax(y, idx, x, w, rows, w/2)
+			for _, op := range []struct {
+				name string
+				run  func()
+			}{
+				{"max", func() { MaxPool2x2(y, x, w, rows, ow) }},
+				{"argmax", func() { MaxPool2x2Argmax(y, idx, x, w, rows, ow) }},
+				{"scatter", func() { MaxPool2x2Scatter(gx, gy, idx, w, rows, ow) }},
+				{"avg", func() { AvgPool2x2(y, x, w, rows, ow) }},
+				{"avgback", func() { AvgPool2x2Backward(gx, gy, w, rows, ow) }},
+			} {
+				b.Run(fmt.Sprintf("%s/c%dw%d/%s", impl.name, plane.c, w, op.name), func(b *testing.B) {
+					usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
+					for b.Loop() {
+						op.run()
+					}
+				})
 			}
-		})
-		b.Run(impl.name+"/scatter", func(b *testing.B) {
-			usePoolAVX512, usePoolAVX2 = impl.avx512, impl.avx2
-			for b.Loop() {
-				MaxPool2x2Scatter(gx, gy, idx, w, rows, w/2)
-			}
-		})
+		}
 	}
 }

@@ -247,3 +247,46 @@ func TestGRUCellBackward(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRNNCells times the cell kernels over the rows of one step of
+// the step benchmarks' recurrent layers: 64 rows of H = 64 units.
+func BenchmarkRNNCells(b *testing.B) {
+	defer func(a, a2 bool) { useActAVX512, useActAVX2 = a, a2 }(useActAVX512, useActAVX2)
+	const rows, H = 64, 64
+	rng := rand.New(rand.NewPCG(1, 1))
+	buf := func(n int, s float32) []float32 { return guardedRow(rng, n, s).data }
+	g, g0, cp, cn, tc, h := buf(rows*4*H, 3), buf(rows*4*H, 3), buf(rows*H, 1), buf(rows*H, 0), buf(rows*H, 0), buf(rows*H, 0)
+	gh, dh, dc, d, du := buf(rows*H, 1), buf(rows*H, 1), buf(rows*H, 1), buf(rows*4*H, 0), buf(rows*3*H, 0)
+	for _, impl := range lstmImpls {
+		if impl.skip {
+			continue
+		}
+		for _, op := range []struct {
+			name string
+			run  func(r int)
+		}{
+			{"lstm", func(r int) {
+				LSTMCell(g[r*4*H:(r+1)*4*H], cp[r*H:(r+1)*H], cn[r*H:(r+1)*H], tc[r*H:(r+1)*H], h[r*H:(r+1)*H])
+			}},
+			{"lstmback", func(r int) {
+				LSTMCellBackward(g0[r*4*H:(r+1)*4*H], cp[r*H:(r+1)*H], tc[r*H:(r+1)*H], gh[r*H:(r+1)*H],
+					dh[r*H:(r+1)*H], dc[r*H:(r+1)*H], d[r*4*H:(r+1)*4*H])
+			}},
+			{"gruback", func(r int) {
+				GRUCellBackward(g0[r*3*H:(r+1)*3*H], cp[r*H:(r+1)*H], tc[r*H:(r+1)*H], gh[r*H:(r+1)*H],
+					dh[r*H:(r+1)*H], d[r*3*H:(r+1)*3*H], du[r*3*H:(r+1)*3*H])
+			}},
+		} {
+			b.Run(impl.name+"/"+op.name, func(b *testing.B) {
+				useActAVX512, useActAVX2 = impl.avx512, impl.avx2
+				// The forward leaves activations in g, the next pass's
+				// pre-activations: values in range, as a layer's.
+				for b.Loop() {
+					for r := range rows {
+						op.run(r)
+					}
+				}
+			})
+		}
+	}
+}
