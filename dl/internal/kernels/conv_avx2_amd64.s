@@ -4,11 +4,11 @@
 
 // The AVX2 row copies for Im2col and Col2im (conv.go), 8 floats per step,
 // for CPUs without AVX-512: conv_amd64.s with VMASKMOVPS lane masks in
-// place of the mask registers. Masked stores are slow on some AMD cores,
-// so only loads are masked where a full store can serve: a row's last
-// chunk, when narrower than 8, is moved back to end at the row's end
-// (its values depend only on their position, so storing some twice is
-// harmless).
+// place of the mask registers. Masked stores (VMASKMOVPS) are slow on AMD
+// cores, so only rows narrower than 8 store through masks: elsewhere a
+// row's last, partial chunk is done as the whole chunk that ends at the
+// row's end (im2colRowsAVX2 stores some values twice, col2imTapsAVX2
+// adds +0 to some pixels; see each).
 
 // convLanes holds 8 zeros, 8 ones and 8 zeros (as 32-bit lanes):
 // convLanes+4·(8-a) is the mask of lanes ≥ a and convLanes+4·(16-b) that
@@ -27,12 +27,58 @@ DATA convLanes<>+80(SB)/8, $0
 DATA convLanes<>+88(SB)/8, $0
 GLOBL convLanes<>(SB), RODATA|NOPTR, $96
 
-// CLAMP8 clamps the signed value in r to [0, 8]; R14 holds 0, R15 8.
+// CLAMP8 clamps the signed value in r to [R14, R15]: [0, 8] but in
+// col2imTapsAVX2's tail chunks.
 #define CLAMP8(r) \
 	CMPQ r, R14; \
 	CMOVQLT R14, r; \
 	CMPQ r, R15; \
 	CMOVQGT R15, r
+
+// TAPSUM sets Y0 to the chunk's sums of the kw taps: tap j reads
+// col[j·n + ox] for pixel ix = ox - pw + j·dw, so lane 0 of the chunk is
+// ox0 = ix0 + pw - j·dw, and lanes [-ox0, ow-ox0) (no lower than R14)
+// hold output positions.
+#define TAPSUM(tap, masked, next) \
+	VXORPS Y0, Y0, Y0; \
+	MOVQ   CX, R9; \
+	ADDQ   pw+104(FP), R9; \
+	MOVQ   SI, R10; \
+	MOVQ   kw+88(FP), R11; \
+tap: \
+	MOVQ   R9, AX; \
+	NEGQ   AX; \
+	CLAMP8(AX); \
+	NEGQ   AX; \
+	ADDQ   $8, AX; /* 8 - a */ \
+	MOVQ   ow+80(FP), BX; \
+	SUBQ   R9, BX; \
+	CLAMP8(BX); \
+	NEGQ   BX; \
+	ADDQ   $16, BX; /* 16 - b */ \
+	CMPQ   AX, $8; \
+	JNE    masked; \
+	CMPQ   BX, $8; \
+	JNE    masked; \
+	VADDPS (R10)(R9*4), Y0, Y0; \
+	JMP    next; \
+masked: \
+	VMOVUPS    (R12)(AX*4), Y2; \
+	VANDPS     (R12)(BX*4), Y2, Y2; \
+	VMASKMOVPS (R10)(R9*4), Y2, Y1; \
+	VADDPS     Y1, Y0, Y0; \
+next: \
+	SUBQ   dw+96(FP), R9; \
+	MOVQ   n+56(FP), AX; \
+	LEAQ   (R10)(AX*4), R10; \
+	DECQ   R11; \
+	JNZ    tap
+
+// ADDCHUNK adds the sums in Y0 to the 8 pixels at ix0.
+#define ADDCHUNK \
+	VMOVUPS (DI)(CX*4), Y1; \
+	VADDPS  Y0, Y1, Y1; \
+	VMOVUPS Y1, (DI)(CX*4)
 
 // LOADMASK sets Y2 to the lanes [a, b) (a in AX, b in BX) and DX to the
 // mask table.
@@ -164,14 +210,22 @@ done:
 // func col2imTapsAVX2(img, col []float32, rows, n, ss, w, ow, kw, dw, pw int)
 //
 // As col2imTapsAVX512: each 8-pixel chunk of an image row sums the
-// contributions of all kw taps in Y0 (from +0, lanes outside a tap's
-// output row adding nothing — a masked load gives +0 there, and +0 added
-// to a sum that is never -0 changes nothing, so the sums are those of the
-// AVX-512 kernel bit for bit), then adds them to the pixels.
+// contributions of all kw taps in Y0, from +0 (lanes outside a tap's
+// output row add the +0 a masked load gives, which changes no sum: a sum
+// that starts at +0 is never -0), then adds them to the pixels, so the
+// results are the AVX-512 kernel's bit for bit. A row whose width is not
+// a multiple of 8 does its last pixels first, as the chunk that ends at
+// the row's end, its taps masked off the lanes of pixels a later chunk
+// owns: those get +0, which changes no pixel the later chunk's sum then
+// goes to (a sum is never -0). So no store is masked but in rows
+// narrower than 8; the tail's store is long done when the chunk before it
+// reloads the pixels it shares.
 //
 // DI: image row, SI: the taps' row y, R8: rows left, CX: the chunk's
 // first pixel ix0, R9: output column of lane 0 for the tap, R10: the
-// tap's column row, R11: taps left, R12: the mask table.
+// tap's column row, R11: taps left, R12: the mask table, R14: the chunk's
+// first lane of its own (0 but in a tail chunk).
+
 TEXT ·col2imTapsAVX2(SB), NOSPLIT, $0-112
 	MOVQ img_base+0(FP), DI
 	MOVQ col_base+24(FP), SI
@@ -179,72 +233,35 @@ TEXT ·col2imTapsAVX2(SB), NOSPLIT, $0-112
 	LEAQ convLanes<>(SB), R12
 	XORQ R14, R14
 	MOVQ $8, R15
+	MOVQ w+72(FP), AX
+	CMPQ AX, $8
+	JLT  narrow2
 
 row:
+	MOVQ w+72(FP), CX
+	MOVQ CX, AX
+	ANDQ $7, AX
+	JZ   chunks
+	// The tail: pixels [w - w mod 8, w) are lanes 8 - w mod 8 on of the
+	// chunk at w - 8.
+	MOVQ $8, R14
+	SUBQ AX, R14
+	SUBQ $8, CX
+	TAPSUM(tailTap, tailMasked, tailNext)
+	ADDCHUNK
+	XORQ R14, R14
+
+chunks:
 	XORQ CX, CX
 
 chunk2:
-	CMPQ   CX, w+72(FP)
-	JGE    nextRow
-	VXORPS Y0, Y0, Y0
-	// Tap j reads col[j·n + ox] for pixel ix = ox - pw + j·dw: lane 0 of
-	// the chunk is ox0 = ix0 + pw - j·dw.
-	MOVQ   CX, R9
-	ADDQ   pw+104(FP), R9
-	MOVQ   SI, R10
-	MOVQ   kw+88(FP), R11
-
-tap:
-	// Lanes [-ox0, ow-ox0) hold output positions: 8-a in AX, 16-b in BX.
-	MOVQ  R9, AX
-	NEGQ  AX
-	CLAMP8(AX)
-	NEGQ  AX
-	ADDQ  $8, AX
-	MOVQ  ow+80(FP), BX
-	SUBQ  R9, BX
-	CLAMP8(BX)
-	NEGQ  BX
-	ADDQ  $16, BX
-	CMPQ  AX, $8
-	JNE   tapMasked
-	CMPQ  BX, $8
-	JNE   tapMasked
-	VADDPS (R10)(R9*4), Y0, Y0
-	JMP   tapNext
-
-tapMasked:
-	VMOVUPS    (R12)(AX*4), Y2
-	VANDPS     (R12)(BX*4), Y2, Y2
-	VMASKMOVPS (R10)(R9*4), Y2, Y1
-	VADDPS     Y1, Y0, Y0
-
-tapNext:
-	SUBQ dw+96(FP), R9
-	MOVQ n+56(FP), AX
-	LEAQ (R10)(AX*4), R10
-	DECQ R11
-	JNZ  tap
-
-	// Add the sums to the pixels of the chunk that are in the row.
-	MOVQ    w+72(FP), AX
-	SUBQ    CX, AX
-	CMPQ    AX, $8
-	JLT     pixelsMasked
-	VMOVUPS (DI)(CX*4), Y1
-	VADDPS  Y0, Y1, Y1
-	VMOVUPS Y1, (DI)(CX*4)
-	ADDQ    $8, CX
-	JMP     chunk2
-
-pixelsMasked:
-	NEGQ       AX
-	VMOVUPS    64(R12)(AX*4), Y2
-	VMASKMOVPS (DI)(CX*4), Y2, Y1
-	VADDPS     Y0, Y1, Y1
-	VMASKMOVPS Y1, Y2, (DI)(CX*4)
-	ADDQ       $8, CX
-	JMP        chunk2
+	LEAQ 8(CX), AX
+	CMPQ AX, w+72(FP)
+	JGT  nextRow
+	TAPSUM(tap, tapMasked, tapNext)
+	ADDCHUNK
+	ADDQ $8, CX
+	JMP  chunk2
 
 nextRow:
 	MOVQ ss+64(FP), AX
@@ -253,5 +270,26 @@ nextRow:
 	LEAQ (SI)(AX*4), SI
 	DECQ R8
 	JNZ  row
+	VZEROUPPER
+	RET
+
+narrow2:
+	// Rows narrower than 8: one chunk, the pixels loaded and stored
+	// through the mask of lanes < w (Y3).
+	NEGQ    AX
+	VMOVUPS 64(R12)(AX*4), Y3
+
+narrowRow2:
+	XORQ       CX, CX
+	TAPSUM(nTap, nTapMasked, nTapNext)
+	VMASKMOVPS (DI), Y3, Y1
+	VADDPS     Y0, Y1, Y1
+	VMASKMOVPS Y1, Y3, (DI)
+	MOVQ       ss+64(FP), AX
+	LEAQ       (DI)(AX*4), DI
+	MOVQ       ow+80(FP), AX
+	LEAQ       (SI)(AX*4), SI
+	DECQ       R8
+	JNZ        narrowRow2
 	VZEROUPPER
 	RET
