@@ -27,8 +27,13 @@ DATA convLanes<>+80(SB)/8, $0
 DATA convLanes<>+88(SB)/8, $0
 GLOBL convLanes<>(SB), RODATA|NOPTR, $96
 
-// CLAMP8 clamps the signed value in r to [R14, R15]: [0, 8] but in
-// col2imTapsAVX2's tail chunks.
+DATA col2imIota<>+0(SB)/8, $0x0000000100000000
+DATA col2imIota<>+8(SB)/8, $0x0000000300000002
+DATA col2imIota<>+16(SB)/8, $0x0000000500000004
+DATA col2imIota<>+24(SB)/8, $0x0000000700000006
+GLOBL col2imIota<>(SB), RODATA|NOPTR, $32
+
+// CLAMP8 clamps the signed value in r to [0, 8]; R14 holds 0, R15 8.
 #define CLAMP8(r) \
 	CMPQ r, R14; \
 	CMOVQLT R14, r; \
@@ -36,43 +41,31 @@ GLOBL convLanes<>(SB), RODATA|NOPTR, $96
 	CMOVQGT R15, r
 
 // TAPSUM sets Y0 to the chunk's sums of the kw taps: tap j reads
-// col[j·n + ox] for pixel ix = ox - pw + j·dw, so lane 0 of the chunk is
-// ox0 = ix0 + pw - j·dw, and lanes [-ox0, ow-ox0) (no lower than R14)
-// hold output positions.
-#define TAPSUM(tap, masked, next) \
-	VXORPS Y0, Y0, Y0; \
-	MOVQ   CX, R9; \
-	ADDQ   pw+104(FP), R9; \
-	MOVQ   SI, R10; \
-	MOVQ   kw+88(FP), R11; \
+// col[j·n + ox] for pixel ix = ox - pw + j·dw, so lane l of the chunk is
+// output column ox0 + l = ix0 + l + pw - j·dw (kept in Y3), and the lanes
+// where that is in [0, ow) (Y12 holds ow, Y11 -1) and the chunk's own
+// (Y14) are loaded. Y10 holds 0 … 7, Y13 dw; DX dw, BX n·4.
+#define TAPSUM(tap) \
+	VXORPS       Y0, Y0, Y0; \
+	MOVQ         CX, R9; \
+	ADDQ         pw+104(FP), R9; \
+	VMOVQ        R9, X3; \
+	VPBROADCASTD X3, Y3; \
+	VPADDD       Y10, Y3, Y3; \
+	MOVQ         SI, R10; \
+	MOVQ         kw+88(FP), R11; \
 tap: \
-	MOVQ   R9, AX; \
-	NEGQ   AX; \
-	CLAMP8(AX); \
-	NEGQ   AX; \
-	ADDQ   $8, AX; /* 8 - a */ \
-	MOVQ   ow+80(FP), BX; \
-	SUBQ   R9, BX; \
-	CLAMP8(BX); \
-	NEGQ   BX; \
-	ADDQ   $16, BX; /* 16 - b */ \
-	CMPQ   AX, $8; \
-	JNE    masked; \
-	CMPQ   BX, $8; \
-	JNE    masked; \
-	VADDPS (R10)(R9*4), Y0, Y0; \
-	JMP    next; \
-masked: \
-	VMOVUPS    (R12)(AX*4), Y2; \
-	VANDPS     (R12)(BX*4), Y2, Y2; \
-	VMASKMOVPS (R10)(R9*4), Y2, Y1; \
-	VADDPS     Y1, Y0, Y0; \
-next: \
-	SUBQ   dw+96(FP), R9; \
-	MOVQ   n+56(FP), AX; \
-	LEAQ   (R10)(AX*4), R10; \
-	DECQ   R11; \
-	JNZ    tap
+	VPCMPGTD     Y11, Y3, Y2; \
+	VPCMPGTD     Y3, Y12, Y1; \
+	VPAND        Y1, Y2, Y2; \
+	VPAND        Y14, Y2, Y2; \
+	VMASKMOVPS   (R10)(R9*4), Y2, Y1; \
+	VADDPS       Y1, Y0, Y0; \
+	VPSUBD       Y13, Y3, Y3; \
+	SUBQ         DX, R9; \
+	ADDQ         BX, R10; \
+	DECQ         R11; \
+	JNZ          tap
 
 // ADDCHUNK adds the sums in Y0 to the 8 pixels at ix0.
 #define ADDCHUNK \
@@ -223,42 +216,52 @@ done:
 //
 // DI: image row, SI: the taps' row y, R8: rows left, CX: the chunk's
 // first pixel ix0, R9: output column of lane 0 for the tap, R10: the
-// tap's column row, R11: taps left, R12: the mask table, R14: the chunk's
-// first lane of its own (0 but in a tail chunk).
+// tap's column row, R11: taps left, R12: the mask table; Y14: the chunk's
+// own lanes (all but in a tail chunk), Y15: a tail chunk's own lanes, or
+// in rows narrower than 8 the lanes of the row.
 
 TEXT ·col2imTapsAVX2(SB), NOSPLIT, $0-112
-	MOVQ img_base+0(FP), DI
-	MOVQ col_base+24(FP), SI
-	MOVQ rows+48(FP), R8
-	LEAQ convLanes<>(SB), R12
-	XORQ R14, R14
-	MOVQ $8, R15
-	MOVQ w+72(FP), AX
-	CMPQ AX, $8
-	JLT  narrow2
+	MOVQ         img_base+0(FP), DI
+	MOVQ         col_base+24(FP), SI
+	MOVQ         rows+48(FP), R8
+	LEAQ         convLanes<>(SB), R12
+	VMOVUPS      col2imIota<>(SB), Y10
+	VPCMPEQD     Y11, Y11, Y11
+	MOVQ         ow+80(FP), AX
+	VMOVQ        AX, X12
+	VPBROADCASTD X12, Y12
+	MOVQ         dw+96(FP), DX
+	VMOVQ        DX, X13
+	VPBROADCASTD X13, Y13
+	MOVQ         n+56(FP), BX
+	SHLQ         $2, BX
+	MOVQ         w+72(FP), AX
+	CMPQ         AX, $8
+	JLT          narrow2
+	// A tail chunk's own lanes, 8 - w mod 8 on, in Y15.
+	ANDQ         $7, AX
+	VMOVUPS      (R12)(AX*4), Y15
 
 row:
-	MOVQ w+72(FP), CX
-	MOVQ CX, AX
-	ANDQ $7, AX
-	JZ   chunks
-	// The tail: pixels [w - w mod 8, w) are lanes 8 - w mod 8 on of the
-	// chunk at w - 8.
-	MOVQ $8, R14
-	SUBQ AX, R14
-	SUBQ $8, CX
-	TAPSUM(tailTap, tailMasked, tailNext)
+	MOVQ    w+72(FP), CX
+	TESTQ   $7, CX
+	JZ      chunks
+	// The tail: pixels [w - w mod 8, w) are the own lanes of the chunk
+	// at w - 8.
+	SUBQ    $8, CX
+	VMOVUPS Y15, Y14
+	TAPSUM(tailTap)
 	ADDCHUNK
-	XORQ R14, R14
 
 chunks:
-	XORQ CX, CX
+	VMOVUPS Y11, Y14
+	XORQ    CX, CX
 
 chunk2:
 	LEAQ 8(CX), AX
 	CMPQ AX, w+72(FP)
 	JGT  nextRow
-	TAPSUM(tap, tapMasked, tapNext)
+	TAPSUM(tap)
 	ADDCHUNK
 	ADDQ $8, CX
 	JMP  chunk2
@@ -275,16 +278,17 @@ nextRow:
 
 narrow2:
 	// Rows narrower than 8: one chunk, the pixels loaded and stored
-	// through the mask of lanes < w (Y3).
+	// through the mask of lanes < w (Y15).
 	NEGQ    AX
-	VMOVUPS 64(R12)(AX*4), Y3
+	VMOVUPS 64(R12)(AX*4), Y15
+	VMOVUPS Y11, Y14
 
 narrowRow2:
 	XORQ       CX, CX
-	TAPSUM(nTap, nTapMasked, nTapNext)
-	VMASKMOVPS (DI), Y3, Y1
+	TAPSUM(nTap)
+	VMASKMOVPS (DI), Y15, Y1
 	VADDPS     Y0, Y1, Y1
-	VMASKMOVPS Y1, Y3, (DI)
+	VMASKMOVPS Y1, Y15, (DI)
 	MOVQ       ss+64(FP), AX
 	LEAQ       (DI)(AX*4), DI
 	MOVQ       ow+80(FP), AX
