@@ -189,7 +189,7 @@ def gemm(args, rivals):
 
 # ---- the notebook engine: latency and soak ----
 
-METRIC = re.compile(r"([\d.]+(?:e[-+]?\d+)?) ([A-Za-z][\w/-]*)")
+METRIC = re.compile(r"(-?[\d.]+(?:e[-+]?\d+)?) ([A-Za-z][\w/%-]*)")
 
 
 def engine_bench(name, extra_env=None, timeout="30m"):

@@ -59,7 +59,11 @@ func BenchmarkCellSoak(b *testing.B) {
 		float64(int64(kernelEnd)-int64(kernelStart))/1e3/float64(n), len(runs))
 
 	for _, old := range runs {
+		if old.name == "static" {
+			os.Setenv("GODL_STATIC_CELLS", "1") // a fresh worker of the same kind
+		}
 		fresh := newSoakRun(b, old.name+"-fresh")
+		os.Unsetenv("GODL_STATIC_CELLS")
 		w := min(100, n)
 		oldLat, freshLat := len(old.lat), len(fresh.lat)
 		for range w {
