@@ -14,7 +14,9 @@ import (
 // the go command's own work (~0.2 s a cell) and can never mix package
 // versions with the running worker. In static mode the engine falls back
 // to go build when it fails; in shared mode (shared.go) it is the only way.
-func (b *builder) buildDirect(cellPath, dir, so string) error {
+// Without withCell the cell's package is empty (rewrite.Result.Empty): only
+// the plugin's main is compiled.
+func (b *builder) buildDirect(cellPath string, withCell bool, dir, so string) error {
 	if b.toolDir == "" {
 		return errors.New("no GOTOOLDIR")
 	}
@@ -26,7 +28,9 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	for p, f := range b.archives {
 		cells[p] = f
 	}
-	cells[cellPath] = cellA
+	if withCell {
+		cells[cellPath] = cellA
+	}
 	var linkCfgData []byte
 	if lib != nil {
 		cells[pluginPkgPath] = lib.pluginPkg
@@ -39,8 +43,10 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 		return err
 	}
 	shared := lib != nil
-	if err := b.compile(cellA, cellPath, cfgFile, shared, "", filepath.Join(dir, "cell.go")); err != nil {
-		return err
+	if withCell {
+		if err := b.compile(cellA, cellPath, cfgFile, shared, "", filepath.Join(dir, "cell.go")); err != nil {
+			return err
+		}
 	}
 	// A plugin's main package is compiled under its plugin path.
 	mainPath := cellPath + "/main"
@@ -83,12 +89,14 @@ func (b *builder) buildDirect(cellPath, dir, so string) error {
 	if err := b.tool("link", args...); err != nil {
 		return err
 	}
-	b.mu.Lock()
-	b.archives[cellPath] = cellA
-	if shared {
-		b.cellLibs.pending = append(b.cellLibs.pending, cellPath)
+	if withCell {
+		b.mu.Lock()
+		b.archives[cellPath] = cellA
+		if shared {
+			b.cellLibs.pending = append(b.cellLibs.pending, cellPath)
+		}
+		b.mu.Unlock()
 	}
-	b.mu.Unlock()
 	if os.Getenv("GODL_DEBUG") == "" {
 		// Later cells need the cell's archive only.
 		for _, f := range []string{"importcfg", "importcfg.link", "main.a", "plugin_main.go"} {

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -211,5 +213,31 @@ func TestInput(t *testing.T) {
 	}
 	if got := r.stdout.String(); got != "42 hello\n" {
 		t.Errorf("stdout = %q (prompts %q)", got, r.prompts)
+	}
+}
+
+// TestStatementCellsBuildNoPackage runs cells of statements alone, which
+// declare nothing: their package is not compiled (only the plugin's main
+// is), and the cells around them see every name as before.
+func TestStatementCellsBuildNoPackage(t *testing.T) {
+	e := sharedEngine(t)
+	ok(t, e, "total := 1\nfunc twice(v int) int { return 2 * v }")
+	archive := func() string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return filepath.Join(e.b.dir, "cells", e.sess, fmt.Sprintf("c%d", e.seq), "cell.a")
+	}
+	if _, err := os.Stat(archive()); err != nil {
+		t.Fatalf("a cell that declares names has no archive: %v", err)
+	}
+	r := ok(t, e, "for i := range 3 { total += twice(i) }\nfmt.Println(total)")
+	if got := r.out.stdout.String(); got != "7\n" {
+		t.Errorf("stdout = %q, want 7", got)
+	}
+	if _, err := os.Stat(archive()); !os.IsNotExist(err) {
+		t.Errorf("a cell of statements alone was compiled as a package (stat: %v)", err)
+	}
+	if r := ok(t, e, "total + twice(1)"); r.text() != "9" {
+		t.Errorf("value = %q, want 9", r.text())
 	}
 }

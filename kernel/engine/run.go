@@ -191,15 +191,17 @@ func (e *Engine) build(c *rewrite.Result) (string, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "main"), 0o755); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "cell.go"), []byte(c.Source), 0o644); err != nil {
-		return "", err
+	if !c.Empty {
+		if err := os.WriteFile(filepath.Join(dir, "cell.go"), []byte(c.Source), 0o644); err != nil {
+			return "", err
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main", "main.go"), []byte(c.Main), 0o644); err != nil {
 		return "", err
 	}
 	so := filepath.Join(e.b.dir, "cells", e.sess, fmt.Sprintf("c%d.so", c.Cell.Seq))
 	if os.Getenv("GODL_GO_BUILD") == "" {
-		if err := e.b.buildDirect(c.Cell.Path, dir, so); err == nil {
+		if err := e.b.buildDirect(c.Cell.Path, !c.Empty, dir, so); err == nil {
 			return so, nil
 		} else if e.b.linksShared() {
 			return "", err // go build cannot link against the shared library

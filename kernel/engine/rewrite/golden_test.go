@@ -109,6 +109,9 @@ func render(res *Result, msgs []string) string {
 		b.WriteString("// NOTE " + strings.TrimSuffix(n, "\n") + "\n")
 	}
 	b.WriteString(res.Source)
+	if res.Empty {
+		b.WriteString("// (empty: not built)\n")
+	}
 	b.WriteString("// ---- the plugin's main package ----\n")
 	b.WriteString(strings.TrimPrefix(res.Main, generatedHeader))
 	return b.String()

@@ -48,7 +48,10 @@ type Result struct {
 	// cell whose variables its statements read (a notebook's cells would
 	// otherwise form a chain, and each cell's export data, which lists
 	// every package below it, would grow with the session).
-	Main    string
+	Main string
+	// Empty says that the cell's package declares nothing: it is not
+	// built, and Main does not import it.
+	Empty   bool
 	Defines []*Sym // names the cell defines for later cells
 	Notes   []string
 }

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"go/ast"
 	"go/types"
 	"maps"
 	"slices"
@@ -24,13 +25,13 @@ func (r *cellRewrite) verify() (*Result, []string) {
 		return nil, append([]string{"internal error: the rewritten cell does not type-check"}, r.messages(errs)...)
 	}
 	r.cell.Pkg = pkg
-	res := &Result{Cell: r.cell, Source: r.src, Notes: r.plan.notes}
+	res := &Result{Cell: r.cell, Source: r.src, Notes: r.plan.notes, Empty: emptyPackage(f)}
 	for _, name := range slices.Sorted(maps.Keys(r.plan.declares)) {
 		if obj := pkg.Scope().Lookup(mangle(name)); obj != nil {
 			res.Defines = append(res.Defines, &Sym{Name: name, Cell: r.cell, Obj: obj, FuncVar: r.plan.funcVars[name]})
 		}
 	}
-	res.Main = r.mainSource(res.Defines)
+	res.Main = r.mainSource(res.Defines, res.Empty)
 	f, perr = parseCell(r.cfg.Fset, r.file+".main.go", res.Main)
 	if perr != nil {
 		return nil, append([]string{"internal error: the rewritten cell's main does not parse"}, perr...)
@@ -46,7 +47,7 @@ func (r *cellRewrite) verify() (*Result, []string) {
 
 // mainSource is the plugin's main package: the run function, and the
 // function that lists the cell's variables for %whos and widgets.
-func (r *cellRewrite) mainSource(defines []*Sym) string {
+func (r *cellRewrite) mainSource(defines []*Sym, empty bool) string {
 	var vars []string
 	for _, sym := range defines {
 		if _, ok := sym.Obj.(*types.Var); ok && !sym.FuncVar {
@@ -55,13 +56,14 @@ func (r *cellRewrite) mainSource(defines []*Sym) string {
 	}
 	imports := maps.Clone(r.runImports)
 	imports[runtimeAlias+" "+strconv.Quote(RuntimePath)] = true
-	// The cell's package is always linked in: its init functions set its
-	// function variables.
-	self := "_"
-	if r.ownUsed || len(vars) > 0 {
-		self = r.cell.Alias
+	// The cell's package is linked in even when unused: its init
+	// functions set its function variables. An empty one is not built.
+	switch {
+	case r.ownUsed || len(vars) > 0:
+		imports[r.cell.Alias+" "+strconv.Quote(r.cell.Path)] = true
+	case !empty:
+		imports["_ "+strconv.Quote(r.cell.Path)] = true
 	}
-	imports[self+" "+strconv.Quote(r.cell.Path)] = true
 	var b strings.Builder
 	b.WriteString(generatedHeader + "package main\n")
 	b.WriteString("//line " + genFile + ":1\nimport (" + strings.Join(slices.Sorted(maps.Keys(imports)), "; ") + ")\n")
@@ -71,4 +73,44 @@ func (r *cellRewrite) mainSource(defines []*Sym) string {
 	}
 	b.WriteString("\nvar _ = " + runtimeAlias + ".Check\n")
 	return b.String()
+}
+
+// emptyPackage reports whether a cell's package declares nothing and
+// imports only the runtime (for its trailing "var _ = _godlrt.Check"): a
+// cell of statements alone, such as a print, a plot or a training loop
+// over earlier variables. Such a package is neither compiled nor
+// imported, one compile (~10 ms) less for the cell.
+func emptyPackage(f *ast.File) bool {
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok {
+			return false
+		}
+		for _, sp := range gd.Specs {
+			switch sp := sp.(type) {
+			case *ast.ImportSpec:
+				if p, _ := strconv.Unquote(sp.Path.Value); p != RuntimePath || sp.Name == nil || sp.Name.Name != runtimeAlias {
+					return false
+				}
+			case *ast.ValueSpec:
+				sel, ok := singleValue(sp).(*ast.SelectorExpr)
+				if len(sp.Names) != 1 || sp.Names[0].Name != "_" || !ok || sel.Sel.Name != "Check" {
+					return false
+				}
+				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != runtimeAlias {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func singleValue(vs *ast.ValueSpec) ast.Expr {
+	if len(vs.Values) != 1 {
+		return nil
+	}
+	return vs.Values[0]
 }
