@@ -121,7 +121,7 @@ func TestMaxPool2x2(t *testing.T) {
 				// bits, down to the sign of a zero maximum and the NaN
 				// passed on.
 				if impl.avx2 && haveAVX512 {
-					usePoolAVX512 = true
+					usePoolAVX512, usePoolAVX2 = true, false
 					o512 := maxPoolRun(t, name+" (avx512)", x, gy, w, rows, ow)
 					for _, c := range []struct {
 						what string
