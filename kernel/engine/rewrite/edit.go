@@ -262,7 +262,7 @@ func (e *editor) callsGonbui(st ast.Stmt, info *types.Info) bool {
 // (the plugin's main) imports as alias; earlier cells' names (renamed
 // already) are left alone. It reports whether there were any.
 func (e *editor) qualifyOwn(run *ast.FuncDecl, info *types.Info, pkg *types.Package, alias string, earlier map[*ast.Ident]*Cell) bool {
-	any := false
+	found := false
 	ast.Inspect(run.Body, func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
 		if !ok || earlier[id] != nil {
@@ -270,11 +270,11 @@ func (e *editor) qualifyOwn(run *ast.FuncDecl, info *types.Info, pkg *types.Pack
 		}
 		if obj := info.Uses[id]; obj != nil && obj.Pkg() == pkg && obj.Parent() == pkg.Scope() {
 			e.replace(e.off(id.Pos()), 0, alias+".")
-			any = true
+			found = true
 		}
 		return true
 	})
-	return any
+	return found
 }
 
 // runImports are the import specs ("name \"path\"") the run function's

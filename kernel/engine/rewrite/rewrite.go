@@ -85,6 +85,7 @@ type cellRewrite struct {
 	runSrc     string          // the run function, for the plugin's main
 	runImports map[string]bool // import specs the run function needs
 	ownUsed    bool            // the run function uses the cell's own names
+	empty      bool            // the cell's package declares nothing
 }
 
 func newCellRewrite(cfg *Config, sess *Session, code string, seq, count int) *cellRewrite {

@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"fmt"
-	"go/ast"
 	"go/types"
 	"maps"
 	"slices"
@@ -25,7 +24,7 @@ func (r *cellRewrite) verify() (*Result, []string) {
 		return nil, append([]string{"internal error: the rewritten cell does not type-check"}, r.messages(errs)...)
 	}
 	r.cell.Pkg = pkg
-	res := &Result{Cell: r.cell, Source: r.src, Notes: r.plan.notes, Empty: emptyPackage(f)}
+	res := &Result{Cell: r.cell, Source: r.src, Notes: r.plan.notes, Empty: r.empty}
 	for _, name := range slices.Sorted(maps.Keys(r.plan.declares)) {
 		if obj := pkg.Scope().Lookup(mangle(name)); obj != nil {
 			res.Defines = append(res.Defines, &Sym{Name: name, Cell: r.cell, Obj: obj, FuncVar: r.plan.funcVars[name]})
@@ -36,9 +35,7 @@ func (r *cellRewrite) verify() (*Result, []string) {
 	if perr != nil {
 		return nil, append([]string{"internal error: the rewritten cell's main does not parse"}, perr...)
 	}
-	cells := maps.Clone(r.imp.cells)
-	cells[r.cell.Path] = r.cell
-	imp := cellImporter{cells: cells, base: r.imp.base}
+	imp := cellImporter{cells: map[string]*Cell{r.cell.Path: r.cell}, base: r.imp}
 	if errs := checkWith(imp, r.cfg.Fset, types.NewPackage(r.cell.Path+"/main", "main"), f, nil); len(errs) > 0 {
 		return nil, append([]string{"internal error: the rewritten cell's main does not type-check"}, r.messages(errs)...)
 	}
@@ -73,44 +70,4 @@ func (r *cellRewrite) mainSource(defines []*Sym, empty bool) string {
 	}
 	b.WriteString("\nvar _ = " + runtimeAlias + ".Check\n")
 	return b.String()
-}
-
-// emptyPackage reports whether a cell's package declares nothing and
-// imports only the runtime (for its trailing "var _ = _godlrt.Check"): a
-// cell of statements alone, such as a print, a plot or a training loop
-// over earlier variables. Such a package is neither compiled nor
-// imported, one compile (~10 ms) less for the cell.
-func emptyPackage(f *ast.File) bool {
-	for _, d := range f.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok {
-			return false
-		}
-		for _, sp := range gd.Specs {
-			switch sp := sp.(type) {
-			case *ast.ImportSpec:
-				if p, _ := strconv.Unquote(sp.Path.Value); p != RuntimePath || sp.Name == nil || sp.Name.Name != runtimeAlias {
-					return false
-				}
-			case *ast.ValueSpec:
-				sel, ok := singleValue(sp).(*ast.SelectorExpr)
-				if len(sp.Names) != 1 || sp.Names[0].Name != "_" || !ok || sel.Sel.Name != "Check" {
-					return false
-				}
-				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != runtimeAlias {
-					return false
-				}
-			default:
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func singleValue(vs *ast.ValueSpec) ast.Expr {
-	if len(vs.Values) != 1 {
-		return nil
-	}
-	return vs.Values[0]
 }
