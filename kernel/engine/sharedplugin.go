@@ -58,7 +58,7 @@ func init() { loads++ }
 // Before it links, the Go linker asks the host linker whether it takes
 // some flags (--build-id, --compress-debug-sections, -Qunused-arguments),
 // each time compiling and linking a trivial C file: three runs of the C
-// compiler, ~0.1 s of every cell's 0.2 s link. The answers depend only on
+// compiler, ~70 ms of a cell's ~175 ms link. The answers depend only on
 // the C compiler and the flags, so the script keeps each one (its output
 // and exit status) beside itself, in the library directory, which a new
 // toolchain or godl version replaces, and replays it.
